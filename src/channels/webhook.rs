@@ -1,0 +1,249 @@
+//! `webhook`: a JSON POST (or PUT) in one of five formats, with an optional
+//! `X-Webhook-Token` and an HMAC signature over the exact bytes sent.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{OffsetDateTime, UtcOffset};
+
+use super::{check_url, ChannelType, DeliveryError, HttpRequest, Invalid, Message, Outgoing};
+use crate::event::{Event, Status};
+use crate::signing::{Scheme, Signing};
+
+/// Registry row.
+pub const TYPE: ChannelType = ChannelType {
+    name: "webhook",
+    http: true,
+    keys: &["url", "method", "token", "format", "payload", "signing"],
+    build: super::build::<Webhook>,
+};
+
+/// A generic webhook endpoint.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Webhook {
+    url: String,
+    #[serde(default)]
+    method: Method,
+    token: Option<String>,
+    #[serde(default)]
+    format: Format,
+    payload: Option<String>,
+    signing: Option<SigningConfig>,
+}
+
+#[derive(Debug, Deserialize, Default, Clone, Copy)]
+#[serde(rename_all = "UPPERCASE")]
+enum Method {
+    #[default]
+    Post,
+    Put,
+}
+
+/// Payload formats.
+#[derive(Debug, Deserialize, Default, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+enum Format {
+    #[default]
+    Bnotify,
+    Backupman,
+    Simplebackups,
+    K8s,
+    Template,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SigningConfig {
+    secret: String,
+    #[serde(default)]
+    scheme: Scheme,
+    header: Option<String>,
+}
+
+impl super::Channel for Webhook {
+    fn prepare(&self, msg: &Message) -> Result<Vec<Outgoing>, DeliveryError> {
+        let body = match self.format {
+            Format::Template => self.template_body(msg)?,
+            f => serde_json::to_vec(&payload(f, msg)).unwrap_or_default(),
+        };
+        let method = match self.method {
+            Method::Post => "POST",
+            Method::Put => "PUT",
+        };
+        let mut req = HttpRequest::new(method, self.url.clone())
+            .header("Content-Type", "application/json")
+            .body(body);
+        if let Some(t) = &self.token {
+            req = req.header("X-Webhook-Token", t.clone());
+        }
+        req.signing = self.signing.as_ref().map(|s| Signing {
+            scheme: s.scheme,
+            secret: s.secret.clone(),
+            header: s.header.clone(),
+            id: msg.event.id.clone(),
+        });
+        Ok(vec![Outgoing::Http(req)])
+    }
+
+    fn secrets(&self) -> Vec<String> {
+        let mut s = Vec::new();
+        s.extend(self.token.clone());
+        s.extend(self.signing.as_ref().map(|g| g.secret.clone()));
+        s
+    }
+
+    fn validate(&self) -> Result<(), Invalid> {
+        check_url("url", &self.url)?;
+        match (self.format, &self.payload) {
+            (Format::Template, None) => {
+                return Err(Invalid::key(
+                    "payload",
+                    "format \"template\" needs a \"payload\" template",
+                )
+                .hint("add payload: '{\"text\": {{ title | tojson }}}'"))
+            }
+            (Format::Template, Some(p)) => crate::render::check("payload", p)
+                .map_err(|e| Invalid::key("payload", e.to_string()))?,
+            (_, Some(_)) => {
+                return Err(Invalid::key(
+                    "payload",
+                    "\"payload\" is only used with format: template",
+                )
+                .hint("add \"format: template\" or remove \"payload\""))
+            }
+            _ => {}
+        }
+        if let Some(s) = &self.signing {
+            if s.secret.is_empty() {
+                return Err(Invalid::key("signing", "signing.secret is empty"));
+            }
+            if s.scheme == Scheme::Standard && Signing::bad_whsec(&s.secret) {
+                return Err(Invalid::key(
+                    "signing",
+                    "signing.secret starts with whsec_ but is not valid base64",
+                )
+                .hint("paste the secret exactly as the receiver shows it"));
+            }
+            if s.scheme == Scheme::Hex && s.header.is_none() {
+                return Err(
+                    Invalid::key("signing", "scheme \"hex\" needs signing.header")
+                        .hint("e.g. header: SB-Signature"),
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Webhook {
+    fn template_body(&self, msg: &Message) -> Result<Vec<u8>, DeliveryError> {
+        let src = self.payload.as_deref().unwrap_or("");
+        let text = crate::render::render("payload", src, &msg.context())
+            .map_err(|e| DeliveryError::new(e.to_string()))?;
+        serde_json::from_str::<Value>(&text).map_err(|e| {
+            DeliveryError::new(format!(
+                "payload template output is not JSON (line {}, column {}: {e})",
+                e.line(),
+                e.column()
+            ))
+        })?;
+        Ok(text.into_bytes())
+    }
+}
+
+fn payload(format: Format, msg: &Message) -> Value {
+    let ev = msg.event;
+    match format {
+        Format::Backupman => backupman(ev),
+        Format::Simplebackups => simplebackups(ev),
+        Format::K8s => json!({
+            "status": if ev.status == Status::Failure { "failure" } else { "success" },
+            "message": ev.message.clone().unwrap_or_else(|| msg.title.clone()),
+            "host": ev.host,
+            "volume": field_str(ev, "volume").or_else(|| ev.task.clone()),
+        }),
+        Format::Bnotify | Format::Template => ev.to_payload(&msg.title, &msg.body),
+    }
+}
+
+fn backupman(ev: &Event) -> Value {
+    let status = match ev.status {
+        Status::Start => "pending",
+        Status::Failure => "failed",
+        Status::Success | Status::Info => "finished",
+    };
+    let id = ev
+        .backup
+        .as_ref()
+        .and_then(|b| b.id.clone())
+        .unwrap_or_else(|| ev.id.clone());
+    json!({
+        "Event": ev.event,
+        "Payload": {
+            "Id": id,
+            "Status": status,
+            "Label": ev.task.clone().unwrap_or_default(),
+            "DumpPath": ev.dump_path,
+            "CreatedAt": ev.started_at.clone().unwrap_or_else(|| ev.timestamp.clone()),
+            "UpdatedAt": ev.finished_at.clone().or_else(|| Some(ev.timestamp.clone())),
+            "DriveFiles": ev.fields.get("drive_files").cloned().unwrap_or_else(|| json!([])),
+        }
+    })
+}
+
+fn simplebackups(ev: &Event) -> Value {
+    let kind = if ev.event.starts_with("restore") {
+        "restore"
+    } else {
+        "backup"
+    };
+    let when = |t: &Option<String>| sb_time(t.as_deref().unwrap_or(&ev.timestamp));
+    json!({
+        "id": ev.id,
+        "type": kind,
+        "status": if ev.status == Status::Failure { "error" } else { "success" },
+        "started_at": when(&ev.started_at),
+        "finished_at": when(&ev.finished_at),
+        "backup": {
+            "id": ev.backup.as_ref().and_then(|b| b.id.clone()).or_else(|| field_str(ev, "backup_id")),
+            "name": ev.task,
+            "type": field_str(ev, "backup_type").unwrap_or_else(|| "file".into()),
+        },
+        "server": {"id": field(ev, "server_id"), "name": field_str(ev, "server_name").or_else(|| ev.host.clone())},
+        "storage": {"id": field(ev, "storage_id"), "name": field_str(ev, "storage_name")},
+    })
+}
+
+/// RFC 3339 → `YYYY-MM-DD HH:MM:SS` in UTC (unparseable input is passed through).
+fn sb_time(s: &str) -> String {
+    let fmt = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    OffsetDateTime::parse(s, &Rfc3339)
+        .ok()
+        .and_then(|t| t.to_offset(UtcOffset::UTC).format(&fmt).ok())
+        .unwrap_or_else(|| s.to_string())
+}
+
+fn field(ev: &Event, key: &str) -> Value {
+    ev.fields.get(key).cloned().unwrap_or(Value::Null)
+}
+
+fn field_str(ev: &Event, key: &str) -> Option<String> {
+    match ev.fields.get(key)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Null => None,
+        other => Some(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn simplebackups_time() {
+        assert_eq!(sb_time("2021-12-12T12:12:12Z"), "2021-12-12 12:12:12");
+        assert_eq!(sb_time("2021-12-12T14:12:12+02:00"), "2021-12-12 12:12:12");
+    }
+}

@@ -1,0 +1,217 @@
+//! Command-line types, parsed by clap.
+//!
+//! Only declarations live here: doc comments are the help text users read, and no
+//! function in this file does I/O. `commands/` turns these raw values into work.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Deliver backup and cron notifications to every subscribed endpoint, in parallel.
+#[derive(Debug, Parser)]
+#[command(name = "bnotify", version, about, long_about = None, propagate_version = true)]
+#[command(
+    after_help = "Exit codes: 0 delivered (or nothing to do), 1 a delivery failed \
+(kept in the outbox), 2 usage, config or payload error (nothing sent)."
+)]
+pub struct Cli {
+    /// Config file to use instead of the discovered one (see `bnotify config path`).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Say more: -v adds request lines, -vv adds (redacted) headers and bodies.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Print only failures and warnings.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print one JSON report on stdout instead of human lines.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per process
+pub enum Command {
+    /// Send one event to every endpoint subscribed to it.
+    Send(SendArgs),
+    /// Send sample notifications to check that endpoints work.
+    #[command(subcommand)]
+    Test(TestCommand),
+    /// Inspect the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// List the configured endpoints (secrets masked).
+    Endpoints,
+    /// List the known events and the status each maps to.
+    Events,
+    /// Inspect or re-send notifications that could not be delivered.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
+}
+
+/// `bnotify test ...`
+#[derive(Debug, Subcommand)]
+pub enum TestCommand {
+    /// Send EVENT with sample data to its subscribers; without EVENT, send `test` to every
+    /// enabled endpoint.
+    Notify(TestNotifyArgs),
+}
+
+/// Arguments of `bnotify test notify`.
+#[derive(Debug, Args)]
+pub struct TestNotifyArgs {
+    /// Event to simulate, e.g. backup_failure. Default: `test`, sent to every endpoint.
+    pub event: Option<String>,
+    /// Only this endpoint (repeatable).
+    #[arg(long = "endpoint", value_name = "NAME")]
+    pub endpoints: Vec<String>,
+    /// Show what would be sent, send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `bnotify config ...`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Load the config and report every problem found (exit 2 on errors).
+    Check,
+    /// Print the effective config with defaults filled in and secrets masked.
+    Show,
+    /// Print which config file is used and why.
+    Path,
+}
+
+/// `bnotify outbox ...`
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// List the notifications waiting to be sent again.
+    List,
+}
+
+/// Arguments of `bnotify send`.
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// Event name, e.g. backup_failure, restore_success, or your own (status from its suffix).
+    #[arg(long, short = 'e', value_name = "EVENT")]
+    pub event: String,
+    /// The event's fields.
+    #[command(flatten)]
+    pub payload: PayloadArgs,
+    /// Read a JSON object of event keys from FILE, or stdin with `-`; flags win over it.
+    #[arg(long = "payload", value_name = "FILE|-")]
+    pub payload_file: Option<String>,
+    /// Only send to this endpoint (repeatable).
+    #[arg(long = "endpoint", value_name = "NAME")]
+    pub endpoints: Vec<String>,
+    /// Give up on everything still pending after this long (e.g. 30s, 2m).
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+    pub deadline: std::time::Duration,
+    /// Print each request that would be sent (secrets masked) and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Exit 0 even when a delivery failed (failures are still printed and kept).
+    #[arg(long)]
+    pub best_effort: bool,
+}
+
+/// The payload flags of `send`: each fills one key of the event.
+#[derive(Debug, Args, Default)]
+pub struct PayloadArgs {
+    /// Job or task name, e.g. mysql-daily.
+    #[arg(long, visible_alias = "task", value_name = "NAME")]
+    pub job: Option<String>,
+    /// Override the status derived from the event name.
+    #[arg(long, value_name = "STATUS", value_parser = ["start", "success", "failure", "info"])]
+    pub status: Option<String>,
+    /// What happened, in one sentence.
+    #[arg(long, value_name = "TEXT")]
+    pub message: Option<String>,
+    /// The error, e.g. the last line of the failing command.
+    #[arg(long, value_name = "TEXT")]
+    pub error: Option<String>,
+    /// Title text instead of the default one.
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+    /// Body text instead of the default one.
+    #[arg(long, value_name = "TEXT")]
+    pub body: Option<String>,
+    /// Identifier of the backup.
+    #[arg(long, value_name = "ID")]
+    pub backup_id: Option<String>,
+    /// Comment of the backup.
+    #[arg(long, value_name = "TEXT")]
+    pub backup_comment: Option<String>,
+    /// Date of the backup (RFC 3339).
+    #[arg(long, value_name = "DATE")]
+    pub backup_date: Option<String>,
+    /// Size of the backup: bytes, or with a unit (1.5GiB, 700MB).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub backup_size: Option<u64>,
+    /// Tag of the backup (repeatable).
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// Who started it.
+    #[arg(long, value_name = "NAME")]
+    pub operator: Option<String>,
+    /// What triggered it (cron, manual, ...).
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
+    /// Host name shown in the notification (default: this host's name).
+    #[arg(long, value_name = "NAME")]
+    pub host: Option<String>,
+    /// When the job started (RFC 3339).
+    #[arg(long, value_name = "TIME", value_parser = parse_rfc3339)]
+    pub started_at: Option<String>,
+    /// When the job finished (RFC 3339).
+    #[arg(long, value_name = "TIME", value_parser = parse_rfc3339)]
+    pub finished_at: Option<String>,
+    /// How long the job took, e.g. "4m 12s".
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub duration: Option<std::time::Duration>,
+    /// Where the dump was written.
+    #[arg(long, value_name = "PATH")]
+    pub dump_path: Option<String>,
+    /// Run id shared by the start and end events (default: a new UUID).
+    #[arg(long, value_name = "RUN_ID")]
+    pub id: Option<String>,
+    /// Extra field KEY=VALUE (repeatable); shows up under `fields`.
+    #[arg(long = "field", value_name = "KEY=VALUE", value_parser = parse_field)]
+    pub fields: Vec<(String, String)>,
+}
+
+/// Parse a humantime duration ("5s", "4m 12s").
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    humantime::parse_duration(s.trim())
+        .map_err(|e| format!("{e} (expected a duration such as 30s, 5m or \"4m 12s\")"))
+}
+
+/// Parse a byte size: plain bytes or a number with a unit (KB, MiB, GiB, ...).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    crate::event::parse_size(s)
+}
+
+fn parse_rfc3339(s: &str) -> Result<String, String> {
+    crate::event::check_rfc3339(s).map(|()| s.to_string())
+}
+
+fn parse_field(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err("expected KEY=VALUE, e.g. --field region=eu-west".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,225 @@
+//! `bnotify config check|show|path` and `bnotify endpoints`.
+
+use anyhow::Result;
+use serde_yaml::{Mapping, Value};
+
+use super::Global;
+use crate::cli::ConfigCommand;
+use crate::config::{is_secret_key, lint, locate, Config, ConfigErrors, Endpoint};
+use crate::redact::{Redactor, MASK};
+use crate::Outcome;
+
+/// Run `bnotify config ...`.
+pub fn run(g: &Global, cmd: &ConfigCommand) -> Result<Outcome> {
+    match cmd {
+        ConfigCommand::Path => path(g),
+        ConfigCommand::Check => check(g),
+        ConfigCommand::Show => show(g),
+    }
+}
+
+fn path(g: &Global) -> Result<Outcome> {
+    let found = locate(g.config.as_deref())?;
+    println!("{}", found.path.display());
+    if !g.quiet {
+        eprintln!("({})", found.reason);
+    }
+    Ok(Outcome::Success)
+}
+
+fn check(g: &Global) -> Result<Outcome> {
+    let cfg = g.load()?;
+    let (errors, warnings) = lint(&cfg);
+    let redactor = cfg.redactor();
+    for w in &warnings {
+        g.warn(&redactor.mask(w));
+    }
+    if !errors.is_empty() {
+        let errors = errors
+            .into_iter()
+            .map(|mut e| {
+                e.file = Some(cfg.path.clone());
+                e.message = redactor.mask(&e.message);
+                e
+            })
+            .collect();
+        return Err(ConfigErrors(errors).into());
+    }
+    if !g.quiet {
+        let enabled = cfg.endpoints.iter().filter(|e| e.enabled).count();
+        eprintln!(
+            "ok: {} is valid ({} endpoint{}, {enabled} enabled{})",
+            cfg.path.display(),
+            cfg.endpoints.len(),
+            if cfg.endpoints.len() == 1 { "" } else { "s" },
+            if warnings.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", {} warning{}",
+                    warnings.len(),
+                    if warnings.len() == 1 { "" } else { "s" }
+                )
+            }
+        );
+    }
+    Ok(Outcome::Success)
+}
+
+fn show(g: &Global) -> Result<Outcome> {
+    let cfg = g.load()?;
+    let r = cfg.redactor();
+    let v = effective(&cfg, &r);
+    if g.json {
+        let j = serde_json::to_value(&v).unwrap_or_default();
+        println!(
+            "{}",
+            r.mask(&serde_json::to_string_pretty(&j).unwrap_or_default())
+        );
+    } else {
+        print!("{}", r.mask(&serde_yaml::to_string(&v).unwrap_or_default()));
+    }
+    Ok(Outcome::Success)
+}
+
+/// The effective config as a YAML value, defaults filled in and secrets masked.
+fn effective(cfg: &Config, r: &Redactor) -> Value {
+    let mut root = Mapping::new();
+    root.insert("enabled".into(), cfg.enabled.into());
+    if let Some(e) = &cfg.events {
+        root.insert("events".into(), strings(&e.raw));
+    }
+    root.insert("best_effort".into(), cfg.best_effort.into());
+    let mut outbox = Mapping::new();
+    outbox.insert("dir".into(), cfg.outbox_dir.display().to_string().into());
+    outbox.insert(
+        "max_age".into(),
+        humantime::format_duration(cfg.outbox_max_age)
+            .to_string()
+            .into(),
+    );
+    root.insert("outbox".into(), Value::Mapping(outbox));
+    root.insert(
+        "state_dir".into(),
+        cfg.state_dir.display().to_string().into(),
+    );
+    if cfg.templates.title.is_some() || cfg.templates.body.is_some() {
+        let mut t = Mapping::new();
+        if let Some(s) = &cfg.templates.title {
+            t.insert("title".into(), s.clone().into());
+        }
+        if let Some(s) = &cfg.templates.body {
+            t.insert("body".into(), s.clone().into());
+        }
+        root.insert("templates".into(), Value::Mapping(t));
+    }
+    let eps: Vec<Value> = cfg.endpoints.iter().map(|e| endpoint(e, r)).collect();
+    root.insert("endpoints".into(), Value::Sequence(eps));
+    Value::Mapping(root)
+}
+
+fn endpoint(ep: &Endpoint, r: &Redactor) -> Value {
+    let mut m = ep.raw.clone();
+    m.insert("enabled".into(), ep.enabled.into());
+    m.insert("when".into(), ep.when.as_str().into());
+    m.insert(
+        "timeout".into(),
+        humantime::format_duration(ep.timeout).to_string().into(),
+    );
+    m.insert("retries".into(), ep.retries.into());
+    let mut v = Value::Mapping(m);
+    mask_value(&mut v, false, r);
+    v
+}
+
+fn strings(v: &[String]) -> Value {
+    Value::Sequence(v.iter().map(|s| Value::String(s.clone())).collect())
+}
+
+/// Mask values under secret-looking keys, and known secrets anywhere.
+fn mask_value(v: &mut Value, secret: bool, r: &Redactor) {
+    match v {
+        Value::String(s) => {
+            *s = if secret { MASK.to_string() } else { r.mask(s) };
+        }
+        Value::Number(_) | Value::Bool(_) if secret => *v = Value::String(MASK.into()),
+        Value::Mapping(m) => {
+            for (k, val) in m.iter_mut() {
+                let key_secret = k.as_str().is_some_and(is_secret_key);
+                mask_value(val, secret || key_secret, r);
+            }
+        }
+        Value::Sequence(s) => {
+            for val in s {
+                mask_value(val, secret, r);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Run `bnotify endpoints`.
+pub fn endpoints(g: &Global) -> Result<Outcome> {
+    let cfg = g.load()?;
+    let r = cfg.redactor();
+    let rows: Vec<[String; 5]> = cfg
+        .endpoints
+        .iter()
+        .map(|e| {
+            let events = match e.events.as_ref().or(cfg.events.as_ref()) {
+                Some(p) => p.raw.join(","),
+                None => "*".to_string(),
+            };
+            [
+                e.name.clone(),
+                e.kind.name.to_string(),
+                if e.enabled && cfg.enabled {
+                    "yes"
+                } else {
+                    "no"
+                }
+                .to_string(),
+                events,
+                e.when.as_str().to_string(),
+            ]
+        })
+        .collect();
+    if g.json {
+        let v: Vec<_> = rows
+            .iter()
+            .map(|[n, t, en, ev, w]| {
+                serde_json::json!({"name": n, "type": t, "enabled": en == "yes", "events": ev.split(',').collect::<Vec<_>>(), "when": w})
+            })
+            .collect();
+        println!(
+            "{}",
+            r.mask(&serde_json::to_string_pretty(&v).unwrap_or_default())
+        );
+        return Ok(Outcome::Success);
+    }
+    let header = ["NAME", "TYPE", "ENABLED", "EVENTS", "WHEN"].map(String::from);
+    print!("{}", r.mask(&table(std::iter::once(header).chain(rows))));
+    Ok(Outcome::Success)
+}
+
+/// Left-aligned columns separated by two spaces.
+pub fn table<const N: usize>(rows: impl IntoIterator<Item = [String; N]>) -> String {
+    let rows: Vec<[String; N]> = rows.into_iter().collect();
+    let mut widths = [0usize; N];
+    for row in &rows {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in &rows {
+        let line: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:w$}"))
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,48 @@
+//! One file per subcommand, each gluing config, event, dispatch and report together.
+
+pub mod config;
+pub mod events;
+pub mod outbox;
+pub mod send;
+pub mod test_notify;
+
+use anyhow::Result;
+
+use crate::cli::Cli;
+use crate::config::{locate, Config};
+
+/// Flags every subcommand sees.
+#[derive(Debug, Clone)]
+pub struct Global {
+    /// `--config`.
+    pub config: Option<std::path::PathBuf>,
+    /// `-v` count.
+    pub verbose: u8,
+    /// `-q`.
+    pub quiet: bool,
+    /// `--json`.
+    pub json: bool,
+}
+
+impl Global {
+    /// Take the global flags out of the parsed command line.
+    pub fn from_cli(cli: &Cli) -> Global {
+        Global {
+            config: cli.config.clone(),
+            verbose: cli.verbose,
+            quiet: cli.quiet,
+            json: cli.json,
+        }
+    }
+
+    /// Find and load the config; any problem is an exit-2 error.
+    pub fn load(&self) -> Result<Config> {
+        let located = locate(self.config.as_deref())?;
+        Ok(Config::load(&located.path)?)
+    }
+
+    /// Print a warning (warnings print even with `-q`).
+    pub fn warn(&self, msg: &str) {
+        eprintln!("warning: {msg}");
+    }
+}

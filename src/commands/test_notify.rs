@@ -1,0 +1,129 @@
+//! `bnotify test notify [EVENT]`: sample notifications, and the `--dry-run` printer.
+
+use anyhow::Result;
+use serde_json::json;
+
+use super::send::{check_names, deliver_to, hostname, SendOptions};
+use super::Global;
+use crate::channels::Outgoing;
+use crate::cli::{PayloadArgs, TestNotifyArgs};
+use crate::config::{Config, Endpoint};
+use crate::dispatch;
+use crate::event::{Event, Status};
+use crate::redact::Redactor;
+use crate::Outcome;
+
+/// Run `bnotify test notify`.
+pub fn run(g: &Global, args: &TestNotifyArgs) -> Result<Outcome> {
+    let cfg = g.load()?;
+    check_names(&cfg, &args.endpoints)?;
+    let name = args.event.as_deref().unwrap_or("test");
+    let ev = sample(name)?;
+    let eps: Vec<&Endpoint> = if args.event.is_none() {
+        cfg.endpoints
+            .iter()
+            .filter(|e| {
+                e.enabled && (args.endpoints.is_empty() || args.endpoints.contains(&e.name))
+            })
+            .collect()
+    } else {
+        dispatch::select(&cfg, &ev, &args.endpoints)
+    };
+    let opts = SendOptions {
+        only: args.endpoints.clone(),
+        dry_run: args.dry_run,
+        best_effort: false,
+        deadline: std::time::Duration::from_secs(60),
+    };
+    deliver_to(g, &cfg, &ev, &eps, &opts)
+}
+
+/// `name` with sample data: task `bnotify-test`, a backup id, size, duration and tags,
+/// and a title prefixed `[TEST]`.
+pub fn sample(name: &str) -> Result<Event> {
+    let flags = PayloadArgs {
+        job: Some("bnotify-test".into()),
+        message: Some("This is a test notification sent by \"bnotify test notify\".".into()),
+        backup_id: Some("test-backup-0001".into()),
+        backup_size: Some(1_610_612_736),
+        duration: Some(std::time::Duration::from_secs(252)),
+        tags: vec!["test".into(), "sample".into()],
+        ..PayloadArgs::default()
+    };
+    let mut ev = Event::from_parts(name, None, &flags, hostname)?;
+    if ev.status == Status::Failure {
+        ev.error = Some("sample error: no space left on device (this is a test)".into());
+    }
+    ev.title = Some(format!("[TEST] {}", crate::render::default_title(&ev)));
+    Ok(ev)
+}
+
+/// Print each endpoint's requests (secrets masked) instead of sending them.
+pub fn print_dry_run(g: &Global, cfg: &Config, ev: &Event, eps: &[&Endpoint], r: &Redactor) {
+    let mut out = Vec::new();
+    for ep in eps {
+        match dispatch::prepare(cfg, ep, ev) {
+            Ok(reqs) => {
+                for req in reqs {
+                    out.push(describe(ep, &req, r));
+                }
+            }
+            Err(e) => out.push(
+                json!({"endpoint": ep.name, "type": ep.kind.name, "error": r.mask(&e.message)}),
+            ),
+        }
+    }
+    if g.json {
+        let v = json!({"event": ev.event, "id": ev.id, "dry_run": true, "requests": out});
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        return;
+    }
+    if eps.is_empty() {
+        println!("# no endpoint is subscribed to {}", ev.event);
+    }
+    for v in out {
+        println!("{}", human(&v));
+    }
+}
+
+fn describe(ep: &Endpoint, req: &Outgoing, r: &Redactor) -> serde_json::Value {
+    match req {
+        Outgoing::Http(h) => {
+            let mut headers: Vec<(String, String)> = h.headers.clone();
+            if let Some(s) = &h.signing {
+                headers.extend(s.headers(&h.body, crate::http::unix_now()));
+            }
+            headers.extend(ep.headers.iter().cloned());
+            let headers: Vec<_> = headers
+                .iter()
+                .map(|(k, v)| json!([k, dispatch::mask_header(k, v, r)]))
+                .collect();
+            json!({
+                "endpoint": ep.name, "type": ep.kind.name,
+                "method": h.method, "url": r.mask(&h.url),
+                "headers": headers, "body": r.mask(&dispatch::body_text(&h.body)),
+            })
+        }
+    }
+}
+
+fn human(v: &serde_json::Value) -> String {
+    let s = |k: &str| v[k].as_str().unwrap_or("").to_string();
+    let mut out = format!("# {} ({})\n", s("endpoint"), s("type"));
+    if let Some(err) = v["error"].as_str() {
+        out.push_str(&format!("error: {err}\n"));
+        return out;
+    }
+    out.push_str(&format!("{} {}\n", s("method"), s("url")));
+    for h in v["headers"].as_array().into_iter().flatten() {
+        out.push_str(&format!(
+            "{}: {}\n",
+            h[0].as_str().unwrap_or(""),
+            h[1].as_str().unwrap_or("")
+        ));
+    }
+    out.push('\n');
+    out.push_str(&s("body"));
+    out.push('\n');
+    out
+}

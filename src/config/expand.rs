@@ -1,0 +1,128 @@
+//! `${VAR}`, `${VAR:-default}`, `${file:PATH}` and `$${` expansion in every string value.
+
+use serde_yaml::Value;
+
+/// Why a string could not be expanded.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ExpandError {
+    /// `${NAME}` with NAME unset and no default.
+    Unset(String),
+    /// `${file:PATH}` that could not be read.
+    File(String, String),
+    /// `${` without its closing `}`.
+    Unclosed,
+}
+
+impl std::fmt::Display for ExpandError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExpandError::Unset(v) => write!(f, "environment variable {v} is not set"),
+            ExpandError::File(p, e) => write!(f, "cannot read secret file {p}: {e}"),
+            ExpandError::Unclosed => write!(f, "\"${{\" without a closing \"}}\""),
+        }
+    }
+}
+
+/// Expand one string, looking variables up with `env`.
+pub fn expand_str(
+    input: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<String, ExpandError> {
+    let mut out = String::with_capacity(input.len());
+    let mut rest = input;
+    while let Some(pos) = rest.find('$') {
+        out.push_str(&rest[..pos]);
+        let after = &rest[pos..];
+        if let Some(tail) = after.strip_prefix("$${") {
+            out.push_str("${");
+            rest = tail;
+        } else if let Some(tail) = after.strip_prefix("${") {
+            let end = tail.find('}').ok_or(ExpandError::Unclosed)?;
+            out.push_str(&resolve(&tail[..end], env)?);
+            rest = &tail[end + 1..];
+        } else {
+            out.push('$');
+            rest = &after[1..];
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+fn resolve(expr: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, ExpandError> {
+    if let Some(path) = expr.strip_prefix("file:") {
+        let path = crate::config::expand_tilde(path);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| ExpandError::File(path.display().to_string(), e.to_string()))?;
+        let text = text.strip_suffix('\n').unwrap_or(&text);
+        return Ok(text.strip_suffix('\r').unwrap_or(text).to_string());
+    }
+    match expr.split_once(":-") {
+        Some((name, default)) => Ok(env(name)
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| default.to_string())),
+        None => env(expr).ok_or_else(|| ExpandError::Unset(expr.to_string())),
+    }
+}
+
+/// Expand every string value inside `value` (keys are left alone).
+pub fn expand_value(
+    value: &mut Value,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(), ExpandError> {
+    match value {
+        Value::String(s) if s.contains('$') => *s = expand_str(s, env)?,
+        Value::Sequence(seq) => {
+            for v in seq {
+                expand_value(v, env)?;
+            }
+        }
+        Value::Mapping(map) => {
+            for (_, v) in map.iter_mut() {
+                expand_value(v, env)?;
+            }
+        }
+        Value::Tagged(t) => expand_value(&mut t.value, env)?,
+        _ => {}
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(name: &str) -> Option<String> {
+        match name {
+            "TOKEN" => Some("abc".into()),
+            "EMPTY" => Some(String::new()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn table() {
+        for (input, want) in [
+            ("Bearer ${TOKEN}", Ok("Bearer abc".to_string())),
+            ("${MISSING:-fallback}", Ok("fallback".into())),
+            ("${EMPTY:-fallback}", Ok("fallback".into())),
+            ("${TOKEN:-x}", Ok("abc".into())),
+            ("$${TOKEN}", Ok("${TOKEN}".into())),
+            ("cost $5", Ok("cost $5".into())),
+            ("${MISSING}", Err(ExpandError::Unset("MISSING".into()))),
+            ("${TOKEN", Err(ExpandError::Unclosed)),
+            ("a${TOKEN}b${TOKEN}c", Ok("aabcbabcc".into())),
+        ] {
+            assert_eq!(expand_str(input, &env), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn file_secret_without_trailing_newline() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("tok");
+        std::fs::write(&p, "s3cret\n").unwrap();
+        let got = expand_str(&format!("${{file:{}}}", p.display()), &env).unwrap();
+        assert_eq!(got, "s3cret");
+    }
+}

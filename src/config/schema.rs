@@ -1,0 +1,206 @@
+//! serde structs for the root of the config file and the keys every endpoint shares.
+//! Channel-specific keys are deserialized by each channel (see `channels/`).
+
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer};
+
+/// The root of the file, minus `endpoints` (read one by one, for precise errors).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RootFile {
+    /// `false`: send nothing.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Default subscription.
+    pub events: Option<Vec<String>>,
+    /// Turn exit code 1 into 0.
+    #[serde(default)]
+    pub best_effort: bool,
+    /// Defaults of every endpoint.
+    #[serde(default)]
+    pub defaults: DefaultsFile,
+    /// Outbox settings.
+    #[serde(default)]
+    pub outbox: OutboxFile,
+    /// Where noise-control state lives.
+    pub state_dir: Option<String>,
+    /// Global title/body templates.
+    #[serde(default)]
+    pub templates: TemplatesFile,
+    /// The endpoints, checked one by one.
+    #[serde(default)]
+    pub endpoints: Vec<serde_yaml::Value>,
+}
+
+/// The keys allowed at the root.
+pub const ROOT_KEYS: &[&str] = &[
+    "enabled",
+    "events",
+    "best_effort",
+    "defaults",
+    "outbox",
+    "state_dir",
+    "templates",
+    "endpoints",
+];
+
+/// `defaults:`.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DefaultsFile {
+    /// Per-attempt timeout.
+    #[serde(default, deserialize_with = "opt_duration")]
+    pub timeout: Option<Duration>,
+    /// Retries after the first attempt.
+    pub retries: Option<u32>,
+}
+
+/// `outbox:`.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxFile {
+    /// Directory of entry files.
+    pub dir: Option<String>,
+    /// Entries older than this are dropped.
+    #[serde(default, deserialize_with = "opt_duration")]
+    pub max_age: Option<Duration>,
+}
+
+/// `templates:`.
+#[derive(Debug, Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct TemplatesFile {
+    /// Title template.
+    pub title: Option<String>,
+    /// Body template.
+    pub body: Option<String>,
+}
+
+/// The keys every endpoint shares.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommonFile {
+    /// Unique name.
+    pub name: String,
+    /// Channel type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `false`: skip this endpoint.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Subscribed events (names, globs, `*`).
+    pub events: Option<Vec<String>>,
+    /// Which statuses pass.
+    #[serde(default)]
+    pub when: When,
+    /// Only these tasks (globs).
+    pub tasks: Option<Vec<String>>,
+    /// Per-attempt timeout.
+    #[serde(default, deserialize_with = "opt_duration")]
+    pub timeout: Option<Duration>,
+    /// Retries after the first attempt.
+    pub retries: Option<u32>,
+    /// Title template.
+    pub title: Option<String>,
+    /// Body template.
+    pub body: Option<String>,
+    /// Extra HTTP headers.
+    #[serde(default)]
+    pub headers: indexmap_like::Headers,
+    /// PEM file of CAs to trust.
+    pub ca_file: Option<String>,
+    /// Skip TLS verification (warned on every use).
+    #[serde(default)]
+    pub tls_insecure: bool,
+}
+
+/// Keys every endpoint takes.
+pub const COMMON_KEYS: &[&str] = &[
+    "name", "type", "enabled", "events", "when", "tasks", "timeout", "retries", "title", "body",
+];
+
+/// Keys every HTTP endpoint takes besides [`COMMON_KEYS`].
+pub const HTTP_KEYS: &[&str] = &["headers", "ca_file", "tls_insecure"];
+
+/// `when:` — which outcomes an endpoint is told about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum When {
+    /// Every status.
+    #[default]
+    Always,
+    /// Only success.
+    Success,
+    /// Only failure.
+    Failure,
+}
+
+impl When {
+    /// The config spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            When::Always => "always",
+            When::Success => "success",
+            When::Failure => "failure",
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A duration written as humantime (`5s`, `1m 30s`) or a number of seconds.
+pub fn opt_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Secs(f64),
+        Text(String),
+    }
+    match Option::<Raw>::deserialize(d)? {
+        None => Ok(None),
+        Some(Raw::Secs(s)) if s >= 0.0 && s.is_finite() => Ok(Some(Duration::from_secs_f64(s))),
+        Some(Raw::Secs(s)) => Err(serde::de::Error::custom(format!(
+            "invalid duration {s}: use e.g. 10s or 2m"
+        ))),
+        Some(Raw::Text(t)) => humantime::parse_duration(t.trim()).map(Some).map_err(|e| {
+            serde::de::Error::custom(format!("invalid duration \"{t}\": {e}; use e.g. 10s or 2m"))
+        }),
+    }
+}
+
+/// Header maps that keep their order.
+pub mod indexmap_like {
+    use serde::{Deserialize, Deserializer};
+
+    /// Ordered `name: value` headers.
+    #[derive(Debug, Clone, Default)]
+    pub struct Headers(pub Vec<(String, String)>);
+
+    impl<'de> Deserialize<'de> for Headers {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let map = serde_yaml::Mapping::deserialize(d)?;
+            let mut out = Vec::with_capacity(map.len());
+            for (k, v) in map {
+                let k = scalar(k)
+                    .ok_or_else(|| serde::de::Error::custom("header names must be text"))?;
+                let v = scalar(v).ok_or_else(|| {
+                    serde::de::Error::custom(format!("header \"{k}\" must have a text value"))
+                })?;
+                out.push((k, v));
+            }
+            Ok(Headers(out))
+        }
+    }
+
+    fn scalar(v: serde_yaml::Value) -> Option<String> {
+        match v {
+            serde_yaml::Value::String(s) => Some(s),
+            serde_yaml::Value::Number(n) => Some(n.to_string()),
+            serde_yaml::Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+}

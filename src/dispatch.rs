@@ -1,0 +1,335 @@
+//! Matching endpoints to an event, and delivering to all of them in parallel: one worker
+//! per endpoint up to a cap, per-attempt timeouts, retries with exponential backoff,
+//! jitter and `Retry-After`, and one deadline over the whole run.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use crate::channels::{DeliveryError, HttpRequest, Message, Outgoing};
+use crate::config::{Config, Endpoint, When};
+use crate::event::{Event, Status};
+use crate::redact::Redactor;
+
+/// At most this many endpoints are delivered at the same time.
+pub const MAX_PARALLEL: usize = 32;
+/// First backoff delay.
+pub const BACKOFF_BASE: Duration = Duration::from_millis(500);
+/// Longest wait between two attempts, whatever `Retry-After` says.
+pub const BACKOFF_CAP: Duration = Duration::from_secs(30);
+
+/// How to deliver.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Bound on the whole delivery.
+    pub deadline: Duration,
+    /// 0 quiet about requests, 1 request lines, 2 headers and bodies too.
+    pub verbose: u8,
+}
+
+/// The outcome for one endpoint.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Delivery {
+    /// Endpoint name.
+    pub endpoint: String,
+    /// Endpoint type.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// Delivered.
+    pub ok: bool,
+    /// Last HTTP status seen.
+    pub status: Option<u16>,
+    /// Attempts made.
+    pub attempts: u32,
+    /// Wall time for this endpoint.
+    pub duration_ms: u64,
+    /// Why it failed (masked).
+    pub error: Option<String>,
+    /// Kept in the outbox.
+    pub queued: bool,
+}
+
+/// Why an endpoint does or does not get an event (for `--dry-run` and `-v`).
+pub fn admits(cfg: &Config, ep: &Endpoint, ev: &Event) -> Result<(), String> {
+    if !ep.enabled {
+        return Err("disabled".into());
+    }
+    let subscribed = match ep.events.as_ref().or(cfg.events.as_ref()) {
+        Some(p) => p.matches(&ev.event),
+        None => true,
+    };
+    if !subscribed {
+        return Err(format!("not subscribed to {}", ev.event));
+    }
+    let when_ok = match ep.when {
+        When::Always => true,
+        When::Success => ev.status == Status::Success,
+        When::Failure => ev.status == Status::Failure,
+    };
+    if !when_ok {
+        return Err(format!(
+            "when: {} skips status {}",
+            ep.when.as_str(),
+            ev.status.as_str()
+        ));
+    }
+    if let Some(tasks) = &ep.tasks {
+        let ok = match ev.task.as_deref() {
+            Some(t) => tasks.matches(t),
+            None => tasks.has_star(),
+        };
+        if !ok {
+            return Err("task not in tasks".into());
+        }
+    }
+    Ok(())
+}
+
+/// The endpoints that get `ev`: enabled at the root, matching, and named by `only` when given.
+pub fn select<'a>(cfg: &'a Config, ev: &Event, only: &[String]) -> Vec<&'a Endpoint> {
+    if !cfg.enabled {
+        return Vec::new();
+    }
+    cfg.endpoints
+        .iter()
+        .filter(|ep| only.is_empty() || only.contains(&ep.name))
+        .filter(|ep| admits(cfg, ep, ev).is_ok())
+        .collect()
+}
+
+/// Title, body and requests of one endpoint for `ev`.
+pub fn prepare(cfg: &Config, ep: &Endpoint, ev: &Event) -> Result<Vec<Outgoing>, DeliveryError> {
+    let (title, body) = crate::render::texts(
+        ev,
+        (&ep.name, ep.kind.name),
+        (ep.title.as_deref(), ep.body.as_deref()),
+        (
+            cfg.templates.title.as_deref(),
+            cfg.templates.body.as_deref(),
+        ),
+    )
+    .map_err(|e| DeliveryError::new(e.to_string()))?;
+    let msg = Message {
+        event: ev,
+        title,
+        body,
+        endpoint: &ep.name,
+        kind: ep.kind.name,
+    };
+    ep.channel.prepare(&msg)
+}
+
+/// Deliver `ev` to every endpoint in `eps` in parallel; one result per endpoint, in order.
+pub fn deliver(
+    cfg: &Config,
+    ev: &Event,
+    eps: &[&Endpoint],
+    opts: &Options,
+    redactor: &Redactor,
+) -> Vec<Delivery> {
+    let deadline = Instant::now() + opts.deadline;
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Delivery>>> = Mutex::new(vec![None; eps.len()]);
+    let workers = eps.len().min(MAX_PARALLEL);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(ep) = eps.get(i) else { break };
+                let d = deliver_one(cfg, ep, ev, deadline, opts, redactor);
+                if let Ok(mut r) = results.lock() {
+                    r[i] = Some(d);
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+fn deliver_one(
+    cfg: &Config,
+    ep: &Endpoint,
+    ev: &Event,
+    deadline: Instant,
+    opts: &Options,
+    redactor: &Redactor,
+) -> Delivery {
+    let started = Instant::now();
+    let mut d = Delivery {
+        endpoint: ep.name.clone(),
+        kind: ep.kind.name,
+        ok: false,
+        status: None,
+        attempts: 0,
+        duration_ms: 0,
+        error: None,
+        queued: false,
+    };
+    let outcome = prepare(cfg, ep, ev).and_then(|reqs| {
+        let agent = crate::http::agent(ep.ca_file.as_deref()).map_err(DeliveryError::new)?;
+        for req in &reqs {
+            match req {
+                Outgoing::Http(h) => {
+                    send_with_retries(ep, &agent, h, deadline, opts, redactor, &mut d)?
+                }
+            }
+        }
+        Ok(())
+    });
+    if let Err(e) = outcome {
+        d.status = e.status.or(d.status);
+        d.error = Some(redactor.mask(&e.message));
+    } else {
+        d.ok = true;
+    }
+    d.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    d
+}
+
+fn send_with_retries(
+    ep: &Endpoint,
+    agent: &ureq::Agent,
+    req: &HttpRequest,
+    deadline: Instant,
+    opts: &Options,
+    redactor: &Redactor,
+    d: &mut Delivery,
+) -> Result<(), DeliveryError> {
+    let mut tries = 0u32;
+    loop {
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            return Err(DeliveryError::new("deadline reached before delivery"));
+        }
+        tries += 1;
+        d.attempts += 1;
+        log_request(ep, req, opts.verbose, redactor);
+        let t0 = Instant::now();
+        let result = crate::http::send(agent, req, &ep.headers, ep.timeout.min(remaining))
+            .and_then(|reply| {
+                d.status = Some(reply.status);
+                log_reply(ep, &reply, t0.elapsed(), opts.verbose, redactor);
+                ep.channel.check(&reply)
+            });
+        let err = match result {
+            Ok(()) => return Ok(()),
+            Err(e) => e,
+        };
+        if !err.retryable || tries > ep.retries {
+            return Err(with_attempts(err, tries));
+        }
+        let wait = backoff(tries, err.retry_after);
+        if Instant::now() + wait >= deadline {
+            return Err(with_attempts(
+                DeliveryError {
+                    message: format!("{} (deadline reached)", err.message),
+                    ..err
+                },
+                tries,
+            ));
+        }
+        if opts.verbose > 0 {
+            eprintln!(
+                "  {} retrying in {} ms: {}",
+                ep.name,
+                wait.as_millis(),
+                redactor.mask(&err.message)
+            );
+        }
+        std::thread::sleep(wait);
+    }
+}
+
+fn with_attempts(mut e: DeliveryError, tries: u32) -> DeliveryError {
+    if tries > 1 {
+        e.message = format!("after {tries} attempts: {}", e.message);
+    }
+    e
+}
+
+/// The wait before attempt `tries + 1`: `Retry-After` when given, else 0.5 s doubling with
+/// ±25 % jitter; never more than [`BACKOFF_CAP`].
+pub fn backoff(tries: u32, retry_after: Option<Duration>) -> Duration {
+    if let Some(ra) = retry_after {
+        return ra.min(BACKOFF_CAP);
+    }
+    let exp = BACKOFF_BASE.saturating_mul(1 << tries.saturating_sub(1).min(16));
+    let jitter = 0.75 + fastrand::f64() * 0.5;
+    exp.mul_f64(jitter).min(BACKOFF_CAP)
+}
+
+fn log_request(ep: &Endpoint, req: &HttpRequest, verbose: u8, r: &Redactor) {
+    if verbose == 0 {
+        return;
+    }
+    let mut out = format!("> {} {} {}\n", ep.name, req.method, r.mask(&req.url));
+    if verbose > 1 {
+        for (k, v) in req.headers.iter().chain(&ep.headers) {
+            out.push_str(&format!(">   {k}: {}\n", mask_header(k, v, r)));
+        }
+        out.push_str(&format!(">   {}\n", r.mask(&body_text(&req.body))));
+    }
+    eprint!("{out}");
+}
+
+fn log_reply(
+    ep: &Endpoint,
+    reply: &crate::channels::Reply,
+    took: Duration,
+    verbose: u8,
+    r: &Redactor,
+) {
+    if verbose == 0 {
+        return;
+    }
+    let mut out = format!("< {} {} ({} ms)\n", ep.name, reply.status, took.as_millis());
+    if verbose > 1 && !reply.body.is_empty() {
+        out.push_str(&format!("<   {}\n", r.mask(&body_text(&reply.body))));
+    }
+    eprint!("{out}");
+}
+
+/// A header value as printed: masked entirely when its name says it is a credential.
+pub fn mask_header(name: &str, value: &str, r: &Redactor) -> String {
+    if crate::config::is_secret_key(name) {
+        crate::redact::MASK.to_string()
+    } else {
+        r.mask(value)
+    }
+}
+
+/// Body bytes as printable text.
+pub fn body_text(body: &[u8]) -> String {
+    match std::str::from_utf8(body) {
+        Ok(s) => s.to_string(),
+        Err(_) => format!("<{} bytes of binary data>", body.len()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        for tries in 1..6 {
+            let want = BACKOFF_BASE * (1 << (tries - 1));
+            let got = backoff(tries, None);
+            assert!(
+                got >= want.mul_f64(0.75) && got <= want.mul_f64(1.25),
+                "{tries}: {got:?}"
+            );
+        }
+        assert_eq!(backoff(30, None), BACKOFF_CAP);
+        assert_eq!(
+            backoff(1, Some(Duration::from_secs(3))),
+            Duration::from_secs(3)
+        );
+        assert_eq!(backoff(1, Some(Duration::from_secs(3600))), BACKOFF_CAP);
+    }
+}

@@ -1,0 +1,555 @@
+//! The one event model (SPEC §3): built from a JSON payload and command-line flags
+//! (flags win), with its status derived from the event name. Pure functions only.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::cli::PayloadArgs;
+
+/// The outcome an event reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Something began.
+    Start,
+    /// Something finished well.
+    Success,
+    /// Something went wrong.
+    Failure,
+    /// Anything else.
+    #[default]
+    Info,
+}
+
+impl Status {
+    /// The lowercase name used on the wire and in configs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Start => "start",
+            Status::Success => "success",
+            Status::Failure => "failure",
+            Status::Info => "info",
+        }
+    }
+
+    /// Parse `start|success|failure|info`.
+    pub fn parse(s: &str) -> Option<Status> {
+        match s {
+            "start" => Some(Status::Start),
+            "success" => Some(Status::Success),
+            "failure" => Some(Status::Failure),
+            "info" => Some(Status::Info),
+            _ => None,
+        }
+    }
+}
+
+/// Events bnotify knows by name, with the status each maps to.
+pub const KNOWN_EVENTS: &[(&str, Status)] = &[
+    ("backup_start", Status::Start),
+    ("backup_success", Status::Success),
+    ("backup_failure", Status::Failure),
+    ("backup_report", Status::Success),
+    ("restore_start", Status::Start),
+    ("restore_success", Status::Success),
+    ("restore_failure", Status::Failure),
+    ("config_backup", Status::Success),
+    ("system_error", Status::Failure),
+    ("user_login", Status::Info),
+    ("user_created", Status::Info),
+    ("test", Status::Info),
+];
+
+/// Name suffixes of custom events and the status each implies.
+pub const STATUS_SUFFIXES: &[(&str, Status)] = &[
+    ("_start", Status::Start),
+    ("_started", Status::Start),
+    ("_success", Status::Success),
+    ("_succeeded", Status::Success),
+    ("_completed", Status::Success),
+    ("_finished", Status::Success),
+    ("_failure", Status::Failure),
+    ("_failed", Status::Failure),
+    ("_error", Status::Failure),
+];
+
+/// The status of an event name: the known table first, then the name's suffix, else info.
+pub fn status_for(event: &str) -> Status {
+    if let Some((_, s)) = KNOWN_EVENTS.iter().find(|(n, _)| *n == event) {
+        return *s;
+    }
+    STATUS_SUFFIXES
+        .iter()
+        .find(|(suffix, _)| event.len() > suffix.len() && event.ends_with(suffix))
+        .map_or(Status::Info, |(_, s)| *s)
+}
+
+/// Whether `name` is in the known-events table.
+pub fn is_known(name: &str) -> bool {
+    KNOWN_EVENTS.iter().any(|(n, _)| *n == name)
+}
+
+/// What a backup event says about the backup itself.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Backup {
+    /// Backup identifier.
+    pub id: Option<String>,
+    /// Free-text comment.
+    pub comment: Option<String>,
+    /// Date of the backup.
+    pub date: Option<String>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Size in bytes.
+    pub size: Option<u64>,
+}
+
+/// One event, whatever built it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Event name, e.g. `backup_failure`.
+    pub event: String,
+    /// Outcome.
+    pub status: Status,
+    /// Job or task name.
+    pub task: Option<String>,
+    /// Run id (UUID unless given).
+    pub id: String,
+    /// When the event was built (RFC 3339, UTC).
+    pub timestamp: String,
+    /// Host the event is about.
+    pub host: Option<String>,
+    /// What happened.
+    pub message: Option<String>,
+    /// The error.
+    pub error: Option<String>,
+    /// Title given by the caller (the rendered title may differ per endpoint).
+    pub title: Option<String>,
+    /// Body given by the caller.
+    pub body: Option<String>,
+    /// Backup details, when any was given.
+    pub backup: Option<Backup>,
+    /// Who started it.
+    pub operator: Option<String>,
+    /// What triggered it.
+    pub source: Option<String>,
+    /// Dump location.
+    pub dump_path: Option<String>,
+    /// Start time (RFC 3339).
+    pub started_at: Option<String>,
+    /// End time (RFC 3339).
+    pub finished_at: Option<String>,
+    /// Duration in milliseconds.
+    pub duration_ms: Option<u64>,
+    /// Every other key.
+    #[serde(default)]
+    pub fields: Map<String, Value>,
+}
+
+/// A payload or flag value that does not fit the event model.
+#[derive(Debug, thiserror::Error)]
+#[error("payload key \"{key}\": {problem}")]
+pub struct PayloadError {
+    /// The offending key.
+    pub key: String,
+    /// What is wrong with it, and the fix.
+    pub problem: String,
+}
+
+fn bad(key: &str, problem: impl Into<String>) -> PayloadError {
+    PayloadError {
+        key: key.to_string(),
+        problem: problem.into(),
+    }
+}
+
+impl Event {
+    /// Build an event from its name, an optional JSON payload object and the flags.
+    /// Keys of the model fill the model, other payload keys go to `fields`; flags win.
+    pub fn from_parts(
+        name: &str,
+        payload: Option<Map<String, Value>>,
+        flags: &PayloadArgs,
+        default_host: impl FnOnce() -> String,
+    ) -> Result<Event, PayloadError> {
+        let mut ev = Event {
+            event: name.to_string(),
+            status: status_for(name),
+            ..Event::default()
+        };
+        if let Some(map) = payload {
+            ev.merge_payload(map)?;
+        }
+        ev.apply_flags(flags)?;
+        if ev.id.is_empty() {
+            ev.id = uuid::Uuid::new_v4().to_string();
+        }
+        if ev.timestamp.is_empty() {
+            ev.timestamp = now_rfc3339();
+        }
+        if ev.host.is_none() {
+            ev.host = Some(default_host());
+        }
+        if ev.event.is_empty() {
+            return Err(bad("event", "the event name is empty; pass --event NAME"));
+        }
+        Ok(ev)
+    }
+
+    fn merge_payload(&mut self, map: Map<String, Value>) -> Result<(), PayloadError> {
+        for (key, value) in map {
+            match key.as_str() {
+                "event" => {
+                    if self.event.is_empty() {
+                        self.event = want_string(&key, value)?.unwrap_or_default();
+                    }
+                }
+                "status" => {
+                    if let Some(s) = want_string(&key, value)? {
+                        self.status = Status::parse(&s).ok_or_else(|| {
+                            bad(
+                                &key,
+                                format!("\"{s}\" is not one of start, success, failure, info"),
+                            )
+                        })?;
+                    }
+                }
+                "task" | "job" => self.task = want_string(&key, value)?,
+                "id" => self.id = want_string(&key, value)?.unwrap_or_default(),
+                "timestamp" => self.timestamp = want_string(&key, value)?.unwrap_or_default(),
+                "host" => self.host = want_string(&key, value)?,
+                "message" => self.message = want_string(&key, value)?,
+                "error" => self.error = want_string(&key, value)?,
+                "title" => self.title = want_string(&key, value)?,
+                "body" => self.body = want_string(&key, value)?,
+                "operator" => self.operator = want_string(&key, value)?,
+                "source" => self.source = want_string(&key, value)?,
+                "dump_path" => self.dump_path = want_string(&key, value)?,
+                "started_at" => self.started_at = want_string(&key, value)?,
+                "finished_at" => self.finished_at = want_string(&key, value)?,
+                "duration_ms" => self.duration_ms = want_millis(&key, value)?,
+                "backup" => self.backup = want_backup(value)?,
+                "fields" => match value {
+                    Value::Object(m) => self.fields.extend(m),
+                    Value::Null => {}
+                    _ => return Err(bad(&key, "must be a JSON object")),
+                },
+                "desp" => {}
+                _ => {
+                    self.fields.insert(key, value);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn apply_flags(&mut self, f: &PayloadArgs) -> Result<(), PayloadError> {
+        set(&mut self.task, &f.job);
+        set(&mut self.message, &f.message);
+        set(&mut self.error, &f.error);
+        set(&mut self.title, &f.title);
+        set(&mut self.body, &f.body);
+        set(&mut self.operator, &f.operator);
+        set(&mut self.source, &f.source);
+        set(&mut self.host, &f.host);
+        set(&mut self.started_at, &f.started_at);
+        set(&mut self.finished_at, &f.finished_at);
+        set(&mut self.dump_path, &f.dump_path);
+        if let Some(s) = &f.status {
+            self.status = Status::parse(s).ok_or_else(|| bad("status", "unknown status"))?;
+        }
+        if let Some(id) = &f.id {
+            self.id = id.clone();
+        }
+        if let Some(d) = f.duration {
+            self.duration_ms = Some(u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        }
+        let any_backup = f.backup_id.is_some()
+            || f.backup_comment.is_some()
+            || f.backup_date.is_some()
+            || f.backup_size.is_some()
+            || !f.tags.is_empty();
+        if any_backup {
+            let b = self.backup.get_or_insert_with(Backup::default);
+            set(&mut b.id, &f.backup_id);
+            set(&mut b.comment, &f.backup_comment);
+            set(&mut b.date, &f.backup_date);
+            if f.backup_size.is_some() {
+                b.size = f.backup_size;
+            }
+            if !f.tags.is_empty() {
+                b.tags = f.tags.clone();
+            }
+        }
+        for (k, v) in &f.fields {
+            self.fields.insert(k.clone(), Value::String(v.clone()));
+        }
+        Ok(())
+    }
+
+    /// The §3 JSON object with the rendered `title` and `body` (and `desp` = body).
+    pub fn to_payload(&self, title: &str, body: &str) -> Value {
+        let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
+        if let Value::Object(m) = &mut v {
+            m.insert("title".into(), Value::String(title.to_string()));
+            m.insert("body".into(), Value::String(body.to_string()));
+            m.insert("desp".into(), Value::String(body.to_string()));
+        }
+        v
+    }
+
+    /// The task name, or an empty string.
+    pub fn task_or_empty(&self) -> &str {
+        self.task.as_deref().unwrap_or("")
+    }
+}
+
+fn set(slot: &mut Option<String>, flag: &Option<String>) {
+    if let Some(v) = flag {
+        *slot = Some(v.clone());
+    }
+}
+
+fn want_string(key: &str, v: Value) -> Result<Option<String>, PayloadError> {
+    match v {
+        Value::Null => Ok(None),
+        Value::String(s) => Ok(Some(s)),
+        Value::Number(n) => Ok(Some(n.to_string())),
+        Value::Bool(b) => Ok(Some(b.to_string())),
+        _ => Err(bad(key, "must be a string")),
+    }
+}
+
+fn want_millis(key: &str, v: Value) -> Result<Option<u64>, PayloadError> {
+    match v {
+        Value::Null => Ok(None),
+        Value::Number(n) => n
+            .as_u64()
+            .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64))
+            .map(Some)
+            .ok_or_else(|| bad(key, "must be a non-negative number of milliseconds")),
+        Value::String(s) => humantime::parse_duration(&s)
+            .map(|d| Some(u64::try_from(d.as_millis()).unwrap_or(u64::MAX)))
+            .map_err(|e| {
+                bad(
+                    key,
+                    format!("{e}; use milliseconds or a duration like \"4m 12s\""),
+                )
+            }),
+        _ => Err(bad(key, "must be a number of milliseconds")),
+    }
+}
+
+fn want_backup(v: Value) -> Result<Option<Backup>, PayloadError> {
+    let Value::Object(mut m) = v else {
+        return match v {
+            Value::Null => Ok(None),
+            _ => Err(bad(
+                "backup",
+                "must be an object with id, comment, date, tags, size",
+            )),
+        };
+    };
+    if let Some(size) = m.get("size").cloned() {
+        let bytes = match size {
+            Value::String(s) => Value::from(parse_size(&s).map_err(|e| bad("backup.size", e))?),
+            other => other,
+        };
+        m.insert("size".into(), bytes);
+    }
+    serde_json::from_value(Value::Object(m))
+        .map(Some)
+        .map_err(|e| bad("backup", e.to_string()))
+}
+
+/// Parse a byte size: `123`, `1.5GiB`, `700MB`, `4 KiB`, `2k`.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("\"{s}\" is not a size; use bytes or e.g. 1.5GiB, 700MB"))?;
+    let mult: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" => 1e3,
+        "m" | "mb" => 1e6,
+        "g" | "gb" => 1e9,
+        "t" | "tb" => 1e12,
+        "kib" => 1024.0,
+        "mib" => 1024.0 * 1024.0,
+        "gib" => 1024.0 * 1024.0 * 1024.0,
+        "tib" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        other => return Err(format!(
+            "unknown size unit \"{other}\" in \"{s}\"; use B, KB, MB, GB, TB, KiB, MiB, GiB or TiB"
+        )),
+    };
+    Ok((n * mult).round() as u64)
+}
+
+/// Check that `s` is an RFC 3339 timestamp.
+pub fn check_rfc3339(s: &str) -> Result<(), String> {
+    OffsetDateTime::parse(s, &Rfc3339)
+        .map(|_| ())
+        .map_err(|_| format!("\"{s}\" is not an RFC 3339 time; use e.g. 2026-11-23T22:10:00Z"))
+}
+
+/// The current time as RFC 3339 in UTC, to the second.
+pub fn now_rfc3339() -> String {
+    let now = OffsetDateTime::now_utc();
+    let now = now.replace_nanosecond(0).unwrap_or(now);
+    now.format(&Rfc3339).unwrap_or_default()
+}
+
+/// `1536` → `1.5 KiB`.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut v = bytes as f64;
+    let mut unit = "B";
+    for u in UNITS {
+        if v < 1024.0 {
+            break;
+        }
+        v /= 1024.0;
+        unit = u;
+    }
+    format!("{} {unit}", trim_float(v))
+}
+
+fn trim_float(v: f64) -> String {
+    let s = format!("{v:.1}");
+    s.strip_suffix(".0").map_or(s.clone(), str::to_string)
+}
+
+/// `252000` ms → `4m 12s`.
+pub fn human_duration(ms: u64) -> String {
+    if ms < 1000 {
+        return format!("{ms}ms");
+    }
+    let secs = ms / 1000;
+    let (d, h, m, s) = (secs / 86400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
+    let parts: Vec<String> = [(d, "d"), (h, "h"), (m, "m"), (s, "s")]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, u)| format!("{n}{u}"))
+        .collect();
+    parts.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_from_name() {
+        for (name, want) in [
+            ("backup_start", Status::Start),
+            ("backup_failure", Status::Failure),
+            ("backup_report", Status::Success),
+            ("system_error", Status::Failure),
+            ("user_login", Status::Info),
+            ("db_dump_started", Status::Start),
+            ("db_dump_completed", Status::Success),
+            ("sync_finished", Status::Success),
+            ("sync_failed", Status::Failure),
+            ("disk_error", Status::Failure),
+            ("custom", Status::Info),
+            ("_failed", Status::Info),
+        ] {
+            assert_eq!(status_for(name), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn sizes() {
+        for (input, want) in [
+            ("123", Ok(123)),
+            ("1.5GiB", Ok(1_610_612_736)),
+            ("700MB", Ok(700_000_000)),
+            ("4 KiB", Ok(4096)),
+            ("2k", Ok(2000)),
+            ("x", Err(())),
+            ("3 parsecs", Err(())),
+        ] {
+            assert_eq!(parse_size(input).map_err(|_| ()), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn human_units() {
+        assert_eq!(human_size(512), "512 B");
+        assert_eq!(human_size(1536), "1.5 KiB");
+        assert_eq!(human_size(1_610_612_736), "1.5 GiB");
+        assert_eq!(human_duration(252_000), "4m 12s");
+        assert_eq!(human_duration(90_061_000), "1d 1h 1m 1s");
+        assert_eq!(human_duration(250), "250ms");
+    }
+
+    #[test]
+    fn flags_win_over_payload_and_unknown_keys_go_to_fields() {
+        let payload: Map<String, Value> = serde_json::from_str(
+            r#"{"task":"from-json","message":"m","region":"eu","backup":{"id":"b1","size":"1KiB"}}"#,
+        )
+        .unwrap();
+        let flags = PayloadArgs {
+            job: Some("from-flag".into()),
+            ..PayloadArgs::default()
+        };
+        let ev = Event::from_parts("backup_success", Some(payload), &flags, || "h".into()).unwrap();
+        assert_eq!(ev.task.as_deref(), Some("from-flag"));
+        assert_eq!(ev.message.as_deref(), Some("m"));
+        assert_eq!(ev.fields["region"], "eu");
+        assert_eq!(ev.backup.as_ref().unwrap().size, Some(1024));
+        assert_eq!(ev.status, Status::Success);
+        assert_eq!(ev.host.as_deref(), Some("h"));
+        assert_eq!(ev.id.len(), 36);
+    }
+
+    #[test]
+    fn payload_type_errors_name_the_key() {
+        let payload: Map<String, Value> = serde_json::from_str(r#"{"task":[1]}"#).unwrap();
+        let err = Event::from_parts("x", Some(payload), &PayloadArgs::default(), String::new)
+            .unwrap_err();
+        assert_eq!(err.key, "task");
+    }
+
+    #[test]
+    fn every_key_present_in_payload() {
+        let ev = Event::from_parts("test", None, &PayloadArgs::default(), || "h".into()).unwrap();
+        let v = ev.to_payload("T", "B");
+        for key in [
+            "event",
+            "status",
+            "task",
+            "id",
+            "timestamp",
+            "host",
+            "message",
+            "error",
+            "title",
+            "body",
+            "desp",
+            "backup",
+            "operator",
+            "source",
+            "dump_path",
+            "started_at",
+            "finished_at",
+            "duration_ms",
+            "fields",
+        ] {
+            assert!(v.get(key).is_some(), "missing {key}");
+        }
+        assert_eq!(v["desp"], "B");
+        assert!(v["backup"].is_null());
+    }
+}

@@ -1,0 +1,46 @@
+//! bnotify: deliver backup and cron notifications to every subscribed endpoint, in
+//! parallel, and keep what could not be delivered in a durable outbox.
+//!
+//! `main` parses the command line and calls [`run`]; each subcommand lives in
+//! `commands/`, built on `config` (the file), `event` (the model), `render` (texts),
+//! `channels` (one file per endpoint type), `dispatch` (parallel delivery) and `outbox`.
+
+pub mod channels;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod dispatch;
+pub mod event;
+pub mod http;
+pub mod outbox;
+pub mod redact;
+pub mod render;
+pub mod report;
+pub mod signing;
+
+use anyhow::Result;
+
+use cli::{Cli, Command, TestCommand};
+use commands::Global;
+
+/// How a command ended, when it did not fail outright.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Exit 0.
+    Success,
+    /// Exit 1: a delivery failed after its retries.
+    Failed,
+}
+
+/// Run the parsed command line. An `Err` is a usage, config or payload error (exit 2).
+pub fn run(cli: Cli) -> Result<Outcome> {
+    let g = Global::from_cli(&cli);
+    match &cli.command {
+        Command::Send(a) => commands::send::run(&g, a),
+        Command::Test(TestCommand::Notify(a)) => commands::test_notify::run(&g, a),
+        Command::Config(c) => commands::config::run(&g, c),
+        Command::Endpoints => commands::config::endpoints(&g),
+        Command::Events => commands::events::run(&g),
+        Command::Outbox(c) => commands::outbox::run(&g, c),
+    }
+}

@@ -1,0 +1,192 @@
+use crate::support::{run, Env};
+
+fn check(yaml: &str) -> crate::support::Out {
+    let env = Env::new(yaml);
+    let mut c = env.cmd();
+    c.args(["config", "check"]);
+    run(c)
+}
+
+#[test]
+fn bad_configs_exit_2_with_location_and_fix() {
+    for (name, yaml, wants) in [
+        (
+            "unknown key",
+            "endpoints:\n  - name: ops\n    type: webhook\n    url: http://h\n    tokne: x\n",
+            &["config.yaml:5:5", "endpoint \"ops\" (webhook)", "unknown key \"tokne\"", "did you mean \"token\""][..],
+        ),
+        ("bad yaml", "endpoints:\n  - name: a\n   type: webhook\n", &["config.yaml:3", "invalid YAML"][..]),
+        ("unset var", "endpoints:\n  - name: a\n    type: webhook\n    url: ${NOPE_NOT_SET}\n", &["NOPE_NOT_SET", "endpoint \"a\"", "${NOPE_NOT_SET:-default}"][..]),
+        ("missing field", "endpoints:\n  - name: a\n    type: webhook\n", &["endpoint \"a\" (webhook)", "missing required key \"url\""][..]),
+        ("duplicate", "endpoints:\n  - {name: a, type: webhook, url: http://h}\n  - {name: a, type: webhook, url: http://h}\n", &["duplicate endpoint name \"a\""][..]),
+        ("unknown type", "endpoints:\n  - {name: a, type: webhok, url: http://h}\n", &["unknown type \"webhok\"", "did you mean \"webhook\""][..]),
+        ("root key", "evnets: [x]\n", &["unknown key \"evnets\"", "did you mean \"events\""][..]),
+        ("bad url", "endpoints:\n  - {name: a, type: webhook, url: \"ftp://h\"}\n", &["not an http(s) URL"][..]),
+        ("bad template", "endpoints:\n  - {name: a, type: webhook, url: \"http://h\", title: \"{{ x\"}\n", &["title template error"][..]),
+        ("bad duration", "endpoints:\n  - {name: a, type: webhook, url: \"http://h\", timeout: soon}\n", &["invalid duration \"soon\""][..]),
+    ] {
+        let out = check(yaml);
+        assert_eq!(out.code, 2, "{name}: {}", out.stderr);
+        for w in wants {
+            assert!(out.stderr.contains(w), "{name}: stderr lacks {w:?}:\n{}", out.stderr);
+        }
+    }
+}
+
+#[test]
+fn good_config_checks_with_warnings() {
+    let out = check(
+        "events: [backup_failur]\nendpoints:\n  - {name: a, type: webhook, url: \"http://h\"}\n",
+    );
+    out.code(0)
+        .err_has("ok:")
+        .err_has("\"backup_failur\" is not a known event")
+        .err_has("did you mean \"backup_failure\"");
+}
+
+#[test]
+fn send_with_bad_config_sends_nothing_and_exits_2() {
+    let env = Env::new(
+        "endpoints:\n  - {name: a, type: webhook, url: \"http://127.0.0.1:9\", bogus: 1}\n",
+    );
+    let mut c = env.cmd();
+    c.args(["send", "--event", "backup_failure"]);
+    run(c).code(2).err_has("unknown key \"bogus\"");
+}
+
+#[test]
+fn payload_errors() {
+    let env = Env::new("endpoints: []\n");
+    let mut c = env.cmd();
+    c.args(["send", "--event", "x", "--payload", "-"])
+        .write_stdin("{\n  \"task\": \"a\",\n  oops\n}");
+    run(c).code(2).err_has("invalid JSON at line 3, column 3");
+    let mut c = env.cmd();
+    c.args(["send", "--event", "x", "--payload", "-"])
+        .write_stdin("[1]");
+    run(c).code(2).err_has("one JSON object");
+    let mut c = env.cmd();
+    c.args(["send", "--event", "x", "--payload", "-"])
+        .write_stdin(r#"{"duration_ms": "soon"}"#);
+    run(c).code(2).err_has("duration_ms");
+    let mut c = env.cmd();
+    c.args(["send", "--event", "x", "--backup-size", "3 parsecs"]);
+    run(c).code(2).err_has("unknown size unit");
+    let mut c = env.cmd();
+    c.args(["send", "--event", "x", "--duration", "forever"]);
+    run(c).code(2).err_has("--duration");
+    let mut c = env.cmd();
+    c.args(["send", "--event", "x", "--bogus"]);
+    run(c).code(2).err_has("--bogus");
+    let mut c = env.cmd();
+    c.args(["send"]);
+    run(c).code(2).err_has("--event");
+}
+
+#[test]
+fn discovery_order_and_config_path() {
+    let env = Env::new("endpoints: []\n");
+    let xdg = env.path("xdg");
+    std::fs::create_dir_all(xdg.join("bnotify")).unwrap();
+    std::fs::write(xdg.join("bnotify/config.yaml"), "endpoints: []\n").unwrap();
+    let home_cfg = env.path("home/.config/bnotify");
+    std::fs::create_dir_all(&home_cfg).unwrap();
+    std::fs::write(home_cfg.join("config.yaml"), "endpoints: []\n").unwrap();
+
+    let mut c = env.bare();
+    c.args(["config", "path"])
+        .env("BNOTIFY_CONFIG", &env.config)
+        .env("XDG_CONFIG_HOME", &xdg);
+    let o = run(c);
+    o.code(0).out_has("config.yaml").err_has("$BNOTIFY_CONFIG");
+    assert_eq!(o.stdout.trim(), env.config.to_str().unwrap());
+
+    let mut c = env.bare();
+    c.args(["config", "path"]).env("XDG_CONFIG_HOME", &xdg);
+    let o = run(c);
+    o.code(0).err_has("XDG_CONFIG_HOME");
+    assert!(o.stdout.trim().ends_with("xdg/bnotify/config.yaml"));
+
+    let mut c = env.bare();
+    c.args(["config", "path"]);
+    let o = run(c);
+    o.code(0).err_has("~/.config");
+    assert!(o
+        .stdout
+        .trim()
+        .ends_with("home/.config/bnotify/config.yaml"));
+
+    let mut c = env.bare();
+    c.args(["--config", "/nonexistent/b.yaml", "config", "path"]);
+    run(c).code(2).err_has("does not exist");
+}
+
+#[test]
+fn config_show_masks_secrets_and_fills_defaults() {
+    let env = Env::new(
+        "endpoints:\n  - name: a\n    type: webhook\n    url: \"http://user:pw-secret-1@h/x?token=qs-secret-2\"\n    token: tok-secret-3\n    headers: {Authorization: \"Bearer hdr-secret-4\"}\n    signing: {secret: sig-secret-5}\n",
+    );
+    let mut c = env.cmd();
+    c.args(["config", "show"]);
+    let out = run(c);
+    out.code(0)
+        .out_has("timeout: 10s")
+        .out_has("retries: 2")
+        .out_has("when: always")
+        .out_has("****");
+    for s in [
+        "pw-secret-1",
+        "qs-secret-2",
+        "tok-secret-3",
+        "hdr-secret-4",
+        "sig-secret-5",
+    ] {
+        assert!(!out.stdout.contains(s), "{s} leaked:\n{}", out.stdout);
+    }
+}
+
+#[test]
+fn endpoints_and_events_commands() {
+    let env = Env::new("events: [backup_failure]\nendpoints:\n  - {name: ops, type: webhook, url: \"http://h/?token=zz-secret\"}\n  - {name: off, type: webhook, url: \"http://h\", enabled: false, events: [\"backup_*\"], when: failure}\n");
+    let mut c = env.cmd();
+    c.arg("endpoints");
+    let out = run(c);
+    out.code(0)
+        .out_has("ops")
+        .out_has("webhook")
+        .out_has("backup_failure")
+        .out_has("backup_*")
+        .out_has("failure");
+    assert!(!out.stdout.contains("zz-secret"));
+    let mut c = env.cmd();
+    c.arg("events");
+    run(c)
+        .code(0)
+        .out_has("backup_failure   failure")
+        .out_has("user_login")
+        .out_has("_completed");
+}
+
+#[test]
+fn env_expansion_forms() {
+    let srv = crate::support::Server::ok();
+    let env = Env::new(&format!(
+        "endpoints:\n  - name: a\n    type: webhook\n    url: \"{}\"\n    headers: {{X-A: \"${{A_VAR}}\", X-B: \"${{B_VAR:-dflt}}\", X-C: \"$${{lit}}\", X-D: \"${{file:{}}}\"}}\n",
+        srv.url("/e"),
+        "SECRET_FILE"
+    ));
+    let secret_file = env.path("secret.txt");
+    std::fs::write(&secret_file, "from-file\n").unwrap();
+    let text = std::fs::read_to_string(&env.config)
+        .unwrap()
+        .replace("SECRET_FILE", secret_file.to_str().unwrap());
+    std::fs::write(&env.config, text).unwrap();
+    let mut c = env.cmd();
+    c.args(["send", "--event", "x"]).env("A_VAR", "aaa");
+    run(c).code(0);
+    let r = srv.one();
+    assert_eq!(r.header("X-A"), Some("aaa"));
+    assert_eq!(r.header("X-B"), Some("dflt"));
+    assert_eq!(r.header("X-C"), Some("${lit}"));
+    assert_eq!(r.header("X-D"), Some("from-file"));
+}

@@ -1,0 +1,12 @@
+//! The one integration test binary: the real `bnotify` against real loopback servers.
+#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
+#![allow(dead_code)] // support helpers are shared by topics that use different parts
+
+mod support;
+
+/// Config loading, discovery and its error messages.
+mod config;
+/// Parallel delivery, retries, timeouts, exit codes and reports.
+mod dispatch;
+/// The generic webhook: formats and signatures.
+mod webhook;

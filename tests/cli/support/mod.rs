@@ -1,0 +1,119 @@
+//! Test support: a temp directory with a config, and the real `bnotify` binary run in it
+//! with a clean environment (no BNOTIFY_* or XDG_* from the developer's shell).
+
+pub mod server;
+
+use std::path::{Path, PathBuf};
+
+pub use server::{closed_port, Request, Response, Server};
+
+/// A temp home with a config file.
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub config: PathBuf,
+}
+
+impl Env {
+    /// A temp home whose config is `yaml`.
+    pub fn new(yaml: &str) -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config.yaml");
+        std::fs::write(&config, yaml).unwrap();
+        Env { dir, config }
+    }
+
+    /// `bnotify --config <config>` with a clean environment.
+    pub fn cmd(&self) -> assert_cmd::Command {
+        let mut c = self.bare();
+        c.arg("--config").arg(&self.config);
+        c
+    }
+
+    /// `bnotify` with a clean environment and no `--config`.
+    pub fn bare(&self) -> assert_cmd::Command {
+        let mut c = assert_cmd::Command::cargo_bin("bnotify").unwrap();
+        for (k, _) in std::env::vars() {
+            if k.starts_with("BNOTIFY_")
+                || k.starts_with("XDG_")
+                || k.ends_with("_PROXY")
+                || k.ends_with("_proxy")
+            {
+                c.env_remove(k);
+            }
+        }
+        c.env("HOME", self.dir.path().join("home"))
+            .env("XDG_STATE_HOME", self.dir.path().join("state"))
+            .env("NO_COLOR", "1")
+            .timeout(std::time::Duration::from_secs(60));
+        c
+    }
+
+    /// The outbox directory under the temp home.
+    pub fn outbox(&self) -> PathBuf {
+        self.dir.path().join("state/bnotify/outbox")
+    }
+
+    /// A path inside the temp dir.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+/// Output of a finished command.
+pub struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Run and capture.
+pub fn run(mut c: assert_cmd::Command) -> Out {
+    let o = c.output().unwrap();
+    Out {
+        code: o.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}
+
+impl Out {
+    /// Assert the exit code, printing both streams when it differs.
+    #[track_caller]
+    pub fn code(&self, want: i32) -> &Out {
+        assert_eq!(
+            self.code, want,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// Assert stderr contains `s`.
+    #[track_caller]
+    pub fn err_has(&self, s: &str) -> &Out {
+        assert!(
+            self.stderr.contains(s),
+            "stderr lacks {s:?}\n--- stderr\n{}",
+            self.stderr
+        );
+        self
+    }
+
+    /// Assert stdout contains `s`.
+    #[track_caller]
+    pub fn out_has(&self, s: &str) -> &Out {
+        assert!(
+            self.stdout.contains(s),
+            "stdout lacks {s:?}\n--- stdout\n{}",
+            self.stdout
+        );
+        self
+    }
+}
+
+/// Files in a directory (empty when it does not exist).
+pub fn files(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default()
+}
