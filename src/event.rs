@@ -386,9 +386,11 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         "mib" => 1024.0 * 1024.0,
         "gib" => 1024.0 * 1024.0 * 1024.0,
         "tib" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
-        other => return Err(format!(
+        other => {
+            return Err(format!(
             "unknown size unit \"{other}\" in \"{s}\"; use B, KB, MB, GB, TB, KiB, MiB, GiB or TiB"
-        )),
+        ))
+        }
     };
     Ok((n * mult).round() as u64)
 }

@@ -1,6 +1,8 @@
 //! Titles and bodies (SPEC §6): the built-in defaults, and minijinja templates over the
 //! event with the `humansize`, `humanduration` and `truncate` filters.
 
+pub mod escape;
+
 use minijinja::{Environment, UndefinedBehavior};
 use serde_json::Value;
 

@@ -190,3 +190,20 @@ fn env_expansion_forms() {
     assert_eq!(r.header("X-C"), Some("${lit}"));
     assert_eq!(r.header("X-D"), Some("from-file"));
 }
+
+#[test]
+fn example_config_is_valid_and_covers_every_type() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.yaml");
+    let env = Env::new("");
+    let mut c = env.bare();
+    c.args(["--config", path, "config", "check"]);
+    run(c).code(0);
+    let text = std::fs::read_to_string(path).unwrap();
+    for t in bnotify::channels::TYPES {
+        assert!(
+            text.contains(&format!("type: {}\n", t.name)),
+            "config.example.yaml has no example of type {}",
+            t.name
+        );
+    }
+}
