@@ -107,6 +107,9 @@ pub struct SendArgs {
     /// Only send to this endpoint (repeatable).
     #[arg(long = "endpoint", value_name = "NAME")]
     pub endpoints: Vec<String>,
+    /// Attach a file, e.g. the backup's log (repeatable); big files are cut to their end.
+    #[arg(long = "attach", value_name = "FILE")]
+    pub attach: Vec<std::path::PathBuf>,
     /// Give up on everything still pending after this long (e.g. 30s, 2m).
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
     pub deadline: std::time::Duration,

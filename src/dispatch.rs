@@ -99,7 +99,14 @@ pub fn select<'a>(cfg: &'a Config, ev: &Event, only: &[String]) -> Vec<&'a Endpo
 
 /// Title, body and requests of one endpoint for `ev`.
 pub fn prepare(cfg: &Config, ep: &Endpoint, ev: &Event) -> Result<Vec<Outgoing>, DeliveryError> {
-    let (title, body) = crate::render::texts(
+    let local;
+    let ev = if ev.attachments.is_empty() {
+        ev
+    } else {
+        local = with_attachments_for(ep, ev);
+        &local
+    };
+    let (title, mut body) = crate::render::texts(
         ev,
         (&ep.name, ep.kind.name),
         (ep.title.as_deref(), ep.body.as_deref()),
@@ -109,6 +116,7 @@ pub fn prepare(cfg: &Config, ep: &Endpoint, ev: &Event) -> Result<Vec<Outgoing>,
         ),
     )
     .map_err(|e| DeliveryError::new(e.to_string()))?;
+    body.push_str(&attachment_note(ep, ev));
     let msg = Message {
         event: ev,
         title,
@@ -117,6 +125,45 @@ pub fn prepare(cfg: &Config, ep: &Endpoint, ev: &Event) -> Result<Vec<Outgoing>,
         kind: ep.kind.name,
     };
     ep.channel.prepare(&msg)
+}
+
+/// `ev` with its attachments cut to the endpoint's limit.
+fn with_attachments_for(ep: &Endpoint, ev: &Event) -> Event {
+    let max = ep
+        .max_attachment_size
+        .unwrap_or_else(|| ep.channel.max_attachment_size());
+    let mut local = ev.clone();
+    local.attachments = ev.attachments.iter().map(|a| a.limited(max)).collect();
+    local
+}
+
+/// The line the body gets about attachments: which were cut, or which this channel
+/// could not carry.
+fn attachment_note(ep: &Endpoint, ev: &Event) -> String {
+    if ev.attachments.is_empty() {
+        return String::new();
+    }
+    let list = |pick: &dyn Fn(&crate::attach::Attachment) -> bool| {
+        ev.attachments
+            .iter()
+            .filter(|a| pick(a))
+            .map(crate::attach::Attachment::describe)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !ep.channel.carries_attachments() {
+        return format!(
+            "\n\nNot attached ({} cannot carry files): {}",
+            ep.kind.name,
+            list(&|_| true)
+        );
+    }
+    let cut = list(&|a| a.cut_from.is_some());
+    if cut.is_empty() {
+        String::new()
+    } else {
+        format!("\n\nCut to fit (max_attachment_size): {cut}")
+    }
 }
 
 /// Deliver `ev` to every endpoint in `eps` in parallel; one result per endpoint, in order.

@@ -148,6 +148,9 @@ pub struct Event {
     /// Every other key.
     #[serde(default)]
     pub fields: Map<String, Value>,
+    /// Attached files (`send --attach`), present in the payload only when there are some.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<crate::attach::Attachment>,
 }
 
 /// A payload or flag value that does not fit the event model.
@@ -238,7 +241,7 @@ impl Event {
                     Value::Null => {}
                     _ => return Err(bad(&key, "must be a JSON object")),
                 },
-                "desp" => {}
+                "desp" | "attachments" => {}
                 _ => {
                     self.fields.insert(key, value);
                 }

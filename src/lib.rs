@@ -5,6 +5,7 @@
 //! `commands/`, built on `config` (the file), `event` (the model), `render` (texts),
 //! `channels` (one file per endpoint type), `dispatch` (parallel delivery) and `outbox`.
 
+pub mod attach;
 pub mod channels;
 pub mod cli;
 pub mod commands;

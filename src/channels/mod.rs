@@ -239,6 +239,17 @@ pub trait Channel: Send + Sync + std::fmt::Debug {
     fn validate(&self) -> Result<(), Invalid> {
         Ok(())
     }
+
+    /// Whether this channel sends `event.attachments` itself; when it does not, the body
+    /// names each file and says it was not attached.
+    fn carries_attachments(&self) -> bool {
+        false
+    }
+
+    /// The default `max_attachment_size` of this channel.
+    fn max_attachment_size(&self) -> u64 {
+        crate::attach::DEFAULT_MAX
+    }
 }
 
 /// A registered endpoint type.

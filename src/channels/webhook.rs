@@ -87,6 +87,10 @@ impl super::Channel for Webhook {
         Ok(vec![Outgoing::Http(req)])
     }
 
+    fn carries_attachments(&self) -> bool {
+        matches!(self.format, Format::Bnotify | Format::Template)
+    }
+
     fn secrets(&self) -> Vec<String> {
         let mut s = Vec::new();
         s.extend(self.token.clone());

@@ -6,6 +6,7 @@ use anyhow::{bail, Context, Result};
 use serde_json::{Map, Value};
 
 use super::Global;
+use crate::attach::Attachment;
 use crate::cli::SendArgs;
 use crate::config::{nearest, Config, Endpoint};
 use crate::dispatch::{self, Options};
@@ -34,7 +35,12 @@ pub fn run(g: &Global, args: &SendArgs) -> Result<Outcome> {
         Some(p) => Some(read_payload(p)?),
         None => None,
     };
-    let ev = Event::from_parts(&args.event, payload, &args.payload, hostname)?;
+    let mut ev = Event::from_parts(&args.event, payload, &args.payload, hostname)?;
+    for path in &args.attach {
+        ev.attachments.push(Attachment::read(path).map_err(|e| {
+            anyhow::anyhow!("{e}\nhint: check the path given to --attach; nothing was sent")
+        })?);
+    }
     let opts = SendOptions {
         only: args.endpoints.clone(),
         dry_run: args.dry_run,

@@ -183,6 +183,8 @@ pub struct Endpoint {
     pub ca_file: Option<PathBuf>,
     /// Skip TLS verification.
     pub tls_insecure: bool,
+    /// `max_attachment_size:`, when set.
+    pub max_attachment_size: Option<u64>,
     /// The channel itself.
     pub channel: Box<dyn Channel>,
     /// Line in the file where the endpoint starts.
@@ -525,6 +527,7 @@ impl Loader<'_> {
             headers: common.headers.0,
             ca_file: common.ca_file.map(|p| expand_tilde(&p)),
             tls_insecure: common.tls_insecure,
+            max_attachment_size: common.max_attachment_size,
             channel,
             line,
             raw,

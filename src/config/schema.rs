@@ -113,11 +113,24 @@ pub struct CommonFile {
     /// Skip TLS verification (warned on every use).
     #[serde(default)]
     pub tls_insecure: bool,
+    /// Attachments larger than this are cut to their last bytes.
+    #[serde(default, deserialize_with = "opt_size")]
+    pub max_attachment_size: Option<u64>,
 }
 
 /// Keys every endpoint takes.
 pub const COMMON_KEYS: &[&str] = &[
-    "name", "type", "enabled", "events", "when", "tasks", "timeout", "retries", "title", "body",
+    "name",
+    "type",
+    "enabled",
+    "events",
+    "when",
+    "tasks",
+    "timeout",
+    "retries",
+    "title",
+    "body",
+    "max_attachment_size",
 ];
 
 /// Keys every HTTP endpoint takes besides [`COMMON_KEYS`].
@@ -168,6 +181,23 @@ pub fn opt_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>,
         Some(Raw::Text(t)) => humantime::parse_duration(t.trim()).map(Some).map_err(|e| {
             serde::de::Error::custom(format!("invalid duration \"{t}\": {e}; use e.g. 10s or 2m"))
         }),
+    }
+}
+
+/// A byte size written as a number or with a unit (`8MiB`, `700KB`).
+pub fn opt_size<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Bytes(u64),
+        Text(String),
+    }
+    match Option::<Raw>::deserialize(d)? {
+        None => Ok(None),
+        Some(Raw::Bytes(b)) => Ok(Some(b)),
+        Some(Raw::Text(t)) => crate::event::parse_size(&t)
+            .map(Some)
+            .map_err(serde::de::Error::custom),
     }
 }
 

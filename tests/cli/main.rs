@@ -4,6 +4,8 @@
 
 mod support;
 
+/// Attachments: --attach, size limits, outbox copies.
+mod attach;
 /// Config loading, discovery and its error messages.
 mod config;
 /// Parallel delivery, retries, timeouts, exit codes and reports.
