@@ -127,7 +127,7 @@ mod tests {
     #[test]
     fn tail_and_round_trip() {
         let a = Attachment::new("run.log".into(), b"0123456789".to_vec());
-        assert_eq!(a.content_type, "text/x-log");
+        assert_eq!(a.content_type, "text/plain");
         let cut = a.limited(4);
         assert_eq!(&*cut.data, b"6789");
         assert_eq!(cut.cut_from, Some(10));
