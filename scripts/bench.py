@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Measure bnotify: start-up, one send, a 20-endpoint fan-out against a slow receiver,
+peak memory, binary size, and curl sending the same POST as the floor.
+
+Usage: scripts/bench.py [path/to/bnotify]   (scripts/bench.sh builds release first)
+Standard library only; everything runs on 127.0.0.1.
+"""
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "target", "release", "bnotify"))
+
+
+def start_receiver(delay=0.0):
+    p = subprocess.Popen([sys.executable, os.path.join(HERE, "receiver.py"), "--delay", str(delay)],
+                         stdout=subprocess.PIPE, text=True)
+    port = int(p.stdout.readline())
+    return p, port
+
+
+def timed(cmd, runs, env=None):
+    """Median and min wall time (ms) of `runs` runs of cmd; each must exit 0."""
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        times.append((time.perf_counter() - t) * 1000)
+        if r.returncode != 0:
+            sys.exit(f"{' '.join(cmd)} exited {r.returncode}: {r.stderr.decode()}")
+    return statistics.median(times), min(times)
+
+
+def peak_rss_mb(cmd, env=None):
+    """Peak resident memory (MB) of one run of cmd, measured with wait4's rusage."""
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    _, status, usage = os.wait4(p.pid, 0)
+    return usage.ru_maxrss / 1024
+
+
+def write_config(d, port, n):
+    path = os.path.join(d, f"config-{n}.yaml")
+    with open(path, "w") as f:
+        f.write("endpoints:\n")
+        for i in range(n):
+            f.write(f"  - {{name: ep{i}, type: webhook, url: \"http://127.0.0.1:{port}/ep{i}\", retries: 0}}\n")
+    return path
+
+
+def main():
+    if not os.path.exists(BIN):
+        sys.exit(f"{BIN} not found: run scripts/bench.sh (it builds the release binary)")
+    env = dict(os.environ, NO_COLOR="1")
+    d = tempfile.mkdtemp(prefix="bnotify-bench-")
+    env["XDG_STATE_HOME"] = d
+    fast, fast_port = start_receiver(0)
+    slow, slow_port = start_receiver(0.5)
+    try:
+        print(f"binary: {BIN} ({os.path.getsize(BIN) / 1024 / 1024:.2f} MiB)")
+        med, best = timed([BIN, "--version"], 200, env)
+        print(f"start-up (--version):          median {med:6.2f} ms  min {best:6.2f} ms   target < 3 ms")
+        one = write_config(d, fast_port, 1)
+        send = [BIN, "--config", one, "-q", "send", "--event", "backup_failure", "--job", "bench"]
+        med, best = timed(send, 100, env)
+        print(f"one send, local webhook:       median {med:6.2f} ms  min {best:6.2f} ms   target < 15 ms")
+        if shutil.which("curl"):
+            curl = ["curl", "-s", "-o", "/dev/null", "-X", "POST", "-H", "Content-Type: application/json",
+                    "--data", '{"event":"backup_failure","task":"bench"}', f"http://127.0.0.1:{fast_port}/curl"]
+            cmed, cbest = timed(curl, 100, env)
+            print(f"curl, same POST (the floor):   median {cmed:6.2f} ms  min {cbest:6.2f} ms   ratio {med / cmed:.2f}x")
+        fan = write_config(d, slow_port, 20)
+        fan_cmd = [BIN, "--config", fan, "-q", "send", "--event", "backup_failure", "--job", "bench"]
+        med, best = timed(fan_cmd, 5, env)
+        print(f"20 endpoints x 500 ms:         median {med:6.1f} ms  min {best:6.1f} ms   target < 700 ms")
+        print(f"peak memory, 20-endpoint send: {peak_rss_mb(fan_cmd, env):6.1f} MB                    target < 15 MB")
+        print(f"peak memory, one send:         {peak_rss_mb(send, env):6.1f} MB")
+    finally:
+        for p in (fast, slow):
+            p.terminate()
+            p.wait()
+        shutil.rmtree(d, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
