@@ -5,6 +5,16 @@
 //! (`check`). Only `dispatch` performs I/O. Adding a channel means writing its file and
 //! adding one row to [`TYPES`].
 
+pub mod bark;
+pub mod discord;
+pub mod gotify;
+pub mod healthchecks;
+pub mod ntfy;
+pub mod pagerduty;
+pub mod slack;
+pub mod teams;
+pub mod telegram;
+pub mod twilio;
 pub mod webhook;
 
 use std::time::Duration;
@@ -275,7 +285,19 @@ pub fn build<T: Channel + DeserializeOwned + 'static>(
 }
 
 /// Every endpoint type, by name.
-pub const TYPES: &[ChannelType] = &[webhook::TYPE];
+pub const TYPES: &[ChannelType] = &[
+    webhook::TYPE,
+    bark::TYPE,
+    discord::TYPE,
+    slack::TYPE,
+    teams::TYPE,
+    gotify::TYPE,
+    ntfy::TYPE,
+    telegram::TYPE,
+    twilio::TYPE,
+    healthchecks::TYPE,
+    pagerduty::TYPE,
+];
 
 /// The type called `name`.
 pub fn find(name: &str) -> Option<&'static ChannelType> {
@@ -318,6 +340,85 @@ pub fn check_url(key: &'static str, url: &str) -> Result<(), Invalid> {
         )
         .hint("write the full URL, e.g. https://example.com/hook"))
     }
+}
+
+/// Pick a value by status: `[start, success, failure, info]`.
+pub fn by_status<T: Copy>(status: crate::event::Status, values: [T; 4]) -> T {
+    use crate::event::Status;
+    match status {
+        Status::Start => values[0],
+        Status::Success => values[1],
+        Status::Failure => values[2],
+        Status::Info => values[3],
+    }
+}
+
+/// The path of `url` after its host (without query), e.g. `/services/T/B/x`.
+pub fn url_path(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let path = rest.find('/').map_or("", |i| &rest[i..]);
+    path.split(['?', '#']).next().unwrap_or("")
+}
+
+/// The last non-empty path segment of `url`.
+pub fn last_segment(url: &str) -> Option<&str> {
+    url_path(url).split('/').rev().find(|s| !s.is_empty())
+}
+
+/// `application/x-www-form-urlencoded` encoding of `pairs`.
+pub fn form(pairs: &[(&str, &str)]) -> String {
+    use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+    const SET: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                utf8_percent_encode(k, SET),
+                utf8_percent_encode(v, SET)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// An HTTP Basic `Authorization` value.
+pub fn basic_auth(user: &str, password: &str) -> String {
+    use base64::Engine;
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+    )
+}
+
+/// The text of a JSON reply field, for error messages.
+pub fn json_field(reply: &Reply, key: &str) -> Option<String> {
+    let v: Value = serde_json::from_slice(&reply.body).ok()?;
+    match v.get(key)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Null => None,
+        other => Some(other.to_string()),
+    }
+}
+
+/// A 429/5xx reply judged the usual way, with the wait taken from a JSON body field
+/// (seconds) when the reply has no `Retry-After` header.
+pub fn check_with_body_wait(reply: &Reply, pointer: &str) -> Result<(), DeliveryError> {
+    let mut r = reply.default_check();
+    if let Err(e) = &mut r {
+        if e.retryable && e.retry_after.is_none() {
+            e.retry_after = serde_json::from_slice::<Value>(&reply.body)
+                .ok()
+                .and_then(|v| v.pointer(pointer).and_then(Value::as_f64))
+                .filter(|s| *s >= 0.0 && s.is_finite())
+                .map(Duration::from_secs_f64);
+        }
+    }
+    r
 }
 
 #[cfg(test)]

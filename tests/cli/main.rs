@@ -6,6 +6,8 @@ mod support;
 
 /// Attachments: --attach, size limits, outbox copies.
 mod attach;
+/// Every channel type against a loopback receiver.
+mod channels;
 /// Config loading, discovery and its error messages.
 mod config;
 /// Parallel delivery, retries, timeouts, exit codes and reports.

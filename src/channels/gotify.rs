@@ -1,0 +1,65 @@
+//! `gotify`: `POST {url}/message` with the application token in `X-Gotify-Key`, priority by
+//! status (failure 8, success 5, start 2, info 4) unless `priority` is set.
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{
+    by_status, check_url, ChannelType, DeliveryError, HttpRequest, Invalid, Message, Outgoing,
+    Reply,
+};
+
+/// Registry row.
+pub const TYPE: ChannelType = ChannelType {
+    name: "gotify",
+    http: true,
+    keys: &["url", "token", "priority"],
+    build: super::build::<Gotify>,
+};
+
+/// Default priorities: start, success, failure, info.
+pub const PRIORITIES: [u8; 4] = [2, 5, 8, 4];
+
+/// A Gotify server and application token.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Gotify {
+    url: String,
+    token: String,
+    priority: Option<u8>,
+}
+
+impl super::Channel for Gotify {
+    fn prepare(&self, msg: &Message) -> Result<Vec<Outgoing>, DeliveryError> {
+        let message = if msg.body.trim().is_empty() {
+            msg.title.clone()
+        } else {
+            msg.body.clone()
+        };
+        let body = json!({
+            "title": msg.title,
+            "message": message,
+            "priority": self.priority.unwrap_or_else(|| by_status(msg.event.status, PRIORITIES)),
+        });
+        let req = HttpRequest::post_json(super::join_url(&self.url, "message"), &body)
+            .header("X-Gotify-Key", self.token.clone());
+        Ok(vec![Outgoing::Http(req)])
+    }
+
+    fn check(&self, reply: &Reply) -> Result<(), DeliveryError> {
+        reply.default_check().map_err(|mut e| {
+            if let Some(d) = super::json_field(reply, "errorDescription") {
+                e.message = format!("Gotify {}: {d}", reply.status);
+            }
+            e
+        })
+    }
+
+    fn secrets(&self) -> Vec<String> {
+        vec![self.token.clone()]
+    }
+
+    fn validate(&self) -> Result<(), Invalid> {
+        check_url("url", &self.url)
+    }
+}

@@ -1,0 +1,178 @@
+//! `ntfy`: `POST {url}/{topic}` with the message as the body and Title, Priority, Tags
+//! (and Markdown) headers; priority and tags by status unless configured.
+
+use base64::Engine;
+use serde::Deserialize;
+
+use super::{
+    by_status, check_url, ChannelType, DeliveryError, HttpRequest, Invalid, Message, Outgoing,
+    Reply,
+};
+use crate::render::escape;
+
+/// Registry row.
+pub const TYPE: ChannelType = ChannelType {
+    name: "ntfy",
+    http: true,
+    keys: &[
+        "url", "topic", "token", "user", "password", "priority", "tags", "markdown",
+    ],
+    build: super::build::<Ntfy>,
+};
+
+/// Default priorities (1–5): start, success, failure, info.
+pub const PRIORITIES: [u8; 4] = [2, 3, 4, 3];
+/// Default tags (emoji short codes): start, success, failure, info.
+pub const TAGS: [&str; 4] = [
+    "arrow_forward",
+    "white_check_mark",
+    "rotating_light",
+    "information_source",
+];
+/// ntfy's default message size limit, in bytes.
+pub const MAX_BYTES: usize = 4096;
+
+/// An ntfy topic.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ntfy {
+    #[serde(default = "default_url")]
+    url: String,
+    topic: String,
+    token: Option<String>,
+    user: Option<String>,
+    password: Option<String>,
+    priority: Option<u8>,
+    tags: Option<Vec<String>>,
+    #[serde(default)]
+    markdown: bool,
+}
+
+fn default_url() -> String {
+    "https://ntfy.sh".into()
+}
+
+impl Ntfy {
+    fn auth(&self) -> Option<String> {
+        match (&self.token, &self.user, &self.password) {
+            (Some(t), _, _) => Some(format!("Bearer {t}")),
+            (None, Some(u), Some(p)) => Some(super::basic_auth(u, p)),
+            _ => None,
+        }
+    }
+}
+
+impl super::Channel for Ntfy {
+    fn prepare(&self, msg: &Message) -> Result<Vec<Outgoing>, DeliveryError> {
+        let status = msg.event.status;
+        let text = if self.markdown {
+            escape::markdown(&msg.body)
+        } else {
+            msg.body.clone()
+        };
+        let text = if text.trim().is_empty() {
+            msg.title.clone()
+        } else {
+            text
+        };
+        let tags = match &self.tags {
+            Some(t) => t.join(","),
+            None => by_status(status, TAGS).to_string(),
+        };
+        let priority = self
+            .priority
+            .unwrap_or_else(|| by_status(status, PRIORITIES));
+        let mut req = HttpRequest::new("POST", super::join_url(&self.url, &self.topic))
+            .header("Content-Type", "text/plain; charset=utf-8")
+            .header("Title", header_text(&msg.title))
+            .header("Priority", priority.to_string())
+            .header("Tags", tags)
+            .body(cut_bytes(&text, MAX_BYTES).into_bytes());
+        if self.markdown {
+            req = req.header("Markdown", "yes");
+        }
+        if let Some(a) = self.auth() {
+            req = req.header("Authorization", a);
+        }
+        Ok(vec![Outgoing::Http(req)])
+    }
+
+    fn check(&self, reply: &Reply) -> Result<(), DeliveryError> {
+        reply.default_check().map_err(|mut e| {
+            if let Some(d) = super::json_field(reply, "error") {
+                e.message = format!("ntfy {}: {d}", reply.status);
+            }
+            e
+        })
+    }
+
+    fn secrets(&self) -> Vec<String> {
+        let mut s: Vec<String> = [&self.token, &self.password]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect();
+        if let Some(a) = self.auth() {
+            s.extend(a.split_once(' ').map(|(_, c)| c.to_string()));
+        }
+        s
+    }
+
+    fn validate(&self) -> Result<(), Invalid> {
+        check_url("url", &self.url)?;
+        if self.topic.is_empty() || self.topic.contains('/') {
+            return Err(Invalid::key(
+                "topic",
+                "topic must be one path segment, e.g. backups-prod",
+            ));
+        }
+        if self.token.is_some() && (self.user.is_some() || self.password.is_some()) {
+            return Err(Invalid::key(
+                "token",
+                "set either token or user/password, not both",
+            ));
+        }
+        if self.user.is_some() != self.password.is_some() {
+            return Err(
+                Invalid::key("user", "user and password go together").hint("add the missing one")
+            );
+        }
+        if let Some(p) = self.priority {
+            if !(1..=5).contains(&p) {
+                return Err(Invalid::key(
+                    "priority",
+                    format!("priority {p} is not 1 to 5"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A header value: ASCII as is, anything else RFC 2047 encoded (ntfy decodes it).
+fn header_text(s: &str) -> String {
+    let s: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if s.is_ascii() {
+        s
+    } else {
+        format!(
+            "=?UTF-8?B?{}?=",
+            base64::engine::general_purpose::STANDARD.encode(s)
+        )
+    }
+}
+
+/// `s` cut to at most `max` bytes on a character boundary, with an ellipsis when cut.
+pub fn cut_bytes(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max.saturating_sub('…'.len_utf8());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
