@@ -217,14 +217,15 @@ fn deliver_one(
         error: None,
         queued: false,
     };
+    if ep.tls_insecure {
+        eprintln!(
+            "warning: endpoint \"{}\": TLS certificates are not checked (tls_insecure: true)",
+            ep.name
+        );
+    }
     let outcome = prepare(cfg, ep, ev).and_then(|reqs| {
-        let agent = crate::http::agent(ep.ca_file.as_deref()).map_err(DeliveryError::new)?;
         for req in &reqs {
-            match req {
-                Outgoing::Http(h) => {
-                    send_with_retries(ep, &agent, h, deadline, opts, redactor, &mut d)?
-                }
-            }
+            send_one(ep, req, deadline, opts, redactor, &mut d)?;
         }
         Ok(())
     });
@@ -238,14 +239,52 @@ fn deliver_one(
     d
 }
 
-fn send_with_retries(
+/// Send one request with retries: every kind of request shares the attempt, backoff and
+/// deadline logic; only the attempt itself differs.
+fn send_one(
     ep: &Endpoint,
-    agent: &ureq::Agent,
-    req: &HttpRequest,
+    req: &Outgoing,
     deadline: Instant,
     opts: &Options,
     redactor: &Redactor,
     d: &mut Delivery,
+) -> Result<(), DeliveryError> {
+    match req {
+        Outgoing::Http(h) => {
+            let agent = crate::http::agent(ep.ca_file.as_deref(), ep.tls_insecure)
+                .map_err(DeliveryError::new)?;
+            with_retries(ep, deadline, opts, redactor, d, |timeout, d| {
+                log_request(ep, h, opts.verbose, redactor);
+                let t0 = Instant::now();
+                crate::http::send(&agent, h, &ep.headers, timeout).and_then(|reply| {
+                    d.status = Some(reply.status);
+                    log_reply(ep, &reply, t0.elapsed(), opts.verbose, redactor);
+                    ep.channel.check(&reply)
+                })
+            })
+        }
+        Outgoing::Smtp(m) => with_retries(ep, deadline, opts, redactor, d, |timeout, _| {
+            if opts.verbose > 0 {
+                eprintln!("> {} SMTP {}:{} ({:?})", ep.name, m.host, m.port, m.crypto);
+            }
+            crate::smtp::send(m, timeout)
+        }),
+        Outgoing::Exec(x) => with_retries(ep, deadline, opts, redactor, d, |timeout, _| {
+            if opts.verbose > 0 {
+                eprintln!("> {} exec {}", ep.name, redactor.mask(&x.argv.join(" ")));
+            }
+            crate::exec::run(x, timeout)
+        }),
+    }
+}
+
+fn with_retries(
+    ep: &Endpoint,
+    deadline: Instant,
+    opts: &Options,
+    redactor: &Redactor,
+    d: &mut Delivery,
+    mut attempt: impl FnMut(Duration, &mut Delivery) -> Result<(), DeliveryError>,
 ) -> Result<(), DeliveryError> {
     let mut tries = 0u32;
     loop {
@@ -255,15 +294,7 @@ fn send_with_retries(
         }
         tries += 1;
         d.attempts += 1;
-        log_request(ep, req, opts.verbose, redactor);
-        let t0 = Instant::now();
-        let result = crate::http::send(agent, req, &ep.headers, ep.timeout.min(remaining))
-            .and_then(|reply| {
-                d.status = Some(reply.status);
-                log_reply(ep, &reply, t0.elapsed(), opts.verbose, redactor);
-                ep.channel.check(&reply)
-            });
-        let err = match result {
+        let err = match attempt(ep.timeout.min(remaining), d) {
             Ok(()) => return Ok(()),
             Err(e) => e,
         };

@@ -22,15 +22,84 @@ fn builder() -> ureq::AgentBuilder {
         .try_proxy_from_env(true)
 }
 
-/// The agent for an endpoint: the shared one, or one trusting `ca_file`.
-pub fn agent(ca_file: Option<&Path>) -> Result<ureq::Agent, String> {
+/// The agent for an endpoint: the shared one, one trusting `ca_file`, or (with
+/// `tls_insecure`) one that checks no certificate.
+pub fn agent(ca_file: Option<&Path>, insecure: bool) -> Result<ureq::Agent, String> {
     static SHARED: OnceLock<ureq::Agent> = OnceLock::new();
+    if insecure {
+        return Ok(builder().tls_config(Arc::new(insecure_config()?)).build());
+    }
     match ca_file {
         None => Ok(SHARED.get_or_init(|| builder().build()).clone()),
         Some(path) => {
             let config = tls_config(path)?;
             Ok(builder().tls_config(Arc::new(config)).build())
         }
+    }
+}
+
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+fn insecure_config() -> Result<rustls::ClientConfig, String> {
+    let provider = provider();
+    Ok(
+        rustls::ClientConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(NoVerify(provider)))
+            .with_no_client_auth(),
+    )
+}
+
+/// Accepts any certificate: `tls_insecure: true`, warned about on every use.
+#[derive(Debug)]
+struct NoVerify(Arc<rustls::crypto::CryptoProvider>);
+
+impl rustls::client::danger::ServerCertVerifier for NoVerify {
+    fn verify_server_cert(
+        &self,
+        _: &rustls::pki_types::CertificateDer<'_>,
+        _: &[rustls::pki_types::CertificateDer<'_>],
+        _: &rustls::pki_types::ServerName<'_>,
+        _: &[u8],
+        _: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
     }
 }
 
@@ -53,8 +122,7 @@ fn tls_config(ca_file: &Path) -> Result<rustls::ClientConfig, String> {
             ca_file.display()
         ));
     }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    rustls::ClientConfig::builder_with_provider(provider)
+    rustls::ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| e.to_string())
         .map(|b| b.with_root_certificates(roots).with_no_client_auth())

@@ -12,12 +12,14 @@ pub mod commands;
 pub mod config;
 pub mod dispatch;
 pub mod event;
+pub mod exec;
 pub mod http;
 pub mod outbox;
 pub mod redact;
 pub mod render;
 pub mod report;
 pub mod signing;
+pub mod smtp;
 
 use anyhow::Result;
 

@@ -6,7 +6,9 @@
 //! adding one row to [`TYPES`].
 
 pub mod bark;
+pub mod command;
 pub mod discord;
+pub mod email;
 pub mod gotify;
 pub mod healthchecks;
 pub mod ntfy;
@@ -59,6 +61,10 @@ impl Message<'_> {
 pub enum Outgoing {
     /// An HTTP request.
     Http(HttpRequest),
+    /// A mail.
+    Smtp(email::SmtpRequest),
+    /// A local program.
+    Exec(command::ExecRequest),
 }
 
 /// An HTTP request, fully built.
@@ -279,9 +285,20 @@ pub struct ChannelType {
 pub fn build<T: Channel + DeserializeOwned + 'static>(
     v: serde_yaml::Value,
 ) -> Result<Box<dyn Channel>, String> {
-    serde_yaml::from_value::<T>(v)
-        .map(|c| Box::new(c) as Box<dyn Channel>)
-        .map_err(|e| e.to_string())
+    deserialize::<T>(v).map(|c| Box::new(c) as Box<dyn Channel>)
+}
+
+/// Deserialize strictly; the error names the key path it is about (`smtp_crypto: ...`).
+pub fn deserialize<T: DeserializeOwned>(v: serde_yaml::Value) -> Result<T, String> {
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        if path == "." || inner.starts_with("unknown field") || inner.starts_with("missing field") {
+            inner
+        } else {
+            format!("{path}: {inner}")
+        }
+    })
 }
 
 /// Every endpoint type, by name.
@@ -297,6 +314,8 @@ pub const TYPES: &[ChannelType] = &[
     twilio::TYPE,
     healthchecks::TYPE,
     pagerduty::TYPE,
+    email::TYPE,
+    command::TYPE,
 ];
 
 /// The type called `name`.

@@ -104,6 +104,28 @@ fn describe(ep: &Endpoint, req: &Outgoing, r: &Redactor) -> serde_json::Value {
                 "headers": headers, "body": r.mask(&dispatch::body_text(&h.body)),
             })
         }
+        Outgoing::Smtp(m) => {
+            let (from, to, subject) = &m.summary;
+            let raw = String::from_utf8_lossy(&m.mail.formatted()).into_owned();
+            json!({
+                "endpoint": ep.name, "type": ep.kind.name,
+                "method": "SMTP", "url": format!("smtp://{}:{} ({:?})", m.host, m.port, m.crypto),
+                "headers": [["From", from], ["To", to.join(", ")], ["Subject", subject]],
+                "body": r.mask(&raw),
+            })
+        }
+        Outgoing::Exec(x) => {
+            let env: Vec<_> = x
+                .env
+                .iter()
+                .map(|(k, v)| json!([k, dispatch::mask_header(k, v, r)]))
+                .collect();
+            json!({
+                "endpoint": ep.name, "type": ep.kind.name,
+                "method": "EXEC", "url": r.mask(&x.argv.join(" ")),
+                "headers": env, "body": r.mask(&dispatch::body_text(&x.stdin)),
+            })
+        }
     }
 }
 

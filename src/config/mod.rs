@@ -336,7 +336,7 @@ impl Loader<'_> {
             self.errors.push(expand_error(e, None));
             return None;
         }
-        let root: RootFile = match serde_yaml::from_value(root_value) {
+        let root: RootFile = match channels::deserialize(root_value) {
             Ok(r) => r,
             Err(e) => {
                 let err = self.serde_error(&e.to_string(), ROOT_KEYS, None, None);
@@ -483,7 +483,7 @@ impl Loader<'_> {
             valid.extend(HTTP_KEYS);
         }
         valid.extend(kind.keys);
-        let common: CommonFile = match serde_yaml::from_value(Value::Mapping(common)) {
+        let common: CommonFile = match channels::deserialize(Value::Mapping(common)) {
             Ok(c) => c,
             Err(e) => {
                 let err = self.serde_error(&e.to_string(), &valid, Some(&label), line);
@@ -581,7 +581,7 @@ impl Loader<'_> {
                 .at(line.map(|l| (l, 1)))
                 .hint(format!("add \"{key}: ...\""))
         } else {
-            let key = msg.split(':').next().unwrap_or("").trim();
+            let key = msg.split([':', '.', '[']).next().unwrap_or("").trim();
             let pos = if valid.contains(&key) {
                 match label {
                     Some(_) => self.find_key(line, key),

@@ -8,9 +8,13 @@ mod support;
 mod attach;
 /// Every channel type against a loopback receiver.
 mod channels;
+/// Local commands.
+mod command;
 /// Config loading, discovery and its error messages.
 mod config;
 /// Parallel delivery, retries, timeouts, exit codes and reports.
 mod dispatch;
+/// Email over a real SMTP server.
+mod email;
 /// The generic webhook: formats and signatures.
 mod webhook;

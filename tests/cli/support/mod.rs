@@ -2,6 +2,8 @@
 //! with a clean environment (no BNOTIFY_* or XDG_* from the developer's shell).
 
 pub mod server;
+pub mod smtp;
+pub mod tls;
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,83 @@
+//! `command`: runs a local program with the event JSON on stdin and `BNOTIFY_*` variables
+//! in its environment; exit 0 means delivered.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::{ChannelType, DeliveryError, Invalid, Message, Outgoing};
+
+/// Registry row.
+pub const TYPE: ChannelType = ChannelType {
+    name: "command",
+    http: false,
+    keys: &["argv", "env"],
+    build: super::build::<Command>,
+};
+
+/// A program to run.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Command {
+    argv: Vec<String>,
+    #[serde(default)]
+    env: BTreeMap<String, String>,
+}
+
+/// One run of a program.
+#[derive(Debug, Clone)]
+pub struct ExecRequest {
+    /// Program and arguments.
+    pub argv: Vec<String>,
+    /// Extra environment.
+    pub env: Vec<(String, String)>,
+    /// Bytes written to its stdin.
+    pub stdin: Vec<u8>,
+    /// Files to write before the run; their paths go in `BNOTIFY_ATTACHMENTS`.
+    pub attachments: Vec<crate::attach::Attachment>,
+}
+
+impl super::Channel for Command {
+    fn prepare(&self, msg: &Message) -> Result<Vec<Outgoing>, DeliveryError> {
+        let ev = msg.event;
+        let mut payload = ev.to_payload(&msg.title, &msg.body);
+        if let Some(m) = payload.as_object_mut() {
+            m.remove("attachments");
+        }
+        let mut env: Vec<(String, String)> = vec![
+            ("BNOTIFY_EVENT".into(), ev.event.clone()),
+            ("BNOTIFY_STATUS".into(), ev.status.as_str().into()),
+            ("BNOTIFY_TASK".into(), ev.task.clone().unwrap_or_default()),
+            ("BNOTIFY_TITLE".into(), msg.title.clone()),
+            ("BNOTIFY_BODY".into(), msg.body.clone()),
+            ("BNOTIFY_ID".into(), ev.id.clone()),
+        ];
+        env.extend(self.env.iter().map(|(k, v)| (k.clone(), v.clone())));
+        Ok(vec![Outgoing::Exec(ExecRequest {
+            argv: self.argv.clone(),
+            env,
+            stdin: serde_json::to_vec(&payload).unwrap_or_default(),
+            attachments: ev.attachments.clone(),
+        })])
+    }
+
+    fn carries_attachments(&self) -> bool {
+        true
+    }
+
+    fn secrets(&self) -> Vec<String> {
+        self.env
+            .iter()
+            .filter(|(k, _)| crate::config::is_secret_key(k))
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    fn validate(&self) -> Result<(), Invalid> {
+        if self.argv.first().is_none_or(|p| p.is_empty()) {
+            return Err(Invalid::key("argv", "argv is empty")
+                .hint("e.g. argv: [/usr/local/bin/notify-ops, --urgent]"));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,263 @@
+//! `email`: a well-formed notification mail (Date, Message-ID, From, To with names,
+//! Subject = title, text/plain and an optional HTML alternative, attachments) sent over
+//! SMTP with implicit TLS, STARTTLS (never downgraded) or plain text.
+
+use std::path::PathBuf;
+
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment as MailPart, Mailbox, MultiPart, SinglePart};
+use serde::Deserialize;
+
+use super::{ChannelType, DeliveryError, Invalid, Message, Outgoing};
+
+/// Registry row.
+pub const TYPE: ChannelType = ChannelType {
+    name: "email",
+    http: false,
+    keys: &[
+        "smtp_host",
+        "smtp_port",
+        "smtp_user",
+        "smtp_password",
+        "smtp_crypto",
+        "from",
+        "destinations",
+        "html",
+        "notify_user",
+        "ca_file",
+        "tls_insecure",
+    ],
+    build: super::build::<Email>,
+};
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Deserialize, Default, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Crypto {
+    /// Implicit TLS (port 465).
+    Ssl,
+    /// STARTTLS, required (port 587).
+    #[default]
+    Starttls,
+    /// Plain text (port 25): loopback and trusted relays only.
+    None,
+}
+
+impl Crypto {
+    /// The default port of this mode.
+    pub fn default_port(self) -> u16 {
+        match self {
+            Crypto::Ssl => 465,
+            Crypto::Starttls => 587,
+            Crypto::None => 25,
+        }
+    }
+}
+
+/// `notify_user:` — also, or only, mail the user named in `fields.user_email`.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+enum NotifyUser {
+    Also,
+    Only,
+}
+
+/// One recipient.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+struct Destination {
+    name: Option<String>,
+    email: String,
+}
+
+/// An SMTP server and the people to mail.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Email {
+    smtp_host: String,
+    smtp_port: Option<u16>,
+    smtp_user: Option<String>,
+    smtp_password: Option<String>,
+    #[serde(default)]
+    smtp_crypto: Crypto,
+    from: String,
+    #[serde(default)]
+    destinations: Vec<Destination>,
+    #[serde(default)]
+    html: bool,
+    notify_user: Option<NotifyUser>,
+    ca_file: Option<String>,
+    #[serde(default)]
+    tls_insecure: bool,
+}
+
+/// Everything needed to send one mail.
+#[derive(Debug, Clone)]
+pub struct SmtpRequest {
+    /// Server host.
+    pub host: String,
+    /// Server port.
+    pub port: u16,
+    /// Protection.
+    pub crypto: Crypto,
+    /// Login and password, when set.
+    pub credentials: Option<(String, String)>,
+    /// PEM file of CAs to trust.
+    pub ca_file: Option<PathBuf>,
+    /// Skip certificate checks.
+    pub tls_insecure: bool,
+    /// The mail.
+    pub mail: lettre::Message,
+    /// Sender, recipients and subject, for `--dry-run`.
+    pub summary: (String, Vec<String>, String),
+}
+
+impl Email {
+    fn recipients(&self, msg: &Message) -> Result<Vec<Mailbox>, DeliveryError> {
+        let user = msg
+            .event
+            .fields
+            .get("user_email")
+            .and_then(|v| v.as_str())
+            .map(str::to_string);
+        let mut list: Vec<Destination> = match self.notify_user {
+            Some(NotifyUser::Only) => Vec::new(),
+            _ => self.destinations.clone(),
+        };
+        if self.notify_user.is_some() {
+            if let Some(u) = user {
+                list.push(Destination {
+                    name: None,
+                    email: u,
+                });
+            }
+        }
+        if list.is_empty() {
+            return Err(DeliveryError::new(
+                "no recipient: notify_user is set but the event has no fields.user_email",
+            ));
+        }
+        list.iter()
+            .map(|d| mailbox(d.name.as_deref(), &d.email).map_err(DeliveryError::new))
+            .collect()
+    }
+}
+
+fn mailbox(name: Option<&str>, email: &str) -> Result<Mailbox, String> {
+    let addr = email
+        .parse()
+        .map_err(|e| format!("\"{email}\" is not an email address ({e})"))?;
+    Ok(Mailbox::new(name.map(str::to_string), addr))
+}
+
+impl super::Channel for Email {
+    fn prepare(&self, msg: &Message) -> Result<Vec<Outgoing>, DeliveryError> {
+        let from: Mailbox = self
+            .from
+            .parse()
+            .map_err(|e| DeliveryError::new(format!("from: {e}")))?;
+        let to = self.recipients(msg)?;
+        let domain = from.email.domain().to_string();
+        let mut b = lettre::Message::builder()
+            .from(from.clone())
+            .subject(msg.title.clone())
+            .date_now()
+            .message_id(Some(format!(
+                "<{}@{domain}>",
+                uuid::Uuid::new_v4().simple()
+            )))
+            .user_agent(crate::http::USER_AGENT.to_string());
+        for t in &to {
+            b = b.to(t.clone());
+        }
+        let mail = match (self.html, msg.event.attachments.is_empty()) {
+            (false, true) => b
+                .header(lettre::message::header::MIME_VERSION_1_0)
+                .header(ContentType::TEXT_PLAIN)
+                .body(msg.body.clone()),
+            (true, true) => b.multipart(alternative(msg)),
+            (html, false) => {
+                let mut mixed = if html {
+                    MultiPart::mixed().multipart(alternative(msg))
+                } else {
+                    MultiPart::mixed().singlepart(SinglePart::plain(msg.body.clone()))
+                };
+                for a in &msg.event.attachments {
+                    let ct = ContentType::parse(&a.content_type).unwrap_or(ContentType::TEXT_PLAIN);
+                    mixed =
+                        mixed.singlepart(MailPart::new(a.name.clone()).body(a.data.to_vec(), ct));
+                }
+                b.multipart(mixed)
+            }
+        }
+        .map_err(|e| DeliveryError::new(format!("cannot build the mail: {e}")))?;
+        let credentials = self
+            .smtp_user
+            .clone()
+            .map(|u| (u, self.smtp_password.clone().unwrap_or_default()));
+        Ok(vec![Outgoing::Smtp(SmtpRequest {
+            host: self.smtp_host.clone(),
+            port: self
+                .smtp_port
+                .unwrap_or_else(|| self.smtp_crypto.default_port()),
+            crypto: self.smtp_crypto,
+            credentials,
+            ca_file: self.ca_file.as_deref().map(crate::config::expand_tilde),
+            tls_insecure: self.tls_insecure,
+            mail,
+            summary: (
+                from.to_string(),
+                to.iter().map(ToString::to_string).collect(),
+                msg.title.clone(),
+            ),
+        })])
+    }
+
+    fn carries_attachments(&self) -> bool {
+        true
+    }
+
+    fn secrets(&self) -> Vec<String> {
+        self.smtp_password.iter().cloned().collect()
+    }
+
+    fn validate(&self) -> Result<(), Invalid> {
+        self.from.parse::<Mailbox>().map_err(|e| {
+            Invalid::key(
+                "from",
+                format!("\"{}\" is not an email address ({e})", self.from),
+            )
+            .hint("e.g. from: \"Backups <backups@example.com>\"")
+        })?;
+        for d in &self.destinations {
+            mailbox(d.name.as_deref(), &d.email).map_err(|e| Invalid::key("destinations", e))?;
+        }
+        if self.destinations.is_empty() && self.notify_user != Some(NotifyUser::Only) {
+            return Err(Invalid::key("destinations", "no destinations")
+                .hint("add destinations: [{name: Ops, email: ops@example.com}]"));
+        }
+        if self.smtp_password.is_some() && self.smtp_user.is_none() {
+            return Err(
+                Invalid::key("smtp_password", "smtp_password without smtp_user")
+                    .hint("add smtp_user"),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// text/plain first, text/html last.
+fn alternative(msg: &Message) -> MultiPart {
+    MultiPart::alternative_plain_html(msg.body.clone(), html(msg))
+}
+
+/// The HTML alternative: the title as a heading and the body as preformatted text,
+/// user text escaped.
+fn html(msg: &Message) -> String {
+    let esc = crate::render::escape::telegram_html;
+    format!(
+        "<!DOCTYPE html><html><body><h2>{}</h2><pre style=\"font-family:inherit;white-space:pre-wrap\">{}</pre></body></html>",
+        esc(&msg.title),
+        esc(&msg.body)
+    )
+}
