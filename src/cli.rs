@@ -90,6 +90,18 @@ pub enum ConfigCommand {
 pub enum OutboxCommand {
     /// List the notifications waiting to be sent again.
     List,
+    /// Send every waiting notification again; delivered ones leave the outbox.
+    Flush {
+        /// Give up on what is still pending after this long.
+        #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+        deadline: std::time::Duration,
+    },
+    /// Delete waiting notifications without sending them.
+    Purge {
+        /// Only those that first failed longer ago than this (e.g. 3d).
+        #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+        older_than: Option<std::time::Duration>,
+    },
 }
 
 /// Arguments of `bnotify send`.

@@ -174,15 +174,27 @@ pub fn deliver(
     opts: &Options,
     redactor: &Redactor,
 ) -> Vec<Delivery> {
+    let jobs: Vec<(&Event, &Endpoint)> = eps.iter().map(|ep| (ev, *ep)).collect();
+    deliver_jobs(cfg, &jobs, opts, redactor)
+}
+
+/// Deliver each (event, endpoint) pair in parallel, at most [`MAX_PARALLEL`] at a time,
+/// all within one deadline; one result per pair, in order.
+pub fn deliver_jobs(
+    cfg: &Config,
+    jobs: &[(&Event, &Endpoint)],
+    opts: &Options,
+    redactor: &Redactor,
+) -> Vec<Delivery> {
     let deadline = Instant::now() + opts.deadline;
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Delivery>>> = Mutex::new(vec![None; eps.len()]);
-    let workers = eps.len().min(MAX_PARALLEL);
+    let results: Mutex<Vec<Option<Delivery>>> = Mutex::new(vec![None; jobs.len()]);
+    let workers = jobs.len().min(MAX_PARALLEL);
     std::thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(ep) = eps.get(i) else { break };
+                let Some((ev, ep)) = jobs.get(i) else { break };
                 let d = deliver_one(cfg, ep, ev, deadline, opts, redactor);
                 if let Ok(mut r) = results.lock() {
                     r[i] = Some(d);

@@ -45,7 +45,8 @@ pub fn print(ev: &Event, results: &[Delivery], style: Style, best_effort: bool) 
     }
 }
 
-fn line(r: &Delivery, name_w: usize, kind_w: usize, colour: bool, best_effort: bool) -> String {
+/// One human result line.
+pub fn line(r: &Delivery, name_w: usize, kind_w: usize, colour: bool, best_effort: bool) -> String {
     let status = r.status.map_or_else(|| "-".to_string(), |s| s.to_string());
     if r.ok {
         let tag = paint("ok  ", "32", colour);

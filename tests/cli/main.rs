@@ -16,5 +16,7 @@ mod config;
 mod dispatch;
 /// Email over a real SMTP server.
 mod email;
+/// The outbox: flush, purge, locks and crashes.
+mod outbox;
 /// The generic webhook: formats and signatures.
 mod webhook;

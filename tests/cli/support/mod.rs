@@ -113,9 +113,12 @@ impl Out {
     }
 }
 
-/// Files in a directory (empty when it does not exist).
+/// Files in a directory, hidden ones (the lock, temp files) left out, sorted.
 pub fn files(dir: &Path) -> Vec<PathBuf> {
-    std::fs::read_dir(dir)
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    v.retain(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'));
+    v.sort();
+    v
 }
