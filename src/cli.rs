@@ -7,13 +7,19 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+const AFTER_HELP: &str = "\
+Examples:
+  bnotify test notify                  send a test to every endpoint
+  bnotify send --event backup_failure --job mysql --error \"disk full\"
+  bnotify run --job pg-nightly -- pg_dump -f /backups/db.sql mydb
+
+Exit codes: 0 delivered (or nothing to do), 1 a delivery failed (kept in the outbox),
+2 usage, config or payload error (nothing sent).";
+
 /// Deliver backup and cron notifications to every subscribed endpoint, in parallel.
 #[derive(Debug, Parser)]
-#[command(name = "bnotify", version, about, long_about = None, propagate_version = true)]
-#[command(
-    after_help = "Exit codes: 0 delivered (or nothing to do), 1 a delivery failed \
-(kept in the outbox), 2 usage, config or payload error (nothing sent)."
-)]
+#[command(name = "bnotify", version, about, long_about = None, propagate_version = true, arg_required_else_help = true)]
+#[command(after_help = AFTER_HELP)]
 pub struct Cli {
     /// Config file to use instead of the discovered one (see `bnotify config path`).
     #[arg(long, global = true, value_name = "PATH")]
@@ -48,9 +54,53 @@ pub enum Command {
     Endpoints,
     /// List the known events and the status each maps to.
     Events,
+    /// Run a backup command and report its start and its outcome.
+    Run(RunArgs),
     /// Inspect or re-send notifications that could not be delivered.
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page, or write every page into a directory.
+    Man {
+        /// Write bnotify.1 and one page per subcommand here instead of printing bnotify.1.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<std::path::PathBuf>,
+    },
+}
+
+/// What `run` reports as.
+#[derive(Debug, Clone, Copy, clap::ValueEnum, Default)]
+pub enum Kind {
+    /// backup_start, backup_success, backup_failure.
+    #[default]
+    Backup,
+    /// restore_start, restore_success, restore_failure.
+    Restore,
+}
+
+/// Arguments of `bnotify run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Job name the events carry, e.g. mysql-daily.
+    #[arg(long, visible_alias = "task", value_name = "NAME")]
+    pub job: String,
+    /// Which events to send.
+    #[arg(long, value_enum, default_value = "backup")]
+    pub kind: Kind,
+    /// Only notify this endpoint (repeatable).
+    #[arg(long = "endpoint", value_name = "NAME")]
+    pub endpoints: Vec<String>,
+    /// Attach the command's output (stdout and stderr, last 5 MiB) to the outcome event.
+    #[arg(long)]
+    pub attach_output: bool,
+    /// The command and its arguments, after `--`.
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
 }
 
 /// `bnotify test ...`

@@ -33,6 +33,8 @@ pub enum Outcome {
     Success,
     /// Exit 1: a delivery failed after its retries.
     Failed,
+    /// Exit with this code (`run` returns its command's).
+    Exit(i32),
 }
 
 /// Run the parsed command line. An `Err` is a usage, config or payload error (exit 2).
@@ -45,5 +47,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Endpoints => commands::config::endpoints(&g),
         Command::Events => commands::events::run(&g),
         Command::Outbox(c) => commands::outbox::run(&g, c),
+        Command::Run(a) => commands::run::run(&g, a),
+        Command::Completions { shell } => commands::generate::completions(*shell),
+        Command::Man { dir } => commands::generate::man(dir.as_deref()),
     }
 }

@@ -9,6 +9,7 @@ fn main() -> ExitCode {
     match bnotify::run(cli) {
         Ok(bnotify::Outcome::Success) => ExitCode::SUCCESS,
         Ok(bnotify::Outcome::Failed) => ExitCode::from(1),
+        Ok(bnotify::Outcome::Exit(code)) => ExitCode::from(u8::try_from(code & 0xff).unwrap_or(1)),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");

@@ -2,7 +2,9 @@
 
 pub mod config;
 pub mod events;
+pub mod generate;
 pub mod outbox;
+pub mod run;
 pub mod send;
 pub mod test_notify;
 

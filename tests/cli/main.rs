@@ -16,7 +16,13 @@ mod config;
 mod dispatch;
 /// Email over a real SMTP server.
 mod email;
+/// Generated completions and man pages are committed and current.
+mod generated;
 /// The outbox: flush, purge, locks and crashes.
 mod outbox;
+/// The run wrapper.
+mod run;
+/// Help and usage errors.
+mod usage;
 /// The generic webhook: formats and signatures.
 mod webhook;

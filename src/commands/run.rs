@@ -1,0 +1,264 @@
+//! `bnotify run -- CMD...`: send the start event, run CMD with its output passed through
+//! untouched, then send the outcome with timings, exit code and the stderr tail. CMD's
+//! exit code is bnotify's, whatever happens to the notifications.
+
+use std::io::{Read, Write};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use anyhow::Result;
+
+use super::send::{deliver_event, hostname, SendOptions};
+use super::Global;
+use crate::attach::Attachment;
+use crate::cli::{Kind, PayloadArgs, RunArgs};
+use crate::config::Config;
+use crate::event::{now_rfc3339, Event};
+use crate::Outcome;
+
+/// Bytes of stderr kept as the failure's `error`.
+pub const STDERR_TAIL: usize = 4 * 1024;
+/// How long to wait for the output pipes to close once the command has exited.
+pub const PIPE_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+/// Bytes of combined output kept for `--attach-output`.
+pub const OUTPUT_TAIL: usize = 5 * 1024 * 1024;
+
+/// The last `cap` bytes written to it.
+#[derive(Debug, Default)]
+pub struct Tail {
+    buf: Vec<u8>,
+    cap: usize,
+}
+
+impl Tail {
+    /// A tail of at most `cap` bytes.
+    pub fn new(cap: usize) -> Tail {
+        Tail {
+            buf: Vec::new(),
+            cap,
+        }
+    }
+
+    /// Keep `data`, dropping what falls out of the window.
+    pub fn push(&mut self, data: &[u8]) {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() > self.cap.saturating_mul(2).max(64 * 1024) {
+            let cut = self.buf.len() - self.cap;
+            self.buf.drain(..cut);
+        }
+    }
+
+    /// The kept bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.buf[self.buf.len().saturating_sub(self.cap)..]
+    }
+}
+
+/// Run `bnotify run`.
+pub fn run(g: &Global, args: &RunArgs) -> Result<Outcome> {
+    let cfg = match g.load() {
+        Ok(c) => Some(c),
+        Err(e) => {
+            g.warn(&format!(
+                "{e:#}\nthe command runs anyway, without notifications"
+            ));
+            None
+        }
+    };
+    let prefix = match args.kind {
+        Kind::Backup => "backup",
+        Kind::Restore => "restore",
+    };
+    let id = uuid::Uuid::new_v4().to_string();
+    let started_at = now_rfc3339();
+    let t0 = Instant::now();
+    let start = build(&format!("{prefix}_start"), args, &id)?;
+    let opts = SendOptions {
+        only: args.endpoints.clone(),
+        dry_run: false,
+        best_effort: true,
+        deadline: std::time::Duration::from_secs(60),
+    };
+    // The start notice goes out while the command already runs.
+    let notify_start = {
+        let (g, opts) = (g.clone(), opts.clone());
+        let cfg_ref = cfg.as_ref();
+        std::thread::scope(|s| {
+            let h = s.spawn(move || notify(&g, cfg_ref, &start, &opts));
+            let ran = execute(args);
+            let _ = h.join();
+            ran
+        })
+    };
+    let (status, stderr_tail, output) = notify_start;
+    let code = exit_code(&status);
+    let mut end = build(
+        &format!("{prefix}_{}", if code == 0 { "success" } else { "failure" }),
+        args,
+        &id,
+    )?;
+    end.started_at = Some(started_at);
+    end.finished_at = Some(now_rfc3339());
+    end.duration_ms = Some(u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX));
+    end.fields.insert("exit_code".into(), code.into());
+    if code != 0 {
+        let tail = String::from_utf8_lossy(&stderr_tail).trim().to_string();
+        end.error = Some(match (&status, tail.is_empty()) {
+            (Err(e), _) => e.clone(),
+            (Ok(_), false) => tail,
+            (Ok(_), true) => format!("{} exited with code {code}", args.command[0]),
+        });
+    }
+    if let Some(out) = output {
+        end.attachments
+            .push(Attachment::new(format!("{}-output.log", args.job), out));
+    }
+    notify(g, cfg.as_ref(), &end, &opts);
+    Ok(Outcome::Exit(code))
+}
+
+fn build(name: &str, args: &RunArgs, id: &str) -> Result<Event> {
+    let flags = PayloadArgs {
+        job: Some(args.job.clone()),
+        id: Some(id.to_string()),
+        ..PayloadArgs::default()
+    };
+    Ok(Event::from_parts(name, None, &flags, hostname)?)
+}
+
+fn notify(g: &Global, cfg: Option<&Config>, ev: &Event, opts: &SendOptions) {
+    let Some(cfg) = cfg else { return };
+    if let Err(e) = deliver_event(g, cfg, ev, opts) {
+        g.warn(&format!("{e:#}"));
+    }
+}
+
+/// 0..=255 from the command's status: its code, 128+signal, 127 when it could not start.
+fn exit_code(status: &Result<ExitStatus, String>) -> i32 {
+    use std::os::unix::process::ExitStatusExt;
+    match status {
+        Ok(s) => s
+            .code()
+            .or_else(|| s.signal().map(|n| 128 + n))
+            .unwrap_or(1),
+        Err(_) => 127,
+    }
+}
+
+type Ran = (Result<ExitStatus, String>, Vec<u8>, Option<Vec<u8>>);
+
+/// Run the command, copying its output through as it comes, forwarding SIGINT/SIGTERM.
+fn execute(args: &RunArgs) -> Ran {
+    let (program, rest) = match args.command.split_first() {
+        Some(x) => x,
+        None => return (Err("no command given".into()), Vec::new(), None),
+    };
+    let mut child = match Command::new(program)
+        .args(rest)
+        .stdin(Stdio::inherit())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            let msg = format!("cannot run {program}: {e}");
+            eprintln!("bnotify: {msg}");
+            return (Err(msg), Vec::new(), None);
+        }
+    };
+    let combined = args
+        .attach_output
+        .then(|| Arc::new(Mutex::new(Tail::new(OUTPUT_TAIL))));
+    let stderr_tail = Arc::new(Mutex::new(Tail::new(STDERR_TAIL)));
+    let forward = forward_signals(child.id());
+    let out = child.stdout.take().map(|r| {
+        let c = combined.clone();
+        std::thread::spawn(move || pump(r, std::io::stdout(), None, c))
+    });
+    let err = child.stderr.take().map(|r| {
+        let (c, t) = (combined.clone(), stderr_tail.clone());
+        std::thread::spawn(move || pump(r, std::io::stderr(), Some(t), c))
+    });
+    let status = child
+        .wait()
+        .map_err(|e| format!("waiting for {program}: {e}"));
+    // Its output is complete when the pipes close; a background process it left behind
+    // may hold them open, so give up on them after a short grace.
+    let grace = Instant::now() + PIPE_GRACE;
+    for h in [out, err].into_iter().flatten() {
+        while !h.is_finished() && Instant::now() < grace {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        if h.is_finished() {
+            let _ = h.join();
+        }
+    }
+    if let Some(handle) = forward {
+        handle.close();
+    }
+    let tail = stderr_tail
+        .lock()
+        .map(|t| t.bytes().to_vec())
+        .unwrap_or_default();
+    let output = combined.and_then(|c| c.lock().ok().map(|t| t.bytes().to_vec()));
+    (status, tail, output)
+}
+
+/// Copy `from` to `to` chunk by chunk, keeping tails on the side.
+fn pump(
+    mut from: impl Read,
+    mut to: impl Write,
+    tail: Option<Arc<Mutex<Tail>>>,
+    combined: Option<Arc<Mutex<Tail>>>,
+) {
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        // A closed stdout of ours must not stop the command: keep draining its pipe.
+        let _ = to.write_all(&buf[..n]).and_then(|()| to.flush());
+        for t in [&tail, &combined].into_iter().flatten() {
+            if let Ok(mut t) = t.lock() {
+                t.push(&buf[..n]);
+            }
+        }
+    }
+}
+
+/// Forward SIGINT and SIGTERM to the child until the returned handle is closed.
+fn forward_signals(pid: u32) -> Option<signal_hook::iterator::Handle> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]).ok()?;
+    let handle = signals.handle();
+    let pid = libc::pid_t::try_from(pid).ok()?;
+    std::thread::spawn(move || {
+        for sig in signals.forever() {
+            // SAFETY: kill(2) with a pid we spawned and a valid signal number.
+            unsafe {
+                libc::kill(pid, sig);
+            }
+        }
+    });
+    Some(handle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tail_keeps_the_end() {
+        let mut t = Tail::new(4);
+        for chunk in [&b"abc"[..], b"defgh", &[b'x'; 100_000], b"END!"] {
+            t.push(chunk);
+        }
+        assert_eq!(t.bytes(), b"END!");
+        let mut t = Tail::new(10);
+        t.push(b"abc");
+        assert_eq!(t.bytes(), b"abc");
+    }
+}
