@@ -263,7 +263,7 @@ fn send_one(
 ) -> Result<(), DeliveryError> {
     match req {
         Outgoing::Http(h) => {
-            let agent = crate::http::agent(ep.ca_file.as_deref(), ep.tls_insecure)
+            let agent = crate::http::agent(&h.url, ep.ca_file.as_deref(), ep.tls_insecure)
                 .map_err(DeliveryError::new)?;
             with_retries(ep, deadline, opts, redactor, d, |timeout, d| {
                 log_request(ep, h, opts.verbose, redactor);

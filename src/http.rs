@@ -1,11 +1,19 @@
 //! The HTTP transport: ureq agents that never follow redirects, return every status as
-//! data, read at most 64 KiB of a response, honour proxies from the environment and
-//! trust an endpoint's private CA.
+//! data, read at most 64 KiB of a response, pick their proxy from the environment per
+//! request (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`, lowercase too), trust an endpoint's
+//! private CA, and skip verification only for `tls_insecure` endpoints.
 
+use std::collections::HashMap;
 use std::io::Read;
-use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
 
 use crate::channels::{DeliveryError, HttpRequest, Reply};
 
@@ -15,97 +23,85 @@ pub const MAX_BODY: u64 = 64 * 1024;
 /// The `User-Agent` of every request.
 pub const USER_AGENT: &str = concat!("bnotify/", env!("CARGO_PKG_VERSION"));
 
-fn builder() -> ureq::AgentBuilder {
-    ureq::AgentBuilder::new()
+/// The longest wait a `Retry-After` can ask for that is taken at face value.
+const RETRY_AFTER_MAX: f64 = 365.0 * 86_400.0;
+
+/// What makes two agents different: the CA file, verification, and the proxy.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct AgentKey {
+    ca_file: Option<PathBuf>,
+    insecure: bool,
+    proxy: Option<String>,
+}
+
+/// The agent for one request to `url` from an endpoint with these TLS settings.
+///
+/// Agents are shared (and so is their connection pool) between requests with the same CA
+/// file, verification and proxy. The proxy comes from the environment (see [`proxy_for`]);
+/// ureq's own lookup is off because it ignores `NO_PROXY` and the request's scheme.
+pub fn agent(url: &str, ca_file: Option<&Path>, insecure: bool) -> Result<ureq::Agent, String> {
+    static AGENTS: Mutex<Option<HashMap<AgentKey, ureq::Agent>>> = Mutex::new(None);
+    let key = AgentKey {
+        ca_file: ca_file.map(Path::to_path_buf),
+        insecure,
+        proxy: proxy_for(url, &|name| std::env::var(name).ok())?,
+    };
+    let mut cache = AGENTS
+        .lock()
+        .map_err(|_| "internal error: the HTTP agent cache is poisoned".to_string())?;
+    let cache = cache.get_or_insert_with(HashMap::new);
+    if let Some(a) = cache.get(&key) {
+        return Ok(a.clone());
+    }
+    let built = build(&key)?;
+    cache.insert(key, built.clone());
+    Ok(built)
+}
+
+fn build(key: &AgentKey) -> Result<ureq::Agent, String> {
+    let tls = tls_config(key.ca_file.as_deref(), key.insecure)?;
+    let mut b = ureq::AgentBuilder::new()
         .redirects(0)
         .user_agent(USER_AGENT)
-        .try_proxy_from_env(true)
+        .tls_config(Arc::new(tls));
+    if let Some(p) = &key.proxy {
+        let proxy = ureq::Proxy::new(p).map_err(|e| {
+            format!(
+                "proxy {} from the environment is not usable ({e}); write it as http://host:port",
+                crate::redact::mask_urls(p)
+            )
+        })?;
+        b = b.proxy(proxy);
+    }
+    Ok(b.build())
 }
 
-/// The agent for an endpoint: the shared one, one trusting `ca_file`, or (with
-/// `tls_insecure`) one that checks no certificate.
-pub fn agent(ca_file: Option<&Path>, insecure: bool) -> Result<ureq::Agent, String> {
-    static SHARED: OnceLock<ureq::Agent> = OnceLock::new();
-    if insecure {
-        return Ok(builder().tls_config(Arc::new(insecure_config()?)).build());
-    }
-    match ca_file {
-        None => Ok(SHARED.get_or_init(|| builder().build()).clone()),
-        Some(path) => {
-            let config = tls_config(path)?;
-            Ok(builder().tls_config(Arc::new(config)).build())
-        }
-    }
-}
-
-fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-fn insecure_config() -> Result<rustls::ClientConfig, String> {
+/// The TLS settings: the public web roots plus `ca_file`'s certificates, or no
+/// verification of the server's certificate at all when `insecure`.
+fn tls_config(ca_file: Option<&Path>, insecure: bool) -> Result<rustls::ClientConfig, String> {
     let provider = provider();
-    Ok(
-        rustls::ClientConfig::builder_with_provider(provider.clone())
-            .with_safe_default_protocol_versions()
-            .map_err(|e| e.to_string())?
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?;
+    if insecure {
+        return Ok(builder
             .dangerous()
-            .with_custom_certificate_verifier(Arc::new(NoVerify(provider)))
-            .with_no_client_auth(),
-    )
-}
-
-/// Accepts any certificate: `tls_insecure: true`, warned about on every use.
-#[derive(Debug)]
-struct NoVerify(Arc<rustls::crypto::CryptoProvider>);
-
-impl rustls::client::danger::ServerCertVerifier for NoVerify {
-    fn verify_server_cert(
-        &self,
-        _: &rustls::pki_types::CertificateDer<'_>,
-        _: &[rustls::pki_types::CertificateDer<'_>],
-        _: &rustls::pki_types::ServerName<'_>,
-        _: &[u8],
-        _: rustls::pki_types::UnixTime,
-    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
-        Ok(rustls::client::danger::ServerCertVerified::assertion())
+            .with_custom_certificate_verifier(Arc::new(AcceptAnyCert(provider)))
+            .with_no_client_auth());
     }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &rustls::pki_types::CertificateDer<'_>,
-        dss: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &rustls::pki_types::CertificateDer<'_>,
-        dss: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
-}
-
-fn tls_config(ca_file: &Path) -> Result<rustls::ClientConfig, String> {
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    if let Some(path) = ca_file {
+        add_ca_file(&mut roots, path)?;
+    }
+    Ok(builder.with_root_certificates(roots).with_no_client_auth())
+}
+
+fn add_ca_file(roots: &mut rustls::RootCertStore, ca_file: &Path) -> Result<(), String> {
     let pem = std::fs::read(ca_file)
         .map_err(|e| format!("cannot read ca_file {}: {e}", ca_file.display()))?;
     let mut added = 0;
@@ -122,10 +118,173 @@ fn tls_config(ca_file: &Path) -> Result<rustls::ClientConfig, String> {
             ca_file.display()
         ));
     }
-    rustls::ClientConfig::builder_with_provider(provider())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())
-        .map(|b| b.with_root_certificates(roots).with_no_client_auth())
+    Ok(())
+}
+
+/// `tls_insecure: true`: any certificate is accepted, but the handshake signatures are
+/// still checked, so the connection is at least encrypted to whoever answered.
+#[derive(Debug)]
+struct AcceptAnyCert(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for AcceptAnyCert {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// The proxy URL to use for `url`, from the environment read through `env`.
+///
+/// `https://` targets use `https_proxy`, then `HTTPS_PROXY`; `http://` targets use
+/// `http_proxy`, then `HTTP_PROXY`; both fall back to `all_proxy`/`ALL_PROXY`. No proxy
+/// when `no_proxy`/`NO_PROXY` matches the host (see [`no_proxy_matches`]).
+pub fn proxy_for(
+    url: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<String>, String> {
+    let parsed = url::Url::parse(url)
+        .map_err(|e| format!("invalid URL {}: {e}", crate::redact::mask_urls(url)))?;
+    let names: &[&str] = match parsed.scheme() {
+        "https" => &["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"],
+        "http" => &["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"],
+        _ => return Ok(None),
+    };
+    let lookup = |n: &str| {
+        env(n)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let Some(proxy) = names.iter().find_map(|n| lookup(n)) else {
+        return Ok(None);
+    };
+    let no_proxy = lookup("no_proxy").or_else(|| lookup("NO_PROXY"));
+    let (Some(host), Some(port)) = (parsed.host(), parsed.port_or_known_default()) else {
+        return Ok(Some(proxy));
+    };
+    match no_proxy {
+        Some(list) if no_proxy_matches(&list, &host, port) => Ok(None),
+        _ => Ok(Some(proxy)),
+    }
+}
+
+/// Whether the `NO_PROXY` list `list` exempts `host:port` from the proxy.
+///
+/// Entries are separated by commas (or spaces): `*` matches every host; a domain matches
+/// itself and its subdomains (`example.com`, `.example.com` and `*.example.com` all match
+/// `api.example.com`); an IP address matches itself; `10.0.0.0/8` or `fd00::/8` match the
+/// addresses in that range; `host:port` matches that port only. Case does not matter.
+pub fn no_proxy_matches(list: &str, host: &url::Host<&str>, port: u16) -> bool {
+    let host_ip: Option<IpAddr> = match host {
+        url::Host::Ipv4(a) => Some(IpAddr::V4(*a)),
+        url::Host::Ipv6(a) => Some(IpAddr::V6(*a)),
+        url::Host::Domain(_) => None,
+    };
+    let host_name = match host {
+        url::Host::Domain(d) => d.trim_end_matches('.').to_ascii_lowercase(),
+        other => other.to_string(),
+    };
+    list.split([',', ' ', '\t', '\n'])
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .any(|entry| {
+            if entry == "*" {
+                return true;
+            }
+            let (pattern, want_port) = split_port(entry);
+            if want_port.is_some_and(|p| p != port) {
+                return false;
+            }
+            if let Some(ip) = host_ip {
+                return ip_matches(pattern, ip);
+            }
+            let pattern = pattern
+                .trim_start_matches("*.")
+                .trim_start_matches('.')
+                .trim_end_matches('.')
+                .to_ascii_lowercase();
+            !pattern.is_empty()
+                && (host_name == pattern || host_name.ends_with(&format!(".{pattern}")))
+        })
+}
+
+/// `host:port` → (`host`, port); `[::1]:8080` → (`::1`, 8080); a bare IPv6 address has no port.
+fn split_port(entry: &str) -> (&str, Option<u16>) {
+    if let Some(rest) = entry.strip_prefix('[') {
+        if let Some((ip, tail)) = rest.split_once(']') {
+            return (ip, tail.strip_prefix(':').and_then(|p| p.parse().ok()));
+        }
+    }
+    match entry.rsplit_once(':') {
+        Some((h, p)) if !h.contains(':') => match p.parse() {
+            Ok(port) => (h, Some(port)),
+            Err(_) => (entry, None),
+        },
+        _ => (entry, None),
+    }
+}
+
+/// Whether `ip` is the address `pattern`, or lies in the CIDR range `pattern`.
+fn ip_matches(pattern: &str, ip: IpAddr) -> bool {
+    let (net, bits) = match pattern.split_once('/') {
+        Some((n, b)) => match b.parse::<u32>() {
+            Ok(b) => (n, Some(b)),
+            Err(_) => return false,
+        },
+        None => (pattern, None),
+    };
+    let Ok(net) = net.parse::<IpAddr>() else {
+        return false;
+    };
+    match (net, ip, bits) {
+        (a, b, None) => a == b,
+        (IpAddr::V4(n), IpAddr::V4(a), Some(b)) if b <= 32 => {
+            let mask = u32::MAX.checked_shl(32 - b).unwrap_or(0);
+            u32::from(n) & mask == u32::from(a) & mask
+        }
+        (IpAddr::V6(n), IpAddr::V6(a), Some(b)) if b <= 128 => {
+            let mask = u128::MAX.checked_shl(128 - b).unwrap_or(0);
+            u128::from(n) & mask == u128::from(a) & mask
+        }
+        _ => false,
+    }
 }
 
 /// Send one request with `extra` headers (the endpoint's own) and this attempt's timeout.
@@ -204,7 +363,8 @@ pub fn unix_now() -> u64 {
 pub fn retry_after(reply: &Reply) -> Option<Duration> {
     let v = reply.header("Retry-After")?.trim();
     if let Ok(secs) = v.parse::<f64>() {
-        return (secs >= 0.0 && secs.is_finite()).then(|| Duration::from_secs_f64(secs));
+        return (secs >= 0.0 && secs.is_finite())
+            .then(|| Duration::from_secs_f64(secs.min(RETRY_AFTER_MAX)));
     }
     let when = httpdate::parse_http_date(v).ok()?;
     Some(
@@ -216,6 +376,67 @@ pub fn retry_after(reply: &Reply) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn proxy_choice_and_no_proxy() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |n: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == n)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let p = |url: &str, pairs: &'static [(&'static str, &'static str)]| {
+            proxy_for(url, &env(pairs)).unwrap()
+        };
+        let both: &[(&str, &str)] = &[
+            ("HTTPS_PROXY", "http://sp:1"),
+            ("HTTP_PROXY", "http://hp:1"),
+        ];
+        assert_eq!(
+            p("https://a.example.com/x", both),
+            Some("http://sp:1".into())
+        );
+        assert_eq!(
+            p("http://a.example.com/x", both),
+            Some("http://hp:1".into())
+        );
+        assert_eq!(
+            p(
+                "http://a/x",
+                &[
+                    ("http_proxy", "http://low:1"),
+                    ("HTTP_PROXY", "http://up:1")
+                ]
+            ),
+            Some("http://low:1".into())
+        );
+        assert_eq!(p("http://a/x", &[]), None);
+        for (no_proxy, url, direct) in [
+            ("example.com", "https://api.example.com/", true),
+            (".example.com", "https://example.com/", true),
+            ("*.example.com", "https://x.example.com/", true),
+            ("example.com", "https://badexample.com/", false),
+            ("10.0.0.0/8", "http://10.1.2.3/", true),
+            ("10.0.0.0/8", "http://11.1.2.3/", false),
+            ("127.0.0.1", "http://127.0.0.1:8080/", true),
+            ("localhost:9000", "http://localhost:8080/", false),
+            ("localhost:8080", "http://LOCALHOST:8080/", true),
+            ("*", "https://anything/", true),
+            ("::1", "http://[::1]:80/", true),
+        ] {
+            let pairs: &'static [(&'static str, &'static str)] = Box::leak(
+                vec![
+                    ("HTTPS_PROXY", "http://p:1"),
+                    ("HTTP_PROXY", "http://p:1"),
+                    ("NO_PROXY", no_proxy),
+                ]
+                .into_boxed_slice(),
+            );
+            assert_eq!(p(url, pairs).is_none(), direct, "NO_PROXY={no_proxy} {url}");
+        }
+    }
 
     #[test]
     fn retry_after_forms() {
@@ -236,5 +457,10 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(retry_after(&r("soon")), None);
+        assert_eq!(retry_after(&r("-1")), None);
+        assert!(
+            retry_after(&r("1e300")).unwrap() > Duration::from_secs(86_400),
+            "huge values do not panic"
+        );
     }
 }

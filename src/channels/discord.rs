@@ -27,6 +27,39 @@ pub struct Discord {
     avatar_url: Option<String>,
 }
 
+/// Execute Webhook with files (Discord API docs, "Uploading Files"; discord-api-types
+/// `RESTPostAPIWebhookWithTokenFormDataBody`): a `multipart/form-data` body whose
+/// `payload_json` field holds the JSON message and whose `files[n]` fields hold the files;
+/// the message's `attachments` array names each file by `id` = n and `filename`.
+/// Discord's upload limit for webhooks without boosts is 8 MiB (the default cut here).
+fn with_files(url: &str, mut body: Value, files: &[crate::attach::Attachment]) -> HttpRequest {
+    body["attachments"] = files
+        .iter()
+        .enumerate()
+        .map(|(i, a)| json!({"id": i, "filename": a.name}))
+        .collect();
+    let payload = serde_json::to_vec(&body).unwrap_or_default();
+    let names: Vec<String> = (0..files.len()).map(|i| format!("files[{i}]")).collect();
+    let mut parts = vec![super::Part {
+        name: "payload_json",
+        filename: None,
+        content_type: Some("application/json"),
+        data: &payload,
+    }];
+    for (a, name) in files.iter().zip(&names) {
+        parts.push(super::Part {
+            name,
+            filename: Some(&a.name),
+            content_type: Some(&a.content_type),
+            data: &a.data,
+        });
+    }
+    let (ct, bytes) = super::multipart(&parts);
+    HttpRequest::new("POST", url)
+        .header("Content-Type", ct)
+        .body(bytes)
+}
+
 /// Colours by status: start blue, success green, failure red, info grey.
 pub const COLOURS: [u32; 4] = [0x3498DB, 0x2ECC71, 0xE74C3C, 0x95A5A6];
 
@@ -34,10 +67,10 @@ impl super::Channel for Discord {
     fn prepare(&self, msg: &Message) -> Result<Vec<Outgoing>, DeliveryError> {
         let ev = msg.event;
         // Embed text limits: title 256, description 4096, footer 2048; total 6000.
-        let title = truncate(&escape::discord(&msg.title), 256);
+        let title = escape::fit(&msg.title, 256, escape::discord);
         let footer = truncate(&super::slack::context(msg), 256);
         let budget = 6000 - title.chars().count() - footer.chars().count();
-        let description = truncate(&escape::discord(&msg.body), budget.min(4096));
+        let description = escape::fit(&msg.body, budget.min(4096), escape::discord);
         let mut embed = json!({
             "title": title,
             "description": description,
@@ -53,7 +86,7 @@ impl super::Channel for Discord {
             embed["timestamp"] = Value::String(ev.timestamp.clone());
         }
         let mut body = json!({
-            "content": truncate(&escape::discord(&msg.title), 2000),
+            "content": escape::fit(&msg.title, 2000, escape::discord),
             "embeds": [embed],
             "allowed_mentions": {"parse": []},
         });
@@ -63,10 +96,19 @@ impl super::Channel for Discord {
         if let Some(a) = &self.avatar_url {
             body["avatar_url"] = Value::String(a.clone());
         }
-        Ok(vec![Outgoing::Http(HttpRequest::post_json(
-            self.url.clone(),
-            &body,
+        if ev.attachments.is_empty() {
+            let req = HttpRequest::post_json(self.url.clone(), &body);
+            return Ok(vec![Outgoing::Http(req)]);
+        }
+        Ok(vec![Outgoing::Http(with_files(
+            &self.url,
+            body,
+            &ev.attachments,
         ))])
+    }
+
+    fn carries_attachments(&self) -> bool {
+        true
     }
 
     fn check(&self, reply: &Reply) -> Result<(), DeliveryError> {

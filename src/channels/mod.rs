@@ -479,3 +479,40 @@ mod tests {
         assert!(!r(302).default_check().unwrap_err().retryable);
     }
 }
+
+/// One field of a `multipart/form-data` body.
+#[derive(Debug)]
+pub struct Part<'a> {
+    /// Field name.
+    pub name: &'a str,
+    /// File name, for file fields.
+    pub filename: Option<&'a str>,
+    /// Content type of the field.
+    pub content_type: Option<&'a str>,
+    /// The bytes.
+    pub data: &'a [u8],
+}
+
+/// A `multipart/form-data` body (RFC 7578): its `Content-Type` and its bytes.
+pub fn multipart(parts: &[Part]) -> (String, Vec<u8>) {
+    let boundary = format!("bnotify-{}", uuid::Uuid::new_v4().simple());
+    let quote = |s: &str| s.replace(['"', '\r', '\n'], "_");
+    let mut body = Vec::new();
+    for p in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        let mut disp = format!("Content-Disposition: form-data; name=\"{}\"", quote(p.name));
+        if let Some(f) = p.filename {
+            disp.push_str(&format!("; filename=\"{}\"", quote(f)));
+        }
+        body.extend_from_slice(disp.as_bytes());
+        body.extend_from_slice(b"\r\n");
+        if let Some(ct) = p.content_type {
+            body.extend_from_slice(format!("Content-Type: {ct}\r\n").as_bytes());
+        }
+        body.extend_from_slice(b"\r\n");
+        body.extend_from_slice(p.data);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}

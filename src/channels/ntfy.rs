@@ -94,7 +94,30 @@ impl super::Channel for Ntfy {
         if let Some(a) = self.auth() {
             req = req.header("Authorization", a);
         }
-        Ok(vec![Outgoing::Http(req)])
+        if msg.event.attachments.is_empty() {
+            return Ok(vec![Outgoing::Http(req)]);
+        }
+        // With files: one PUT per file, the file as the body, the message in a header.
+        let note = text.replace('\n', "\\n");
+        Ok(msg
+            .event
+            .attachments
+            .iter()
+            .map(|a| {
+                let mut put = req.clone();
+                put.method = "PUT".into();
+                put.headers.retain(|(k, _)| k != "Content-Type");
+                put.headers.push(("Filename".into(), header_text(&a.name)));
+                put.headers
+                    .push(("Message".into(), header_text(&cut_bytes(&note, MAX_BYTES))));
+                put.body = a.data.to_vec();
+                Outgoing::Http(put)
+            })
+            .collect())
+    }
+
+    fn carries_attachments(&self) -> bool {
+        true
     }
 
     fn check(&self, reply: &Reply) -> Result<(), DeliveryError> {

@@ -8,7 +8,7 @@ use super::{
     by_status, check_url, ChannelType, DeliveryError, HttpRequest, Invalid, Message, Outgoing,
     Reply,
 };
-use crate::render::{escape, truncate};
+use crate::render::escape;
 
 /// Registry row.
 pub const TYPE: ChannelType = ChannelType {
@@ -38,18 +38,22 @@ impl super::Channel for Slack {
             ],
         );
         let color = by_status(status, ["#3498db", "#2eb67d", "#e01e5a", "#95a5a6"]);
-        let title = truncate(&msg.title, 140);
-        let body = escape::slack(&truncate(&msg.body, 2900));
-        let text = truncate(
-            &format!("{emoji} *{}*\n{body}", escape::slack(&msg.title)),
-            3900,
+        let header = escape::fit(&format!("{emoji} {}", msg.title), 150, str::to_string);
+        let body = escape::fit(&msg.body, 3000, escape::slack);
+        let head = format!(
+            "{emoji} *{}*\n",
+            escape::fit(&msg.title, 500, escape::slack)
+        );
+        let text = format!(
+            "{head}{}",
+            escape::fit(&msg.body, 3900 - head.chars().count(), escape::slack)
         );
         let payload = json!({
             "text": text,
             "blocks": [
-                {"type": "header", "text": {"type": "plain_text", "text": format!("{emoji} {title}"), "emoji": true}},
+                {"type": "header", "text": {"type": "plain_text", "text": header, "emoji": true}},
                 {"type": "section", "text": {"type": "mrkdwn", "text": if body.is_empty() { " ".to_string() } else { body }}},
-                {"type": "context", "elements": [{"type": "mrkdwn", "text": escape::slack(&context(msg))}]}
+                {"type": "context", "elements": [{"type": "mrkdwn", "text": escape::fit(&context(msg), 3000, escape::slack)}]}
             ],
             "attachments": [{"color": color, "fallback": escape::slack(&msg.title)}],
         });

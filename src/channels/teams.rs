@@ -8,7 +8,7 @@ use super::{
     by_status, check_url, ChannelType, DeliveryError, HttpRequest, Invalid, Message, Outgoing,
 };
 use crate::event::{human_duration, human_size};
-use crate::render::{escape, truncate};
+use crate::render::escape;
 
 /// Registry row.
 pub const TYPE: ChannelType = ChannelType {
@@ -49,8 +49,8 @@ impl super::Channel for Teams {
             "type": "AdaptiveCard",
             "version": "1.4",
             "body": [
-                {"type": "TextBlock", "text": escape::markdown(&msg.title), "weight": "Bolder", "size": "Large", "wrap": true, "color": color},
-                {"type": "TextBlock", "text": escape::markdown(&truncate(&msg.body, 20_000)), "wrap": true},
+                {"type": "TextBlock", "text": escape::fit(&msg.title, 1000, escape::markdown), "weight": "Bolder", "size": "Large", "wrap": true, "color": color},
+                {"type": "TextBlock", "text": escape::fit(&msg.body.replace('\n', "\n\n"), 15_000, escape::markdown), "wrap": true},
                 {"type": "FactSet", "facts": facts},
             ],
             "msteams": {"width": "Full"},

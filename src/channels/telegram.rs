@@ -58,7 +58,8 @@ fn default_api() -> String {
 impl Telegram {
     /// Title in bold, then the body, escaped for the parse mode, within 4096 characters.
     fn text(&self, msg: &Message) -> String {
-        let (title, body) = (msg.title.as_str(), msg.body.as_str());
+        let title = truncate(&msg.title, 512);
+        let (title, body) = (title.as_str(), msg.body.as_str());
         let render = |body: &str| match self.parse_mode {
             ParseMode::Html => format!(
                 "<b>{}</b>\n\n{}",
@@ -88,6 +89,59 @@ impl Telegram {
     }
 }
 
+/// Bots may upload files of up to 50 MB (Bot API, sendDocument).
+pub const MAX_DOCUMENT: u64 = 50 * 1000 * 1000;
+
+impl Telegram {
+    /// `sendDocument` (Bot API): a `multipart/form-data` body with `chat_id`, the file in
+    /// `document` (with its file name), a `caption` of 0–1024 characters and optionally
+    /// `message_thread_id`; sent after the text message.
+    fn document(&self, a: &crate::attach::Attachment) -> HttpRequest {
+        let chat = match &self.chat_id {
+            ChatId::Num(n) => n.to_string(),
+            ChatId::Name(s) => s.clone(),
+        };
+        let caption = truncate(&a.describe(), 1024);
+        let thread = self.thread_id.map(|t| t.to_string());
+        let mut parts = vec![
+            super::Part {
+                name: "chat_id",
+                filename: None,
+                content_type: None,
+                data: chat.as_bytes(),
+            },
+            super::Part {
+                name: "caption",
+                filename: None,
+                content_type: None,
+                data: caption.as_bytes(),
+            },
+            super::Part {
+                name: "document",
+                filename: Some(&a.name),
+                content_type: Some(&a.content_type),
+                data: &a.data,
+            },
+        ];
+        if let Some(t) = &thread {
+            parts.push(super::Part {
+                name: "message_thread_id",
+                filename: None,
+                content_type: None,
+                data: t.as_bytes(),
+            });
+        }
+        let (ct, body) = super::multipart(&parts);
+        let url = super::join_url(
+            &self.api_url,
+            &format!("bot{}/sendDocument", self.bot_token),
+        );
+        HttpRequest::new("POST", url)
+            .header("Content-Type", ct)
+            .body(body)
+    }
+}
+
 impl super::Channel for Telegram {
     fn prepare(&self, msg: &Message) -> Result<Vec<Outgoing>, DeliveryError> {
         let chat = match &self.chat_id {
@@ -108,7 +162,19 @@ impl super::Channel for Telegram {
             body["message_thread_id"] = json!(t);
         }
         let url = super::join_url(&self.api_url, &format!("bot{}/sendMessage", self.bot_token));
-        Ok(vec![Outgoing::Http(HttpRequest::post_json(url, &body))])
+        let mut out = vec![Outgoing::Http(HttpRequest::post_json(url, &body))];
+        for a in &msg.event.attachments {
+            out.push(Outgoing::Http(self.document(a)));
+        }
+        Ok(out)
+    }
+
+    fn carries_attachments(&self) -> bool {
+        true
+    }
+
+    fn max_attachment_size(&self) -> u64 {
+        MAX_DOCUMENT
     }
 
     fn check(&self, reply: &Reply) -> Result<(), DeliveryError> {
@@ -134,6 +200,15 @@ impl super::Channel for Telegram {
 
     fn validate(&self) -> Result<(), Invalid> {
         check_url("api_url", &self.api_url)?;
+        if let ChatId::Name(n) = &self.chat_id {
+            if !n.starts_with('@') && n.parse::<i64>().is_err() {
+                return Err(Invalid::key(
+                    "chat_id",
+                    format!("chat_id \"{n}\" is neither a number nor an @channel name"),
+                )
+                .hint("use the numeric id (e.g. -1001234567890) or \"@channelname\""));
+            }
+        }
         if self.bot_token.trim().is_empty() || self.bot_token.contains('/') {
             return Err(Invalid::key("bot_token", "bot_token looks wrong")
                 .hint("paste the token BotFather gave you, e.g. 123456:ABC-DEF..."));

@@ -30,6 +30,35 @@ pub fn markdown(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// `text` escaped with `escape` and at most `max` characters long, cut with `…` when it
+/// does not fit. The plain text is cut before escaping, so no escape sequence or entity
+/// is ever split; the cut is as long as still fits once escaped.
+pub fn fit(text: &str, max: usize, escape: fn(&str) -> String) -> String {
+    let whole = escape(text);
+    if whole.chars().count() <= max {
+        return whole;
+    }
+    // Escaping never shortens text, so at most `max` plain characters can fit.
+    let plain = crate::render::truncate(text, max);
+    let fits = |keep: usize| {
+        let out = escape(&crate::render::truncate(&plain, keep));
+        (out.chars().count() <= max).then_some(out)
+    };
+    let (mut lo, mut hi) = (0, max);
+    let mut best = fits(0).unwrap_or_default();
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        match fits(mid) {
+            Some(out) => {
+                best = out;
+                lo = mid;
+            }
+            None => hi = mid - 1,
+        }
+    }
+    best
+}
+
 fn entities(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -91,5 +120,28 @@ mod tests {
             assert_eq!(got, want, "{name}");
         }
         assert_eq!(telegram_markdown_v2("a\\b"), "a\\\\b");
+    }
+
+    #[test]
+    fn fit_never_splits_an_escape() {
+        for (name, input, max, escape, want) in [
+            ("fits", "a&b", 10, slack as fn(&str) -> String, "a&amp;b"),
+            ("entity kept whole", "ab&cd", 6, slack, "ab…"),
+            ("entity fits", "ab&cd", 8, slack, "ab&amp;…"),
+            (
+                "backslash kept whole",
+                "a_b_c",
+                4,
+                telegram_markdown_v2,
+                "a\\_…",
+            ),
+            ("backslash dropped", "a_b_c", 3, telegram_markdown_v2, "a…"),
+            ("all escapes", "&&&&&&&&&&", 12, slack, "&amp;&amp;…"),
+            ("plain", "abcdef", 4, slack, "abc…"),
+        ] {
+            let got = fit(input, max, escape);
+            assert_eq!(got, want, "{name}");
+            assert!(got.chars().count() <= max, "{name}");
+        }
     }
 }

@@ -122,3 +122,168 @@ fn outbox_entry_keeps_its_own_copy() {
         sha(&binary())
     );
 }
+
+/// A text log and a binary file, written into the env's dir.
+fn two_files(env: &Env) -> (std::path::PathBuf, std::path::PathBuf) {
+    let log = env.path("backup.log");
+    std::fs::write(&log, "pg_dump: error: could not write\n").unwrap();
+    let bin = env.path("dump.bin");
+    std::fs::write(&bin, binary()).unwrap();
+    (log, bin)
+}
+
+fn send_with(env: &Env, files: &[&std::path::Path]) -> crate::support::Out {
+    let mut c = env.cmd();
+    c.args(["send", "--event", "backup_failure", "--job", "db"]);
+    for f in files {
+        c.arg("--attach").arg(f);
+    }
+    run(c)
+}
+
+#[test]
+fn discord_multipart_payload_json_and_files() {
+    let srv = Server::start(|_, _| crate::support::Response::status(200).body(r#"{"id":"1"}"#));
+    let env = Env::new(&format!(
+        "endpoints:\n  - {{name: d, type: discord, url: \"{}\"}}\n",
+        srv.url("/api/webhooks/1/t")
+    ));
+    let (log, bin) = two_files(&env);
+    send_with(&env, &[&log, &bin]).code(0);
+    let r = srv.one();
+    assert!(r
+        .header("Content-Type")
+        .unwrap()
+        .starts_with("multipart/form-data; boundary="));
+    let parts = r.multipart();
+    assert_eq!(parts[0].0, "payload_json");
+    let payload: serde_json::Value = serde_json::from_slice(&parts[0].3).unwrap();
+    assert_eq!(
+        payload["attachments"][1],
+        serde_json::json!({"id": 1, "filename": "dump.bin"})
+    );
+    assert!(payload["embeds"][0]["title"]
+        .as_str()
+        .unwrap()
+        .contains("Backup failed"));
+    assert_eq!(
+        (parts[1].0.as_str(), parts[1].1.as_deref()),
+        ("files[0]", Some("backup.log"))
+    );
+    assert_eq!(parts[1].3, b"pg_dump: error: could not write\n");
+    assert_eq!(
+        (parts[2].0.as_str(), parts[2].1.as_deref()),
+        ("files[1]", Some("dump.bin"))
+    );
+    assert_eq!(sha(&parts[2].3), sha(&binary()));
+}
+
+#[test]
+fn telegram_send_document_after_the_text() {
+    let srv = Server::start(|_, _| {
+        crate::support::Response::status(200).body(r#"{"ok":true,"result":{}}"#)
+    });
+    let env = Env::new(&format!(
+        "endpoints:\n  - {{name: t, type: telegram, bot_token: \"1:x\", chat_id: 42, thread_id: 5, api_url: \"{}\"}}\n",
+        srv.url("")
+    ));
+    let (_, bin) = two_files(&env);
+    send_with(&env, &[&bin]).code(0);
+    let r = srv.requests();
+    assert_eq!(r.len(), 2);
+    assert_eq!(r[0].path, "/bot1:x/sendMessage");
+    assert_eq!(r[1].path, "/bot1:x/sendDocument");
+    let parts = r[1].multipart();
+    let field = |n: &str| parts.iter().find(|p| p.0 == n).unwrap().clone();
+    assert_eq!(field("chat_id").3, b"42");
+    assert_eq!(field("message_thread_id").3, b"5");
+    assert!(String::from_utf8(field("caption").3)
+        .unwrap()
+        .starts_with("dump.bin"));
+    let doc = field("document");
+    assert_eq!(doc.1.as_deref(), Some("dump.bin"));
+    assert_eq!(sha(&doc.3), sha(&binary()));
+}
+
+#[test]
+fn ntfy_puts_the_file_with_filename_and_message() {
+    let srv = Server::ok();
+    let env = Env::new(&format!(
+        "endpoints:\n  - {{name: n, type: ntfy, url: \"{}\", topic: backups}}\n",
+        srv.url("")
+    ));
+    let (_, bin) = two_files(&env);
+    send_with(&env, &[&bin]).code(0);
+    let r = srv.one();
+    assert_eq!((r.method.as_str(), r.path.as_str()), ("PUT", "/backups"));
+    assert_eq!(r.header("Filename"), Some("dump.bin"));
+    assert!(r.header("Message").unwrap().contains("Time:"));
+    assert!(r.header("Title").unwrap().starts_with("Backup failed"));
+    assert_eq!(sha(&r.body), sha(&binary()));
+}
+
+#[test]
+fn email_mime_attachments_keep_their_bytes() {
+    let env = Env::new("");
+    let smtp = crate::support::smtp::SmtpServer::start(env.dir.path(), "plain", None);
+    std::fs::write(
+        &env.config,
+        format!(
+            "endpoints:\n  - {{name: m, type: email, smtp_host: 127.0.0.1, smtp_port: {}, smtp_crypto: none, from: a@example.com, destinations: [{{email: ops@example.com}}], max_attachment_size: 300}}\n",
+            smtp.port
+        ),
+    )
+    .unwrap();
+    let (log, bin) = two_files(&env);
+    send_with(&env, &[&log, &bin]).code(0);
+    let m = &smtp.messages()[0];
+    let a = m["attachments"].as_array().unwrap();
+    assert_eq!(a[0]["filename"], "backup.log");
+    assert_eq!(a[0]["content_type"], "text/plain");
+    assert_eq!(a[0]["sha256"], sha(b"pg_dump: error: could not write\n"));
+    assert_eq!(a[1]["filename"], "dump.bin");
+    assert_eq!(a[1]["size"], 300, "cut to max_attachment_size");
+    assert_eq!(a[1]["sha256"], sha(&binary()[512 - 300..]));
+    assert!(m["data"].as_str().unwrap().contains("multipart/mixed"));
+}
+
+#[test]
+fn command_gets_paths_in_bnotify_attachments() {
+    let env = Env::new("");
+    let copy = env.path("copied");
+    std::fs::create_dir_all(&copy).unwrap();
+    std::fs::write(
+        &env.config,
+        format!(
+            "endpoints:\n  - name: c\n    type: command\n    argv: [sh, -c, 'printf \"%s\\n\" \"$BNOTIFY_ATTACHMENTS\" | while read -r f; do cp \"$f\" {}/; done']\n",
+            copy.display()
+        ),
+    )
+    .unwrap();
+    let (log, bin) = two_files(&env);
+    send_with(&env, &[&log, &bin]).code(0);
+    assert_eq!(
+        std::fs::read(copy.join("backup.log")).unwrap(),
+        b"pg_dump: error: could not write\n"
+    );
+    assert_eq!(
+        sha(&std::fs::read(copy.join("dump.bin")).unwrap()),
+        sha(&binary())
+    );
+}
+
+#[test]
+fn other_channels_name_the_files_they_cannot_carry() {
+    let srv = Server::start(|_, _| crate::support::Response::status(200).body("ok"));
+    let env = Env::new(&format!(
+        "endpoints:\n  - {{name: s, type: slack, url: \"{}\"}}\n",
+        srv.url("/services/a")
+    ));
+    let (log, _) = two_files(&env);
+    send_with(&env, &[&log]).code(0);
+    let text = srv.one().json()["text"].as_str().unwrap().to_string();
+    assert!(
+        text.contains("Not attached (slack cannot carry files): backup.log (32 B)"),
+        "{text}"
+    );
+}

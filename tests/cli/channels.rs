@@ -925,3 +925,43 @@ fn secrets_never_print_in_verbose_dry_run_or_json() {
         }
     }
 }
+
+#[test]
+fn escaping_never_pushes_text_past_a_limit() {
+    let srv = Server::start(|_, _| Response::status(200).body("ok"));
+    let yaml = one(
+        "slack",
+        &format!("    url: {}\n", srv.url("/services/T/B/z")),
+    );
+    let title = "T&".repeat(200);
+    send(
+        &yaml,
+        &[
+            "--event",
+            "backup_failure",
+            "--title",
+            &title,
+            "--message",
+            &"<&>".repeat(3000),
+        ],
+    )
+    .code(0);
+    let j = srv.one().json();
+    let header = j["blocks"][0]["text"]["text"].as_str().unwrap();
+    let section = j["blocks"][1]["text"]["text"].as_str().unwrap();
+    assert!(
+        header.chars().count() <= 150,
+        "header {}",
+        header.chars().count()
+    );
+    assert!(
+        section.chars().count() <= 3000,
+        "section {}",
+        section.chars().count()
+    );
+    assert!(
+        section.ends_with("&gt;…") || section.ends_with("&lt;…") || section.ends_with("&amp;…"),
+        "an entity was split"
+    );
+    assert!(j["text"].as_str().unwrap().chars().count() <= 4000);
+}

@@ -8,6 +8,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// One `multipart/form-data` field: (name, filename, content type, bytes).
+pub type FormPart = (String, Option<String>, Option<String>, Vec<u8>);
+
 /// One request as received.
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -49,6 +52,45 @@ impl Request {
                 (decode(k), decode(v))
             })
             .collect()
+    }
+
+    /// Fields of a `multipart/form-data` body: (name, filename, content type, bytes).
+    pub fn multipart(&self) -> Vec<FormPart> {
+        let ct = self.header("Content-Type").expect("a Content-Type");
+        let boundary = ct
+            .split("boundary=")
+            .nth(1)
+            .expect("a boundary")
+            .trim_matches('"');
+        let delim = format!("--{boundary}");
+        let mut out = Vec::new();
+        let body = &self.body;
+        let positions: Vec<usize> = (0..body.len().saturating_sub(delim.len()))
+            .filter(|&i| body[i..].starts_with(delim.as_bytes()))
+            .collect();
+        for w in positions.windows(2) {
+            let part = &body[w[0] + delim.len() + 2..w[1] - 2];
+            let split = (0..part.len())
+                .find(|&i| part[i..].starts_with(b"\r\n\r\n"))
+                .expect("part headers");
+            let head = String::from_utf8_lossy(&part[..split]).into_owned();
+            let data = part[split + 4..].to_vec();
+            let find = |key: &str| {
+                head.split(&format!("{key}=\""))
+                    .nth(1)
+                    .map(|r| r.split('"').next().unwrap_or("").to_string())
+            };
+            let ctype = head
+                .lines()
+                .find_map(|l| l.strip_prefix("Content-Type: ").map(str::to_string));
+            out.push((
+                find("name").unwrap_or_default(),
+                find("filename"),
+                ctype,
+                data,
+            ));
+        }
+        out
     }
 
     /// Form fields of an `application/x-www-form-urlencoded` body.

@@ -8,6 +8,9 @@ session was encrypted), auth_user and auth_tls (whether AUTH happened under TLS)
 A recipient starting with "reject" gets 550; one starting with "busy" gets 451.
 """
 import argparse
+import email
+import email.policy
+import hashlib
 import json
 import socket
 import ssl
@@ -47,10 +50,24 @@ class Recorder:
             "tls": encrypted(server),
             "auth_user": auth.get("user"),
             "auth_tls": auth.get("tls"),
+            "attachments": attachments(envelope.original_content),
         }
         with open(self.log, "a") as f:
             f.write(json.dumps(rec) + "\n")
         return "250 Message accepted"
+
+
+def attachments(raw):
+    """(filename, content type, sha256 of the decoded bytes) of each attached part."""
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    out = []
+    for part in msg.walk():
+        name = part.get_filename()
+        if name:
+            data = part.get_payload(decode=True) or b""
+            out.append({"filename": name, "content_type": part.get_content_type(),
+                        "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)})
+    return out
 
 
 def encrypted(server):
