@@ -154,6 +154,7 @@ fn execute(args: &RunArgs) -> Ran {
         Some(x) => x,
         None => return (Err("no command given".into()), Vec::new(), None),
     };
+    let forward = Forwarder::install();
     let mut child = match Command::new(program)
         .args(rest)
         .stdin(Stdio::inherit())
@@ -165,6 +166,9 @@ fn execute(args: &RunArgs) -> Ran {
         Err(e) => {
             let msg = format!("cannot run {program}: {e}");
             eprintln!("bnotify: {msg}");
+            if let Some(f) = &forward {
+                f.finished(127);
+            }
             return (Err(msg), Vec::new(), None);
         }
     };
@@ -172,7 +176,9 @@ fn execute(args: &RunArgs) -> Ran {
         .attach_output
         .then(|| Arc::new(Mutex::new(Tail::new(OUTPUT_TAIL))));
     let stderr_tail = Arc::new(Mutex::new(Tail::new(STDERR_TAIL)));
-    let forward = forward_signals(child.id());
+    if let Some(f) = &forward {
+        f.started(child.id());
+    }
     let out = child.stdout.take().map(|r| {
         let c = combined.clone();
         std::thread::spawn(move || pump(r, std::io::stdout(), None, c))
@@ -184,6 +190,9 @@ fn execute(args: &RunArgs) -> Ran {
     let status = child
         .wait()
         .map_err(|e| format!("waiting for {program}: {e}"));
+    if let Some(f) = &forward {
+        f.finished(exit_code(&status));
+    }
     // Its output is complete when the pipes close; a background process it left behind
     // may hold them open, so give up on them after a short grace.
     let grace = Instant::now() + PIPE_GRACE;
@@ -194,9 +203,6 @@ fn execute(args: &RunArgs) -> Ran {
         if h.is_finished() {
             let _ = h.join();
         }
-    }
-    if let Some(handle) = forward {
-        handle.close();
     }
     let tail = stderr_tail
         .lock()
@@ -229,21 +235,54 @@ fn pump(
     }
 }
 
-/// Forward SIGINT and SIGTERM to the child until the returned handle is closed.
-fn forward_signals(pid: u32) -> Option<signal_hook::iterator::Handle> {
-    use signal_hook::consts::{SIGINT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]).ok()?;
-    let handle = signals.handle();
-    let pid = libc::pid_t::try_from(pid).ok()?;
-    std::thread::spawn(move || {
-        for sig in signals.forever() {
-            // SAFETY: kill(2) with a pid we spawned and a valid signal number.
-            unsafe {
-                libc::kill(pid, sig);
+/// SIGINT and SIGTERM while `run` works: forwarded to the command while it runs (one
+/// that arrives before it started is forwarded as soon as it has); once it has exited and
+/// been reaped, they end bnotify with the command's code instead of reaching a pid that
+/// may belong to another process by then.
+struct Forwarder {
+    /// 0 before the command started, then its pid, then -1 once it was reaped.
+    pid: Arc<std::sync::atomic::AtomicI32>,
+    code: Arc<std::sync::atomic::AtomicI32>,
+}
+
+impl Forwarder {
+    fn install() -> Option<Forwarder> {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        use std::sync::atomic::{AtomicI32, Ordering};
+        let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]).ok()?;
+        let pid = Arc::new(AtomicI32::new(0));
+        let code = Arc::new(AtomicI32::new(0));
+        let (p, c) = (pid.clone(), code.clone());
+        std::thread::spawn(move || {
+            for sig in signals.forever() {
+                let mut target = p.load(Ordering::SeqCst);
+                let wait_until = Instant::now() + std::time::Duration::from_secs(5);
+                while target == 0 && Instant::now() < wait_until {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                    target = p.load(Ordering::SeqCst);
+                }
+                if target > 0 {
+                    // SAFETY: kill(2) on the pid of our own child, not yet reaped.
+                    unsafe {
+                        libc::kill(target, sig);
+                    }
+                } else {
+                    std::process::exit(c.load(Ordering::SeqCst));
+                }
             }
-        }
-    });
-    Some(handle)
+        });
+        Some(Forwarder { pid, code })
+    }
+
+    fn started(&self, pid: u32) {
+        let pid = i32::try_from(pid).unwrap_or(-1);
+        self.pid.store(pid, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn finished(&self, code: i32) {
+        self.code.store(code, std::sync::atomic::Ordering::SeqCst);
+        self.pid.store(-1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 #[cfg(test)]
