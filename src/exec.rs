@@ -2,11 +2,29 @@
 //! the event on stdin, and kill it when the attempt's time is up.
 
 use std::io::{Read, Write};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::channels::command::ExecRequest;
 use crate::channels::DeliveryError;
+
+/// How long to wait for stderr to close once the program has exited.
+const PIPE_GRACE: Duration = Duration::from_millis(500);
+
+/// Kill the child and its process group, and reap it.
+fn kill(child: &mut Child) {
+    #[cfg(unix)]
+    if let Ok(pid) = i32::try_from(child.id()) {
+        // SAFETY: kill(2) with a negative pid signals the process group the child leads
+        // (made with process_group(0) above); it touches no memory of ours.
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
 
 /// Run `req` within `timeout`; exit 0 is a delivery.
 pub fn run(req: &ExecRequest, timeout: Duration) -> Result<(), DeliveryError> {
@@ -25,13 +43,20 @@ pub fn run(req: &ExecRequest, timeout: Duration) -> Result<(), DeliveryError> {
         .argv
         .split_first()
         .ok_or_else(|| DeliveryError::new("argv is empty"))?;
-    let mut child = Command::new(program)
-        .args(args)
+    let mut cmd = Command::new(program);
+    cmd.args(args)
         .envs(req.env.iter().map(|(k, v)| (k, v)))
         .env("BNOTIFY_ATTACHMENTS", paths.join("\n"))
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::piped());
+    #[cfg(unix)]
+    {
+        // Its own process group, so a timeout also kills what it started.
+        use std::os::unix::process::CommandExt;
+        cmd.process_group(0);
+    }
+    let mut child = cmd
         .spawn()
         .map_err(|e| DeliveryError::new(format!("cannot start {program}: {e}")))?;
     if let Some(mut stdin) = child.stdin.take() {
@@ -41,21 +66,32 @@ pub fn run(req: &ExecRequest, timeout: Duration) -> Result<(), DeliveryError> {
             let _ = stdin.write_all(&data);
         });
     }
-    let mut stderr = child.stderr.take();
-    let reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(s) = stderr.as_mut() {
-            let _ = s.take(64 * 1024).read_to_end(&mut buf);
+    let stderr = child.stderr.take();
+    let kept = Arc::new(Mutex::new(Vec::new()));
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    let sink = Arc::clone(&kept);
+    std::thread::spawn(move || {
+        // Keep the first 64 KiB and drain the rest, so a chatty program never blocks.
+        if let Some(mut s) = stderr {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = s.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                if let Ok(mut k) = sink.lock() {
+                    let room = (64 * 1024usize).saturating_sub(k.len());
+                    k.extend_from_slice(&buf[..n.min(room)]);
+                }
+            }
         }
-        buf
+        let _ = done_tx.send(());
     });
     let deadline = Instant::now() + timeout;
     let status = loop {
         match child.try_wait() {
             Ok(Some(s)) => break s,
             Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
+                kill(&mut child);
                 return Err(DeliveryError::new(format!(
                     "{program} timed out after {} and was killed",
                     humantime::format_duration(timeout)
@@ -69,7 +105,9 @@ pub fn run(req: &ExecRequest, timeout: Duration) -> Result<(), DeliveryError> {
     if status.success() {
         return Ok(());
     }
-    let err = reader.join().unwrap_or_default();
+    // A background process it left behind may hold stderr open: wait only briefly.
+    let _ = done_rx.recv_timeout(PIPE_GRACE);
+    let err = kept.lock().map(|k| k.clone()).unwrap_or_default();
     let err = String::from_utf8_lossy(&err[..err.len().min(200)])
         .trim()
         .to_string();

@@ -25,14 +25,76 @@ pub fn send(req: &SmtpRequest, timeout: Duration) -> Result<(), DeliveryError> {
         builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
     }
     let transport = builder.build();
-    transport.send(&req.mail).map(|_| ()).map_err(|e| {
-        let message = format!("SMTP {}:{}: {e}", req.host, req.port);
-        if e.is_permanent() {
-            DeliveryError::new(message)
+    transport
+        .send(&req.mail)
+        .map(|_| ())
+        .map_err(|e| classify(req, &e))
+}
+
+/// What a lettre error means for the retry loop: 4xx and network trouble are retried;
+/// 5xx, a missing STARTTLS, no usable AUTH and TLS/certificate failures are final (another
+/// attempt cannot fix them), each said in words the user can act on.
+fn classify(req: &SmtpRequest, e: &lettre::transport::smtp::Error) -> DeliveryError {
+    let target = format!("SMTP {}:{}", req.host, req.port);
+    if let Some(tls) = rustls_error(e) {
+        let hint = match (&tls, &req.ca_file) {
+            (rustls::Error::InvalidCertificate(_), Some(_)) => {
+                "check that ca_file holds the CA that signed the server's certificate, and \
+                 that the certificate names smtp_host"
+            }
+            (rustls::Error::InvalidCertificate(_), None) => {
+                "for a private CA, set ca_file to the CA that signed the server's certificate"
+            }
+            _ => {
+                "is this port speaking TLS? smtp_crypto: ssl is implicit TLS (usually port \
+                 465), starttls is plain SMTP upgraded (usually 587)"
+            }
+        };
+        return DeliveryError::new(format!("{target}: TLS failed: {tls} ({hint})"));
+    }
+    if let Some(code) = e.status() {
+        let code = u16::from(code);
+        let err = DeliveryError::new(format!("{target}: {e}")).status(code);
+        return if e.is_transient() {
+            err.retryable(None)
         } else {
-            DeliveryError::new(message).retryable(None)
+            err
+        };
+    }
+    let text = e.to_string();
+    if text.contains("STARTTLS is not supported") {
+        return DeliveryError::new(format!(
+            "{target}: the server does not offer STARTTLS; refusing to continue without \
+             encryption (use smtp_crypto: ssl if it speaks implicit TLS, or none for a \
+             trusted local relay)"
+        ));
+    }
+    let err = DeliveryError::new(format!("{target}: {text}"));
+    if e.is_client() || e.is_tls() || e.is_permanent() {
+        err
+    } else {
+        err.retryable(None)
+    }
+}
+
+/// The rustls error among `e`'s causes (rustls reports handshake and certificate
+/// problems through the socket's io::Error).
+fn rustls_error(e: &lettre::transport::smtp::Error) -> Option<rustls::Error> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(c) = cause {
+        if let Some(t) = c.downcast_ref::<rustls::Error>() {
+            return Some(t.clone());
         }
-    })
+        if let Some(t) = c
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|i| i.downcast_ref::<rustls::Error>())
+        {
+            return Some(t.clone());
+        }
+        cause = c.source();
+    }
+    None
 }
 
 fn tls_parameters(req: &SmtpRequest) -> Result<TlsParameters, DeliveryError> {

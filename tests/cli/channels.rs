@@ -865,11 +865,16 @@ fn missing_required_keys_name_endpoint_and_key() {
     }
 }
 
+/// Every type with distinctive secrets, sent to failing and unreachable receivers: no
+/// secret shows up in any output, error or listing.
 #[test]
-fn secrets_never_print_in_verbose_dry_run_or_json() {
+fn secrets_never_print_anywhere() {
     let srv = Server::start(|_, _| Response::status(500));
+    let down = format!("http://127.0.0.1:{}", crate::support::closed_port());
     let yaml = format!(
         "defaults: {{retries: 0}}\nendpoints:\n\
+  - {{name: webhook, type: webhook, url: \"{}\", token: WEBHOOKSECRET11, headers: {{Authorization: \"Bearer HEADERSECRET12\"}}, signing: {{secret: SIGNSECRET13}}}}\n\
+  - {{name: webhook-down, type: webhook, url: \"http://user:USERINFOSECRET14@127.0.0.1:{}/x?token=QUERYSECRET15\"}}\n\
   - {{name: slack, type: slack, url: \"{}\"}}\n\
   - {{name: discord, type: discord, url: \"{}\"}}\n\
   - {{name: teams, type: teams, url: \"{}\"}}\n\
@@ -879,18 +884,30 @@ fn secrets_never_print_in_verbose_dry_run_or_json() {
   - {{name: twilio, type: twilio, account_sid: AC1, auth_token: TWILIOSECRET4, from: \"+1\", to: [\"+2\"], api_url: \"{}\"}}\n\
   - {{name: bark, type: bark, url: \"{}\"}}\n\
   - {{name: healthchecks, type: healthchecks, url: \"{}\"}}\n\
-  - {{name: pagerduty, type: pagerduty, routing_key: PDSECRET7, api_url: \"{}\"}}\n",
+  - {{name: pagerduty, type: pagerduty, routing_key: PDSECRET7, api_url: \"{}\"}}\n\
+  - {{name: email, type: email, smtp_host: 127.0.0.1, smtp_port: {}, smtp_crypto: none, smtp_user: u, smtp_password: SMTPSECRET16, from: a@example.com, destinations: [{{email: b@example.com}}]}}\n\
+  - {{name: command, type: command, argv: [sh, -c, \"exit 1\"], env: {{API_TOKEN: CMDSECRET17}}}}\n",
+        srv.url("/w"),
+        crate::support::closed_port(),
         srv.url("/services/T/B/SLACKSECRET5"),
         srv.url("/api/webhooks/1/DISCORDSECRET6"),
         srv.url("/t?sv=1&sig=TEAMSSECRET8"),
         srv.url("/g"),
-        srv.url("/n"),
+        down.clone() + "/n",
         srv.url("/tg"),
         srv.url("/tw"),
         srv.url("/BARKSECRET9"),
         srv.url("/ping/HCSECRET10-aaaa-bbbb-cccc"),
-        srv.url("/pd"),
+        down.clone() + "/pd",
+        crate::support::closed_port(),
     );
+    for t in bnotify::channels::TYPES {
+        assert!(
+            yaml.contains(&format!("type: {},", t.name)),
+            "no secrets row for type {}",
+            t.name
+        );
+    }
     let secrets = [
         "GOTIFYSECRET1",
         "NTFYSECRET2",
@@ -902,16 +919,16 @@ fn secrets_never_print_in_verbose_dry_run_or_json() {
         "TEAMSSECRET8",
         "BARKSECRET9",
         "HCSECRET10",
+        "WEBHOOKSECRET11",
+        "HEADERSECRET12",
+        "SIGNSECRET13",
+        "USERINFOSECRET14",
+        "QUERYSECRET15",
+        "SMTPSECRET16",
+        "CMDSECRET17",
     ];
     let env = Env::new(&yaml);
-    for args in [
-        &["-vv", "send", "--event", "backup_failure"][..],
-        &["--json", "send", "--event", "backup_failure"][..],
-        &["send", "--event", "backup_failure", "--dry-run"][..],
-        &["config", "show"][..],
-        &["endpoints"][..],
-        &["outbox", "list"][..],
-    ] {
+    let check = |args: &[&str], env: &Env| {
         let mut c = env.cmd();
         c.args(args);
         let out = run(c);
@@ -923,7 +940,37 @@ fn secrets_never_print_in_verbose_dry_run_or_json() {
                 out.stderr
             );
         }
+        out
+    };
+    check(&["-vv", "send", "--event", "backup_failure"], &env).code(1);
+    check(&["--json", "send", "--event", "backup_failure"], &env).code(1);
+    check(&["send", "--event", "backup_failure", "--dry-run"], &env).code(0);
+    check(
+        &["--json", "send", "--event", "backup_failure", "--dry-run"],
+        &env,
+    )
+    .code(0);
+    check(&["config", "show"], &env).code(0);
+    check(&["--json", "config", "show"], &env).code(0);
+    check(&["config", "check"], &env).code(0);
+    check(&["endpoints"], &env).code(0);
+    check(&["outbox", "list"], &env)
+        .code(0)
+        .out_has("pagerduty");
+    check(&["--json", "outbox", "list"], &env).code(0);
+    check(&["-vv", "outbox", "flush"], &env).code(1);
+    for entry in crate::support::files(&env.outbox()) {
+        let text = std::fs::read_to_string(entry).unwrap();
+        for s in secrets {
+            assert!(!text.contains(s), "outbox entry holds {s}");
+        }
     }
+    // a config with errors still masks what it prints
+    let broken = yaml
+        .replace("token: GOTIFYSECRET1}", "token: GOTIFYSECRET1, bogus: 1}")
+        .replace("url: \"http://user:", "methd: PUT, url: \"http://user:");
+    let env2 = Env::new(&broken);
+    check(&["config", "check"], &env2).code(2).err_has("bogus");
 }
 
 #[test]

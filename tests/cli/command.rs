@@ -97,3 +97,56 @@ fn slow_command_is_killed_at_its_timeout() {
             .contains(") Z ");
     assert!(!alive, "the command is still running");
 }
+
+/// Whether `pid` has exited (gone, or a zombie nobody reaped yet).
+fn exited(pid: &str) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit(')')
+            .next()
+            .is_some_and(|rest| rest.trim_start().starts_with('Z')),
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn what_a_command_leaves_behind_neither_survives_a_timeout_nor_holds_the_send() {
+    let env = Env::new("");
+    let bg = env.path("bg.pid");
+    let bg2 = env.path("bg2.pid");
+    std::fs::write(
+        &env.config,
+        format!(
+            "endpoints:\n  - {{name: slow, type: command, timeout: 500ms, retries: 0, argv: [sh, -c, \"sleep 30 & echo $! > {}; wait\"]}}\n  - {{name: quick, type: command, timeout: 5s, retries: 0, argv: [sh, -c, \"sleep 30 & echo $! > {}; echo nope >&2; exit 3\"]}}\n",
+            bg.display(),
+            bg2.display()
+        ),
+    )
+    .unwrap();
+    let t = Instant::now();
+    let mut c = env.cmd();
+    c.args(["send", "--event", "backup_failure"]);
+    run(c)
+        .code(1)
+        .err_has("timed out")
+        .err_has("exited 3: nope");
+    assert!(
+        t.elapsed() < Duration::from_secs(3),
+        "took {:?}",
+        t.elapsed()
+    );
+    let pid = std::fs::read_to_string(&bg).unwrap().trim().to_string();
+    let until = Instant::now() + Duration::from_secs(2);
+    while !exited(&pid) && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        exited(&pid),
+        "the command's background process {pid} survived the kill"
+    );
+    let left = std::fs::read_to_string(&bg2).unwrap().trim().to_string();
+    unsafe {
+        libc::kill(left.parse().unwrap(), libc::SIGKILL);
+    }
+}

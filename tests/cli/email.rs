@@ -125,25 +125,44 @@ fn implicit_tls() {
     assert_eq!(smtp.messages()[0]["tls"], true);
 }
 
+/// `send --json` with `retries: 2`: the one result.
+fn failed_once(env: &Env, port: u16, crypto: &str) -> serde_json::Value {
+    let yaml = endpoint(port, crypto, "").replace("retries: 0", "retries: 2");
+    std::fs::write(&env.config, yaml).unwrap();
+    let mut c = env.cmd();
+    c.args(["--json", "send", "--event", "backup_failure"]);
+    let out = run(c);
+    out.code(1);
+    let j: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let r = j["results"][0].clone();
+    assert_eq!(r["attempts"], 1, "a failure no retry can fix is final: {r}");
+    r
+}
+
 #[test]
 fn no_downgrade_and_no_untrusted_certificate() {
     let env = Env::new("");
     let plain = SmtpServer::start(env.dir.path(), "plain", None);
-    std::fs::write(&env.config, endpoint(plain.port, "starttls", "")).unwrap();
-    send(&env, &["--event", "backup_failure"])
-        .code(1)
-        .err_has("FAIL  mail");
+    let r = failed_once(&env, plain.port, "starttls");
+    assert!(
+        r["error"]
+            .as_str()
+            .unwrap()
+            .contains("does not offer STARTTLS"),
+        "{r}"
+    );
     assert!(
         plain.messages().is_empty(),
         "sent in clear text although STARTTLS was required"
     );
+    let r = failed_once(&env, plain.port, "ssl");
+    assert!(r["error"].as_str().unwrap().contains("TLS failed"), "{r}");
 
     let certs = TestCerts::new(env.dir.path());
     let tls = SmtpServer::start(env.dir.path(), "starttls", Some(&certs));
-    std::fs::write(&env.config, endpoint(tls.port, "starttls", "")).unwrap();
-    send(&env, &["--event", "backup_failure"])
-        .code(1)
-        .err_has("FAIL  mail");
+    let r = failed_once(&env, tls.port, "starttls");
+    let err = r["error"].as_str().unwrap();
+    assert!(err.contains("TLS failed") && err.contains("ca_file"), "{r}");
     assert!(tls.messages().is_empty());
 }
 
@@ -230,6 +249,7 @@ fn permanent_rcpt_error_is_not_retried() {
     out.code(1);
     let j: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(j["results"][0]["attempts"], 1);
+    assert_eq!(j["results"][0]["status"], 550);
     assert!(j["results"][0]["error"].as_str().unwrap().contains("550"));
 }
 

@@ -18,8 +18,12 @@ mod dispatch;
 mod email;
 /// Generated completions and man pages are committed and current.
 mod generated;
+/// TLS, proxies, hostile receivers, load.
+mod network;
 /// The outbox: flush, purge, locks and crashes.
 mod outbox;
+/// Property tests on the parsers.
+mod props;
 /// The run wrapper.
 mod run;
 /// Help and usage errors.

@@ -182,6 +182,34 @@ pub struct Server {
 impl Server {
     /// Answer each request with `script(request, n)` (n counts from 0).
     pub fn start(script: impl Fn(&Request, usize) -> Response + Send + Sync + 'static) -> Server {
+        Server::launch(None, script)
+    }
+
+    /// The same over HTTPS with the certificate and key in `certs`.
+    pub fn start_tls(
+        certs: &super::tls::TestCerts,
+        script: impl Fn(&Request, usize) -> Response + Send + Sync + 'static,
+    ) -> Server {
+        let chain: Vec<_> = rustls_pemfile::certs(&mut certs.cert_pem.as_bytes())
+            .map(|c| c.unwrap())
+            .collect();
+        let key = rustls_pemfile::private_key(&mut certs.key_pem.as_bytes())
+            .unwrap()
+            .unwrap();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .unwrap();
+        Server::launch(Some(Arc::new(config)), script)
+    }
+
+    fn launch(
+        tls: Option<Arc<rustls::ServerConfig>>,
+        script: impl Fn(&Request, usize) -> Response + Send + Sync + 'static,
+    ) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -195,9 +223,26 @@ impl Server {
                     break;
                 }
                 let Ok(conn) = conn else { continue };
-                let (reqs, script, counter) = (reqs.clone(), script.clone(), counter.clone());
+                let (reqs, script, counter, tls) =
+                    (reqs.clone(), script.clone(), counter.clone(), tls.clone());
                 std::thread::spawn(move || {
-                    let _ = serve(conn, &reqs, &*script, &counter);
+                    let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
+                    match tls {
+                        None => {
+                            let _ = serve(conn, &reqs, &*script, &counter);
+                        }
+                        Some(cfg) => {
+                            let Ok(session) = rustls::ServerConnection::new(cfg) else {
+                                return;
+                            };
+                            let _ = serve(
+                                rustls::StreamOwned::new(session, conn),
+                                &reqs,
+                                &*script,
+                                &counter,
+                            );
+                        }
+                    }
                 });
             }
         });
@@ -222,6 +267,11 @@ impl Server {
     /// `http://127.0.0.1:PORT` + `path`.
     pub fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{}", self.port, path)
+    }
+
+    /// `https://127.0.0.1:PORT` + `path`.
+    pub fn https_url(&self, path: &str) -> String {
+        format!("https://127.0.0.1:{}{}", self.port, path)
     }
 
     /// Requests received so far.
@@ -249,14 +299,13 @@ impl Drop for Server {
     }
 }
 
-fn serve(
-    conn: TcpStream,
+fn serve<S: Read + Write>(
+    conn: S,
     reqs: &Mutex<Vec<Request>>,
     script: &Script,
     counter: &AtomicUsize,
 ) -> std::io::Result<()> {
-    conn.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut reader = BufReader::new(conn.try_clone()?);
+    let mut reader = BufReader::new(conn);
     let mut line = String::new();
     reader.read_line(&mut line)?;
     let mut parts = line.split_whitespace();
