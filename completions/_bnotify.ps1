@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'bnotify' -ScriptBlock {
             [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'List the known events and the status each maps to')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a backup command and report its start and its outcome')
             [CompletionResult]::new('outbox', 'outbox', [CompletionResultType]::ParameterValue, 'Inspect or re-send notifications that could not be delivered')
+            [CompletionResult]::new('state', 'state', [CompletionResultType]::ParameterValue, 'Show or clear the noise-control state (when: change, throttle)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page, or write every page into a directory')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -322,6 +323,65 @@ Register-ArgumentCompleter -Native -CommandName 'bnotify' -ScriptBlock {
         'bnotify;outbox;help;help' {
             break
         }
+        'bnotify;state' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to use instead of the discovered one (see `bnotify config path`)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only failures and warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only failures and warnings')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON report on stdout instead of human lines')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the last outcome told per endpoint and task, and the throttle windows')
+            [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Forget it all, or only what concerns one task')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'bnotify;state;show' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to use instead of the discovered one (see `bnotify config path`)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only failures and warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only failures and warnings')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON report on stdout instead of human lines')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'bnotify;state;reset' {
+            [CompletionResult]::new('--task', '--task', [CompletionResultType]::ParameterName, 'Only this task')
+            [CompletionResult]::new('--job', '--job', [CompletionResultType]::ParameterName, 'Only this task')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to use instead of the discovered one (see `bnotify config path`)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only failures and warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only failures and warnings')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON report on stdout instead of human lines')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'bnotify;state;help' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the last outcome told per endpoint and task, and the throttle windows')
+            [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Forget it all, or only what concerns one task')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'bnotify;state;help;show' {
+            break
+        }
+        'bnotify;state;help;reset' {
+            break
+        }
+        'bnotify;state;help;help' {
+            break
+        }
         'bnotify;completions' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to use instead of the discovered one (see `bnotify config path`)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies')
@@ -357,6 +417,7 @@ Register-ArgumentCompleter -Native -CommandName 'bnotify' -ScriptBlock {
             [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'List the known events and the status each maps to')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a backup command and report its start and its outcome')
             [CompletionResult]::new('outbox', 'outbox', [CompletionResultType]::ParameterValue, 'Inspect or re-send notifications that could not be delivered')
+            [CompletionResult]::new('state', 'state', [CompletionResultType]::ParameterValue, 'Show or clear the noise-control state (when: change, throttle)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page, or write every page into a directory')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -409,6 +470,17 @@ Register-ArgumentCompleter -Native -CommandName 'bnotify' -ScriptBlock {
             break
         }
         'bnotify;help;outbox;purge' {
+            break
+        }
+        'bnotify;help;state' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the last outcome told per endpoint and task, and the throttle windows')
+            [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Forget it all, or only what concerns one task')
+            break
+        }
+        'bnotify;help;state;show' {
+            break
+        }
+        'bnotify;help;state;reset' {
             break
         }
         'bnotify;help;completions' {

@@ -43,6 +43,9 @@ _bnotify() {
             bnotify,send)
                 cmd="bnotify__subcmd__send"
                 ;;
+            bnotify,state)
+                cmd="bnotify__subcmd__state"
+                ;;
             bnotify,test)
                 cmd="bnotify__subcmd__test"
                 ;;
@@ -97,6 +100,9 @@ _bnotify() {
             bnotify__subcmd__help,send)
                 cmd="bnotify__subcmd__help__subcmd__send"
                 ;;
+            bnotify__subcmd__help,state)
+                cmd="bnotify__subcmd__help__subcmd__state"
+                ;;
             bnotify__subcmd__help,test)
                 cmd="bnotify__subcmd__help__subcmd__test"
                 ;;
@@ -117,6 +123,12 @@ _bnotify() {
                 ;;
             bnotify__subcmd__help__subcmd__outbox,purge)
                 cmd="bnotify__subcmd__help__subcmd__outbox__subcmd__purge"
+                ;;
+            bnotify__subcmd__help__subcmd__state,reset)
+                cmd="bnotify__subcmd__help__subcmd__state__subcmd__reset"
+                ;;
+            bnotify__subcmd__help__subcmd__state,show)
+                cmd="bnotify__subcmd__help__subcmd__state__subcmd__show"
                 ;;
             bnotify__subcmd__help__subcmd__test,notify)
                 cmd="bnotify__subcmd__help__subcmd__test__subcmd__notify"
@@ -145,6 +157,24 @@ _bnotify() {
             bnotify__subcmd__outbox__subcmd__help,purge)
                 cmd="bnotify__subcmd__outbox__subcmd__help__subcmd__purge"
                 ;;
+            bnotify__subcmd__state,help)
+                cmd="bnotify__subcmd__state__subcmd__help"
+                ;;
+            bnotify__subcmd__state,reset)
+                cmd="bnotify__subcmd__state__subcmd__reset"
+                ;;
+            bnotify__subcmd__state,show)
+                cmd="bnotify__subcmd__state__subcmd__show"
+                ;;
+            bnotify__subcmd__state__subcmd__help,help)
+                cmd="bnotify__subcmd__state__subcmd__help__subcmd__help"
+                ;;
+            bnotify__subcmd__state__subcmd__help,reset)
+                cmd="bnotify__subcmd__state__subcmd__help__subcmd__reset"
+                ;;
+            bnotify__subcmd__state__subcmd__help,show)
+                cmd="bnotify__subcmd__state__subcmd__help__subcmd__show"
+                ;;
             bnotify__subcmd__test,help)
                 cmd="bnotify__subcmd__test__subcmd__help"
                 ;;
@@ -164,7 +194,7 @@ _bnotify() {
 
     case "${cmd}" in
         bnotify)
-            opts="-v -q -h -V --config --verbose --quiet --json --help --version send test config endpoints events run outbox completions man help"
+            opts="-v -q -h -V --config --verbose --quiet --json --help --version send test config endpoints events run outbox state completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -378,7 +408,7 @@ _bnotify() {
             return 0
             ;;
         bnotify__subcmd__help)
-            opts="send test config endpoints events run outbox completions man help"
+            opts="send test config endpoints events run outbox state completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -590,6 +620,48 @@ _bnotify() {
         bnotify__subcmd__help__subcmd__send)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bnotify__subcmd__help__subcmd__state)
+            opts="show reset"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bnotify__subcmd__help__subcmd__state__subcmd__reset)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bnotify__subcmd__help__subcmd__state__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -950,6 +1022,124 @@ _bnotify() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bnotify__subcmd__state)
+            opts="-v -q -h -V --config --verbose --quiet --json --help --version show reset help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bnotify__subcmd__state__subcmd__help)
+            opts="show reset help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bnotify__subcmd__state__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bnotify__subcmd__state__subcmd__help__subcmd__reset)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bnotify__subcmd__state__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bnotify__subcmd__state__subcmd__reset)
+            opts="-v -q -h -V --job --task --config --verbose --quiet --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --task)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --job)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bnotify__subcmd__state__subcmd__show)
+            opts="-v -q -h -V --config --verbose --quiet --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -35,6 +35,7 @@ set edit:completion:arg-completer[bnotify] = {|@words|
             cand events 'List the known events and the status each maps to'
             cand run 'Run a backup command and report its start and its outcome'
             cand outbox 'Inspect or re-send notifications that could not be delivered'
+            cand state 'Show or clear the noise-control state (when: change, throttle)'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page, or write every page into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -291,6 +292,58 @@ set edit:completion:arg-completer[bnotify] = {|@words|
         }
         &'bnotify;outbox;help;help'= {
         }
+        &'bnotify;state'= {
+            cand --config 'Config file to use instead of the discovered one (see `bnotify config path`)'
+            cand -v 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies'
+            cand --verbose 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies'
+            cand -q 'Print only failures and warnings'
+            cand --quiet 'Print only failures and warnings'
+            cand --json 'Print one JSON report on stdout instead of human lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand show 'Print the last outcome told per endpoint and task, and the throttle windows'
+            cand reset 'Forget it all, or only what concerns one task'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'bnotify;state;show'= {
+            cand --config 'Config file to use instead of the discovered one (see `bnotify config path`)'
+            cand -v 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies'
+            cand --verbose 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies'
+            cand -q 'Print only failures and warnings'
+            cand --quiet 'Print only failures and warnings'
+            cand --json 'Print one JSON report on stdout instead of human lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'bnotify;state;reset'= {
+            cand --task 'Only this task'
+            cand --job 'Only this task'
+            cand --config 'Config file to use instead of the discovered one (see `bnotify config path`)'
+            cand -v 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies'
+            cand --verbose 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies'
+            cand -q 'Print only failures and warnings'
+            cand --quiet 'Print only failures and warnings'
+            cand --json 'Print one JSON report on stdout instead of human lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'bnotify;state;help'= {
+            cand show 'Print the last outcome told per endpoint and task, and the throttle windows'
+            cand reset 'Forget it all, or only what concerns one task'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'bnotify;state;help;show'= {
+        }
+        &'bnotify;state;help;reset'= {
+        }
+        &'bnotify;state;help;help'= {
+        }
         &'bnotify;completions'= {
             cand --config 'Config file to use instead of the discovered one (see `bnotify config path`)'
             cand -v 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies'
@@ -324,6 +377,7 @@ set edit:completion:arg-completer[bnotify] = {|@words|
             cand events 'List the known events and the status each maps to'
             cand run 'Run a backup command and report its start and its outcome'
             cand outbox 'Inspect or re-send notifications that could not be delivered'
+            cand state 'Show or clear the noise-control state (when: change, throttle)'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page, or write every page into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -362,6 +416,14 @@ set edit:completion:arg-completer[bnotify] = {|@words|
         &'bnotify;help;outbox;flush'= {
         }
         &'bnotify;help;outbox;purge'= {
+        }
+        &'bnotify;help;state'= {
+            cand show 'Print the last outcome told per endpoint and task, and the throttle windows'
+            cand reset 'Forget it all, or only what concerns one task'
+        }
+        &'bnotify;help;state;show'= {
+        }
+        &'bnotify;help;state;reset'= {
         }
         &'bnotify;help;completions'= {
         }

@@ -59,6 +59,9 @@ pub enum Command {
     /// Inspect or re-send notifications that could not be delivered.
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// Show or clear the noise-control state (when: change, throttle).
+    #[command(subcommand)]
+    State(StateCommand),
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -133,6 +136,19 @@ pub enum ConfigCommand {
     Show,
     /// Print which config file is used and why.
     Path,
+}
+
+/// `bnotify state ...`
+#[derive(Debug, Subcommand)]
+pub enum StateCommand {
+    /// Print the last outcome told per endpoint and task, and the throttle windows.
+    Show,
+    /// Forget it all, or only what concerns one task.
+    Reset {
+        /// Only this task.
+        #[arg(long, visible_alias = "job", value_name = "NAME")]
+        task: Option<String>,
+    },
 }
 
 /// `bnotify outbox ...`

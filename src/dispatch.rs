@@ -47,6 +47,9 @@ pub struct Delivery {
     pub error: Option<String>,
     /// Kept in the outbox.
     pub queued: bool,
+    /// The endpoint this one stood in for, when it was a fallback.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallback_for: Option<String>,
 }
 
 /// Why an endpoint does or does not get an event (for `--dry-run` and `-v`).
@@ -65,6 +68,8 @@ pub fn admits(cfg: &Config, ep: &Endpoint, ev: &Event) -> Result<(), String> {
         When::Always => true,
         When::Success => ev.status == Status::Success,
         When::Failure => ev.status == Status::Failure,
+        // decided against the stored state (`state::Gate`)
+        When::Change => true,
     };
     if !when_ok {
         return Err(format!(
@@ -228,6 +233,7 @@ fn deliver_one(
         duration_ms: 0,
         error: None,
         queued: false,
+        fallback_for: None,
     };
     if ep.tls_insecure {
         eprintln!(

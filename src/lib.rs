@@ -20,6 +20,7 @@ pub mod render;
 pub mod report;
 pub mod signing;
 pub mod smtp;
+pub mod state;
 
 use anyhow::Result;
 
@@ -48,6 +49,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Events => commands::events::run(&g),
         Command::Outbox(c) => commands::outbox::run(&g, c),
         Command::Run(a) => commands::run::run(&g, a),
+        Command::State(c) => commands::state::run(&g, c),
         Command::Completions { shell } => commands::generate::completions(*shell),
         Command::Man { dir } => commands::generate::man(dir.as_deref()),
     }

@@ -38,7 +38,12 @@ pub fn print(ev: &Event, results: &[Delivery], style: Style, best_effort: bool) 
         if style.json || (style.quiet && r.ok) {
             continue;
         }
-        eprintln!("{}", line(r, name_w, kind_w, colour, best_effort));
+        let via = r
+            .fallback_for
+            .as_ref()
+            .map(|p| format!("  (fallback for {p})"))
+            .unwrap_or_default();
+        eprintln!("{}{via}", line(r, name_w, kind_w, colour, best_effort));
     }
     if !style.json && results.iter().any(|r| r.queued) {
         eprintln!("hint: kept in the outbox; run \"bnotify outbox flush\" later");

@@ -180,7 +180,14 @@ pub fn endpoints(g: &Global) -> Result<Outcome> {
                 }
                 .to_string(),
                 events,
-                e.when.as_str().to_string(),
+                match e.throttle {
+                    Some(t) => format!(
+                        "{}, throttle {}",
+                        e.when.as_str(),
+                        humantime::format_duration(t)
+                    ),
+                    None => e.when.as_str().to_string(),
+                },
             ]
         })
         .collect();

@@ -6,6 +6,7 @@ pub mod generate;
 pub mod outbox;
 pub mod run;
 pub mod send;
+pub mod state;
 pub mod test_notify;
 
 use anyhow::Result;

@@ -79,6 +79,7 @@ pub fn run(g: &Global, args: &RunArgs) -> Result<Outcome> {
         dry_run: false,
         best_effort: true,
         deadline: std::time::Duration::from_secs(60),
+        noise_control: true,
     };
     // The start notice goes out while the command already runs.
     let notify_start = {

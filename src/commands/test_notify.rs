@@ -34,6 +34,7 @@ pub fn run(g: &Global, args: &TestNotifyArgs) -> Result<Outcome> {
         dry_run: args.dry_run,
         best_effort: false,
         deadline: std::time::Duration::from_secs(60),
+        noise_control: false,
     };
     deliver_to(g, &cfg, &ev, &eps, &opts)
 }
@@ -58,11 +59,19 @@ pub fn sample(name: &str) -> Result<Event> {
     Ok(ev)
 }
 
-/// Print each endpoint's requests (secrets masked) instead of sending them.
-pub fn print_dry_run(g: &Global, cfg: &Config, ev: &Event, eps: &[&Endpoint], r: &Redactor) {
+/// Print each endpoint's requests (secrets masked) instead of sending them, and what
+/// noise control would hold back.
+pub fn print_dry_run(
+    g: &Global,
+    cfg: &Config,
+    ev: &Event,
+    jobs: &[(&Event, &Endpoint)],
+    skipped: &[(&Endpoint, String)],
+    r: &Redactor,
+) {
     let mut out = Vec::new();
-    for ep in eps {
-        match dispatch::prepare(cfg, ep, ev) {
+    for (job_ev, ep) in jobs {
+        match dispatch::prepare(cfg, ep, job_ev) {
             Ok(reqs) => {
                 for req in reqs {
                     out.push(describe(ep, &req, r));
@@ -73,13 +82,25 @@ pub fn print_dry_run(g: &Global, cfg: &Config, ev: &Event, eps: &[&Endpoint], r:
             ),
         }
     }
+    let skipped: Vec<_> = skipped
+        .iter()
+        .map(|(ep, why)| json!({"endpoint": ep.name, "type": ep.kind.name, "reason": why}))
+        .collect();
     if g.json {
-        let v = json!({"event": ev.event, "id": ev.id, "dry_run": true, "requests": out});
+        let v = json!({"event": ev.event, "id": ev.id, "dry_run": true, "requests": out, "skipped": skipped});
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         return;
     }
-    if eps.is_empty() {
+    if jobs.is_empty() && skipped.is_empty() {
         println!("# no endpoint is subscribed to {}", ev.event);
+    }
+    for s in &skipped {
+        println!(
+            "# {} ({}) would be skipped: {}",
+            s["endpoint"].as_str().unwrap_or(""),
+            s["type"].as_str().unwrap_or(""),
+            s["reason"].as_str().unwrap_or("")
+        );
     }
     for v in out {
         println!("{}", human(&v));

@@ -185,6 +185,10 @@ pub struct Endpoint {
     pub tls_insecure: bool,
     /// `max_attachment_size:`, when set.
     pub max_attachment_size: Option<u64>,
+    /// `throttle:` window, when set.
+    pub throttle: Option<Duration>,
+    /// `fallback:` endpoint names.
+    pub fallback: Vec<String>,
     /// The channel itself.
     pub channel: Box<dyn Channel>,
     /// Line in the file where the endpoint starts.
@@ -400,6 +404,7 @@ impl Loader<'_> {
                 out.push(ep);
             }
         }
+        self.check_fallbacks(&out);
         let state_dir = root.state_dir.map_or_else(state_home, |s| expand_tilde(&s));
         Some(Config {
             path: self.path.to_path_buf(),
@@ -528,10 +533,51 @@ impl Loader<'_> {
             ca_file: common.ca_file.map(|p| expand_tilde(&p)),
             tls_insecure: common.tls_insecure,
             max_attachment_size: common.max_attachment_size,
+            throttle: common.throttle,
+            fallback: common.fallback,
             channel,
             line,
             raw,
         })
+    }
+
+    /// Every fallback names an endpoint, and no chain of fallbacks comes back to its start.
+    fn check_fallbacks(&mut self, eps: &[Endpoint]) {
+        let names: Vec<&str> = eps.iter().map(|e| e.name.as_str()).collect();
+        for ep in eps {
+            for f in &ep.fallback {
+                if !names.contains(&f.as_str()) {
+                    let hint = match nearest(f, names.iter().copied()) {
+                        Some(n) => format!("did you mean \"{n}\"?"),
+                        None => format!("endpoints: {}", names.join(", ")),
+                    };
+                    self.errors.push(
+                        ConfigError::new(format!("fallback \"{f}\" is not an endpoint"))
+                            .endpoint(ep.label())
+                            .at(self.find_key(ep.line, "fallback"))
+                            .hint(hint),
+                    );
+                }
+            }
+        }
+        let mut reported: Vec<Vec<String>> = Vec::new();
+        for ep in eps {
+            if let Some(cycle) = fallback_cycle(eps, &ep.name) {
+                let mut key = cycle.clone();
+                key.sort();
+                key.dedup();
+                if reported.contains(&key) {
+                    continue;
+                }
+                reported.push(key);
+                self.errors.push(
+                    ConfigError::new(format!("fallbacks form a cycle: {}", cycle.join(" -> ")))
+                        .endpoint(ep.label())
+                        .at(self.find_key(ep.line, "fallback"))
+                        .hint("a fallback must not lead back to the endpoint it stands in for"),
+                );
+            }
+        }
     }
 
     fn patterns(
@@ -638,6 +684,32 @@ impl Loader<'_> {
 }
 
 /// The 1-based column of `key:` on this line, if the line defines that key.
+/// The fallback chain from `start` back to itself, if there is one: `a -> b -> a`.
+fn fallback_cycle(eps: &[Endpoint], start: &str) -> Option<Vec<String>> {
+    fn walk(eps: &[Endpoint], start: &str, at: &str, path: &mut Vec<String>) -> bool {
+        let Some(ep) = eps.iter().find(|e| e.name == at) else {
+            return false;
+        };
+        for f in &ep.fallback {
+            if f == start {
+                path.push(f.clone());
+                return true;
+            }
+            if path.contains(f) {
+                continue;
+            }
+            path.push(f.clone());
+            if walk(eps, start, f, path) {
+                return true;
+            }
+            path.pop();
+        }
+        false
+    }
+    let mut path = vec![start.to_string()];
+    walk(eps, start, start, &mut path).then_some(path)
+}
+
 fn key_column(line: &str, key: &str) -> Option<usize> {
     let t = line.trim_start();
     let t2 = t.strip_prefix("- ").unwrap_or(t).trim_start();

@@ -116,6 +116,12 @@ pub struct CommonFile {
     /// Attachments larger than this are cut to their last bytes.
     #[serde(default, deserialize_with = "opt_size")]
     pub max_attachment_size: Option<u64>,
+    /// The same (event, task) at most once per this window.
+    #[serde(default, deserialize_with = "opt_duration")]
+    pub throttle: Option<Duration>,
+    /// Endpoints that get the event when this one finally fails.
+    #[serde(default)]
+    pub fallback: Vec<String>,
 }
 
 /// Keys every endpoint takes.
@@ -131,6 +137,8 @@ pub const COMMON_KEYS: &[&str] = &[
     "title",
     "body",
     "max_attachment_size",
+    "throttle",
+    "fallback",
 ];
 
 /// Keys every HTTP endpoint takes besides [`COMMON_KEYS`].
@@ -147,6 +155,8 @@ pub enum When {
     Success,
     /// Only failure.
     Failure,
+    /// Only a change of outcome per task (start and info pass through).
+    Change,
 }
 
 impl When {
@@ -156,6 +166,7 @@ impl When {
             When::Always => "always",
             When::Success => "success",
             When::Failure => "failure",
+            When::Change => "change",
         }
     }
 }

@@ -193,6 +193,16 @@ pub fn default_body(ev: &Event) -> String {
         (None, Some(s)) => lines.push(format!("Source: {s}")),
         (None, None) => {}
     }
+    if let Some(n) = ev.fields.get("suppressed").and_then(Value::as_u64) {
+        let since = ev
+            .fields
+            .get("suppressed_since")
+            .map(plain)
+            .unwrap_or_default();
+        lines.push(format!(
+            "Held back: {n} more like this since {since} (throttle)"
+        ));
+    }
     lines.push(format!("Time: {}", ev.timestamp));
     lines.join("\n")
 }

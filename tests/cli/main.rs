@@ -20,6 +20,8 @@ mod email;
 mod generated;
 /// TLS, proxies, hostile receivers, load.
 mod network;
+/// Noise control: when: change, throttle, fallback, state.
+mod noise;
 /// The outbox: flush, purge, locks and crashes.
 mod outbox;
 /// Property tests on the parsers.

@@ -1,0 +1,218 @@
+//! Noise-control state (SPEC §11): the last outcome each endpoint was told per task
+//! (`when: change`) and the throttle windows per (event, task).
+//!
+//! One JSON file in the state directory, read, decided on and written back atomically
+//! under an exclusive lock, so concurrent cron jobs neither lose nor corrupt it, and each
+//! decision is recorded before the next process may decide.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Endpoint, When};
+use crate::event::{now_rfc3339, Event, Status};
+
+/// Format version of the state file.
+pub const VERSION: u32 = 1;
+
+/// The last outcome an endpoint was told for a task.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Told {
+    /// `success` or `failure`.
+    pub status: Status,
+    /// The event that told it.
+    pub event: String,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
+/// A throttle window of an endpoint for one (event, task).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Window {
+    /// When the last delivered one went out (RFC 3339).
+    pub since: String,
+    /// Unix time the window closes.
+    pub until: u64,
+    /// Repeats held back in this window.
+    pub suppressed: u64,
+}
+
+/// Everything remembered.
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq, Eq)]
+pub struct State {
+    /// Format version.
+    #[serde(default)]
+    pub version: u32,
+    /// endpoint → task → last outcome told.
+    #[serde(default)]
+    pub outcomes: BTreeMap<String, BTreeMap<String, Told>>,
+    /// endpoint → "event task" → window.
+    #[serde(default)]
+    pub throttles: BTreeMap<String, BTreeMap<String, Window>>,
+}
+
+/// What the gate decided for one endpoint.
+#[derive(Debug, Clone)]
+pub enum Decision {
+    /// Deliver this event (possibly with `fields.suppressed` added).
+    Deliver(Box<Event>),
+    /// Hold it back, and why.
+    Skip(String),
+}
+
+/// The state file and its lock.
+#[derive(Debug)]
+pub struct Store {
+    dir: PathBuf,
+}
+
+impl Store {
+    /// The store in `dir`.
+    pub fn new(dir: &Path) -> Store {
+        Store {
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    fn file(&self) -> PathBuf {
+        self.dir.join("state.json")
+    }
+
+    /// Read the state without locking (for `state show`); a missing file is empty state.
+    pub fn read(&self) -> Result<State, String> {
+        match fs::read(self.file()) {
+            Ok(b) => serde_json::from_slice(&b)
+                .map_err(|e| format!("{} is not a bnotify state file: {e}", self.file().display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::default()),
+            Err(e) => Err(format!("cannot read {}: {e}", self.file().display())),
+        }
+    }
+
+    /// Run `f` on the state under the exclusive lock; write the result back atomically
+    /// when `write` is set. A corrupt state file is replaced (with a warning) rather than
+    /// blocking every notification.
+    pub fn update<T>(
+        &self,
+        write: bool,
+        f: impl FnOnce(&mut State) -> T,
+    ) -> Result<(T, Option<String>), String> {
+        fs::create_dir_all(&self.dir)
+            .map_err(|e| format!("cannot create {}: {e}", self.dir.display()))?;
+        let lock = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.dir.join(".state.lock"))
+            .map_err(|e| format!("cannot open the state lock in {}: {e}", self.dir.display()))?;
+        lock.lock()
+            .map_err(|e| format!("cannot lock the state: {e}"))?;
+        let (mut state, warning) = match self.read() {
+            Ok(s) => (s, None),
+            Err(e) => (State::default(), Some(format!("{e}; starting afresh"))),
+        };
+        let out = f(&mut state);
+        if write {
+            state.version = VERSION;
+            self.save(&state)?;
+        }
+        Ok((out, warning))
+    }
+
+    fn save(&self, state: &State) -> Result<(), String> {
+        let path = self.file();
+        let tmp = self
+            .dir
+            .join(format!(".state.json.{}.tmp", std::process::id()));
+        let bytes = serde_json::to_vec_pretty(state).map_err(|e| e.to_string())?;
+        let result = (|| {
+            let mut f = File::create(&tmp)?;
+            f.write_all(&bytes)?;
+            f.sync_all()?;
+            fs::rename(&tmp, &path)?;
+            File::open(&self.dir)?.sync_all()
+        })();
+        if result.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+        result.map_err(|e| format!("cannot write {}: {e}", path.display()))
+    }
+}
+
+/// Whether any endpoint needs the state.
+pub fn needed(eps: &[&Endpoint]) -> bool {
+    eps.iter()
+        .any(|e| e.when == When::Change || e.throttle.is_some())
+}
+
+impl State {
+    /// Decide for one endpoint, updating the state as if it were delivered.
+    pub fn decide(&mut self, ep: &Endpoint, ev: &Event, now: u64) -> Decision {
+        let task = ev.task.clone().unwrap_or_default();
+        if ep.when == When::Change && matches!(ev.status, Status::Success | Status::Failure) {
+            let told = self.outcomes.entry(ep.name.clone()).or_default();
+            if let Some(last) = told.get(&task).filter(|t| t.status == ev.status) {
+                return Decision::Skip(format!(
+                    "unchanged: still {} since {}",
+                    last.status.as_str(),
+                    last.at
+                ));
+            }
+            told.insert(
+                task.clone(),
+                Told {
+                    status: ev.status,
+                    event: ev.event.clone(),
+                    at: now_rfc3339(),
+                },
+            );
+        }
+        let Some(window) = ep.throttle else {
+            return Decision::Deliver(Box::new(ev.clone()));
+        };
+        let key = format!("{} {task}", ev.event);
+        let windows = self.throttles.entry(ep.name.clone()).or_default();
+        if let Some(w) = windows.get_mut(&key).filter(|w| now < w.until) {
+            w.suppressed += 1;
+            return Decision::Skip(format!(
+                "throttled: already sent at {} ({} held back in this window)",
+                w.since, w.suppressed
+            ));
+        }
+        let mut out = ev.clone();
+        if let Some(prev) = windows.get(&key).filter(|w| w.suppressed > 0) {
+            out.fields
+                .insert("suppressed".into(), prev.suppressed.into());
+            out.fields
+                .insert("suppressed_since".into(), prev.since.clone().into());
+        }
+        windows.insert(
+            key,
+            Window {
+                since: now_rfc3339(),
+                until: now + window.as_secs().max(1),
+                suppressed: 0,
+            },
+        );
+        Decision::Deliver(Box::new(out))
+    }
+
+    /// Forget everything about `task` (or everything).
+    pub fn reset(&mut self, task: Option<&str>) {
+        match task {
+            None => *self = State::default(),
+            Some(t) => {
+                for told in self.outcomes.values_mut() {
+                    told.remove(t);
+                }
+                for w in self.throttles.values_mut() {
+                    w.retain(|k, _| k.split_once(' ').map(|(_, kt)| kt) != Some(t));
+                }
+                self.outcomes.retain(|_, v| !v.is_empty());
+                self.throttles.retain(|_, v| !v.is_empty());
+            }
+        }
+    }
+}
