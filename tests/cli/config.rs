@@ -211,12 +211,16 @@ fn example_config_is_valid_and_covers_every_type() {
 #[test]
 fn config_check_warns_when_secrets_are_world_readable() {
     use std::os::unix::fs::PermissionsExt;
-    let env = Env::new("endpoints:\n  - {name: a, type: webhook, url: \"http://h\", token: tok-secret-x}\n");
+    let env = Env::new(
+        "endpoints:\n  - {name: a, type: webhook, url: \"http://h\", token: tok-secret-x}\n",
+    );
     std::fs::set_permissions(&env.config, std::fs::Permissions::from_mode(0o644)).unwrap();
     let mut c = env.cmd();
     c.args(["config", "check"]);
     let out = run(c);
-    out.code(0).err_has("holds secrets and is readable by other users").err_has("chmod 600");
+    out.code(0)
+        .err_has("holds secrets and is readable by other users")
+        .err_has("chmod 600");
     assert!(!out.stderr.contains("tok-secret-x"));
     std::fs::set_permissions(&env.config, std::fs::Permissions::from_mode(0o600)).unwrap();
     let mut c = env.cmd();

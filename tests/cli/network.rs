@@ -138,12 +138,8 @@ fn hostile_receivers_do_not_hang_or_blow_memory() {
     ] {
         let env = Env::new(&hook(&format!("http://127.0.0.1:{port}/"), ", timeout: 1s"));
         let t = Instant::now();
-        let mut c = std::process::Command::new("/usr/bin/env");
-        c.arg(assert_cmd::cargo::cargo_bin("bnotify"))
-            .env("XDG_STATE_HOME", env.dir.path().join("state"))
-            .arg("--config")
-            .arg(&env.config)
-            .args(["send", "--event", "backup_failure"]);
+        let mut c = env.process();
+        c.args(["send", "--event", "backup_failure"]);
         let out = c.output().unwrap();
         let took = t.elapsed();
         assert_eq!(
@@ -175,10 +171,8 @@ fn peak_memory_stays_small_against_a_huge_body() {
     });
     let env = Env::new(&hook(&format!("http://127.0.0.1:{huge}/"), ", timeout: 2s"));
     #[allow(clippy::zombie_processes)] // reaped below by wait4, which also gives its rusage
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("bnotify"))
-        .env("XDG_STATE_HOME", env.dir.path().join("state"))
-        .arg("--config")
-        .arg(&env.config)
+    let child = env
+        .process()
         .args(["-q", "send", "--event", "backup_failure"])
         .spawn()
         .unwrap();

@@ -151,11 +151,7 @@ fn concurrent_sends_deliver_one_change_and_keep_the_state_valid() {
     ));
     let children: Vec<_> = (0..20)
         .map(|_| {
-            std::process::Command::new(assert_cmd::cargo::cargo_bin("bnotify"))
-                .env("XDG_STATE_HOME", env.dir.path().join("state"))
-                .env("HOME", env.dir.path().join("home"))
-                .arg("--config")
-                .arg(&env.config)
+            env.process()
                 .args([
                     "-q",
                     "send",

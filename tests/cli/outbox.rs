@@ -146,13 +146,10 @@ fn two_flushes_at_once_send_each_entry_exactly_once() {
     let env = env_with(&down_url(), "");
     fill(&env, 5, &srv.url("/slow"));
     let spawn = || {
-        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("bnotify"));
-        c.env("XDG_STATE_HOME", env.dir.path().join("state"))
-            .env("HOME", env.dir.path().join("home"))
-            .arg("--config")
-            .arg(&env.config)
-            .args(["-q", "outbox", "flush"]);
-        c.spawn().unwrap()
+        env.process()
+            .args(["-q", "outbox", "flush"])
+            .spawn()
+            .unwrap()
     };
     let (mut a, mut b) = (spawn(), spawn());
     assert!(a.wait().unwrap().success());
@@ -177,13 +174,11 @@ fn a_killed_flush_loses_nothing() {
     let env = env_with(&down_url(), "");
     fill(&env, 8, &srv.url("/k"));
     for round in 0..5u64 {
-        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("bnotify"));
-        c.env("XDG_STATE_HOME", env.dir.path().join("state"))
-            .env("HOME", env.dir.path().join("home"))
-            .arg("--config")
-            .arg(&env.config)
-            .args(["-q", "outbox", "flush"]);
-        let mut child = c.spawn().unwrap();
+        let mut child = env
+            .process()
+            .args(["-q", "outbox", "flush"])
+            .spawn()
+            .unwrap();
         // kill at a different moment each round
         std::thread::sleep(Duration::from_millis(
             5 + (round * 37 + fastrand::u64(0..30)) % 120,

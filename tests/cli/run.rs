@@ -110,11 +110,8 @@ fn sigterm_to_bnotify_is_forwarded() {
     let srv = Server::ok();
     let env = env_for(&srv);
     let marker = env.path("trapped");
-    let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("bnotify"));
-    c.env("XDG_STATE_HOME", env.dir.path().join("state"))
-        .arg("--config")
-        .arg(&env.config)
-        .args(["run", "--job", "sig", "--", "sh", "-c"])
+    let mut c = env.process();
+    c.args(["run", "--job", "sig", "--", "sh", "-c"])
         .arg(format!(
             "trap 'echo got > {}; exit 7' TERM; sleep 30 & wait",
             marker.display()

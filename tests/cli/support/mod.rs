@@ -33,20 +33,32 @@ impl Env {
 
     /// `bnotify` with a clean environment and no `--config`.
     pub fn bare(&self) -> assert_cmd::Command {
-        let mut c = assert_cmd::Command::cargo_bin("bnotify").unwrap();
+        let mut c = assert_cmd::Command::from_std(self.std_bare());
+        c.timeout(std::time::Duration::from_secs(60));
+        c
+    }
+
+    /// `bnotify --config <config>` as a plain process, for tests that run several at once,
+    /// signal or kill them.
+    pub fn process(&self) -> std::process::Command {
+        let mut c = self.std_bare();
+        c.arg("--config").arg(&self.config);
+        c
+    }
+
+    fn std_bare(&self) -> std::process::Command {
+        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("bnotify"));
         for (k, _) in std::env::vars() {
             if k.starts_with("BNOTIFY_")
                 || k.starts_with("XDG_")
-                || k.ends_with("_PROXY")
-                || k.ends_with("_proxy")
+                || k.to_ascii_uppercase().ends_with("_PROXY")
             {
                 c.env_remove(k);
             }
         }
         c.env("HOME", self.dir.path().join("home"))
             .env("XDG_STATE_HOME", self.dir.path().join("state"))
-            .env("NO_COLOR", "1")
-            .timeout(std::time::Duration::from_secs(60));
+            .env("NO_COLOR", "1");
         c
     }
 
