@@ -287,3 +287,60 @@ fn other_channels_name_the_files_they_cannot_carry() {
         "{text}"
     );
 }
+
+/// Every channel that carries files gets the exact last bytes of a file over its limit.
+#[test]
+fn over_the_limit_each_channel_gets_the_exact_tail() {
+    let srv = Server::start(|r: &crate::support::Request, _| {
+        if r.path.contains("/bot") {
+            crate::support::Response::status(200).body(r#"{"ok":true}"#)
+        } else {
+            crate::support::Response::status(200)
+        }
+    });
+    let env = Env::new("");
+    let copy = env.path("copied");
+    std::fs::create_dir_all(&copy).unwrap();
+    std::fs::write(
+        &env.config,
+        format!(
+            "defaults: {{retries: 0}}\nendpoints:\n\
+  - {{name: d, type: discord, url: \"{}\", max_attachment_size: 100}}\n\
+  - {{name: t, type: telegram, bot_token: \"1:x\", chat_id: 1, api_url: \"{}\", max_attachment_size: 100}}\n\
+  - {{name: n, type: ntfy, url: \"{}\", topic: top, max_attachment_size: 100}}\n\
+  - {{name: c, type: command, max_attachment_size: 100, argv: [sh, -c, 'cp \"$BNOTIFY_ATTACHMENTS\" {}/']}}\n",
+            srv.url("/api/webhooks/1/x"),
+            srv.url("/tg"),
+            srv.url("/ntfy"),
+            copy.display()
+        ),
+    )
+    .unwrap();
+    let bin = env.path("dump.bin");
+    std::fs::write(&bin, binary()).unwrap();
+    send_with(&env, &[&bin]).code(0);
+    let want = sha(&binary()[512 - 100..]);
+    let reqs = srv.requests();
+    let discord = reqs
+        .iter()
+        .find(|r| r.path.starts_with("/api/webhooks"))
+        .unwrap();
+    assert_eq!(sha(&discord.multipart()[1].3), want, "discord");
+    let tg = reqs
+        .iter()
+        .find(|r| r.path.ends_with("/sendDocument"))
+        .unwrap();
+    let doc = tg
+        .multipart()
+        .into_iter()
+        .find(|p| p.0 == "document")
+        .unwrap();
+    assert_eq!(sha(&doc.3), want, "telegram");
+    let ntfy = reqs.iter().find(|r| r.path == "/ntfy/top").unwrap();
+    assert_eq!(sha(&ntfy.body), want, "ntfy");
+    assert_eq!(
+        sha(&std::fs::read(copy.join("dump.bin")).unwrap()),
+        want,
+        "command"
+    );
+}

@@ -446,3 +446,24 @@ fn test_notify_sends_samples() {
     );
     assert!(!j["backup"]["tags"].as_array().unwrap().is_empty());
 }
+
+#[test]
+fn retry_after_as_an_http_date_is_honoured() {
+    let srv = Server::start(|_, n| {
+        if n == 0 {
+            let when = std::time::SystemTime::now() + Duration::from_secs(2);
+            Response::status(503).header("Retry-After", &httpdate::fmt_http_date(when))
+        } else {
+            Response::status(200)
+        }
+    });
+    let env = Env::new(&format!("endpoints:\n{}", hook("rl", &srv.url("/"), "")));
+    send(&env, &["--event", "backup_failure"]).code(0);
+    let r = srv.requests();
+    assert_eq!(r.len(), 2);
+    let gap = r[1].at - r[0].at;
+    assert!(
+        gap >= Duration::from_millis(900) && gap < Duration::from_secs(4),
+        "waited {gap:?}"
+    );
+}
