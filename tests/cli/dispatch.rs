@@ -88,7 +88,7 @@ fn retries_503_then_succeeds() {
     let gap1 = srv.requests()[1].at - srv.requests()[0].at;
     let gap2 = srv.requests()[2].at - srv.requests()[1].at;
     assert!(
-        gap1 >= Duration::from_millis(300) && gap2 > gap1.mul_f64(1.2),
+        gap1 >= Duration::from_millis(300) && gap2 > gap1,
         "backoff {gap1:?} then {gap2:?}"
     );
     assert!(t.elapsed() < Duration::from_secs(5));
