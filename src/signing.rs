@@ -111,9 +111,15 @@ mod tests {
 
     #[test]
     fn standard_webhooks_vector() {
+        // The vector of CHANNELS.md §11: key bytes 0x00..0x1f.
+        let key: Vec<u8> = (0u8..32).collect();
+        let secret = format!(
+            "whsec_{}",
+            base64::engine::general_purpose::STANDARD.encode(key)
+        );
         let h = sign(
             Scheme::Standard,
-            "whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+            &secret,
             "msg_test",
             1_700_000_000,
             r#"{"a":1}"#,
