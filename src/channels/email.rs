@@ -62,12 +62,28 @@ enum NotifyUser {
     Only,
 }
 
-/// One recipient.
+/// One recipient: `{name, email}` (Backupman's form) or a plain address.
 #[derive(Debug, Deserialize, Clone)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "DestinationForm")]
 struct Destination {
     name: Option<String>,
     email: String,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum DestinationForm {
+    Address(String),
+    Named { name: Option<String>, email: String },
+}
+
+impl From<DestinationForm> for Destination {
+    fn from(f: DestinationForm) -> Destination {
+        match f {
+            DestinationForm::Address(email) => Destination { name: None, email },
+            DestinationForm::Named { name, email } => Destination { name, email },
+        }
+    }
 }
 
 /// An SMTP server and the people to mail.
@@ -80,7 +96,7 @@ pub struct Email {
     smtp_password: Option<String>,
     #[serde(default)]
     smtp_crypto: Crypto,
-    from: String,
+    from: Option<String>,
     #[serde(default)]
     destinations: Vec<Destination>,
     #[serde(default)]
@@ -150,10 +166,20 @@ fn mailbox(name: Option<&str>, email: &str) -> Result<Mailbox, String> {
     Ok(Mailbox::new(name.map(str::to_string), addr))
 }
 
+impl Email {
+    /// `from`, or the login when it is an address (Backupman's mail block has no `from`).
+    fn sender(&self) -> Option<&str> {
+        self.from
+            .as_deref()
+            .or_else(|| self.smtp_user.as_deref().filter(|u| u.contains('@')))
+    }
+}
+
 impl super::Channel for Email {
     fn prepare(&self, msg: &Message) -> Result<Vec<Outgoing>, DeliveryError> {
         let from: Mailbox = self
-            .from
+            .sender()
+            .unwrap_or_default()
             .parse()
             .map_err(|e| DeliveryError::new(format!("from: {e}")))?;
         let to = self.recipients(msg)?;
@@ -222,12 +248,13 @@ impl super::Channel for Email {
     }
 
     fn validate(&self) -> Result<(), Invalid> {
-        self.from.parse::<Mailbox>().map_err(|e| {
-            Invalid::key(
-                "from",
-                format!("\"{}\" is not an email address ({e})", self.from),
-            )
-            .hint("e.g. from: \"Backups <backups@example.com>\"")
+        let Some(from) = self.sender() else {
+            return Err(Invalid::key("from", "missing required key \"from\"")
+                .hint("add from: \"Backups <backups@example.com>\""));
+        };
+        from.parse::<Mailbox>().map_err(|e| {
+            Invalid::key("from", format!("\"{from}\" is not an email address ({e})"))
+                .hint("e.g. from: \"Backups <backups@example.com>\"")
         })?;
         for d in &self.destinations {
             mailbox(d.name.as_deref(), &d.email).map_err(|e| Invalid::key("destinations", e))?;

@@ -104,9 +104,13 @@ pub fn run(g: &Global, args: &RunArgs) -> Result<Outcome> {
     end.duration_ms = Some(u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX));
     end.fields.insert("exit_code".into(), code.into());
     if code != 0 {
-        let tail = String::from_utf8_lossy(&stderr_tail).trim().to_string();
+        // The cut may have split a character: drop its remains.
+        let tail = String::from_utf8_lossy(&stderr_tail)
+            .trim_start_matches('\u{FFFD}')
+            .trim()
+            .to_string();
         end.error = Some(match (&status, tail.is_empty()) {
-            (Err(e), _) => e.clone(),
+            (Err((_, e)), _) => e.clone(),
             (Ok(_), false) => tail,
             (Ok(_), true) => format!("{} exited with code {code}", args.command[0]),
         });
@@ -136,41 +140,56 @@ fn notify(g: &Global, cfg: Option<&Config>, ev: &Event, opts: &SendOptions) {
 }
 
 /// 0..=255 from the command's status: its code, 128+signal, 127 when it could not start.
-fn exit_code(status: &Result<ExitStatus, String>) -> i32 {
+fn exit_code(status: &Result<ExitStatus, (i32, String)>) -> i32 {
     use std::os::unix::process::ExitStatusExt;
     match status {
         Ok(s) => s
             .code()
             .or_else(|| s.signal().map(|n| 128 + n))
             .unwrap_or(1),
-        Err(_) => 127,
+        Err((code, _)) => *code,
     }
 }
 
-type Ran = (Result<ExitStatus, String>, Vec<u8>, Option<Vec<u8>>);
+/// The command's status (or the code and reason it could not run), its stderr tail, and
+/// its combined output when asked for.
+type Ran = (Result<ExitStatus, (i32, String)>, Vec<u8>, Option<Vec<u8>>);
 
 /// Run the command, copying its output through as it comes, forwarding SIGINT/SIGTERM.
 fn execute(args: &RunArgs) -> Ran {
     let (program, rest) = match args.command.split_first() {
         Some(x) => x,
-        None => return (Err("no command given".into()), Vec::new(), None),
+        None => return (Err((127, "no command given".into())), Vec::new(), None),
     };
     let forward = Forwarder::install();
+    // Stdout is only piped when the combined output is kept; otherwise the command keeps
+    // our stdout (a terminal stays a terminal).
+    let stdout = if args.attach_output {
+        Stdio::piped()
+    } else {
+        Stdio::inherit()
+    };
     let mut child = match Command::new(program)
         .args(rest)
         .stdin(Stdio::inherit())
-        .stdout(Stdio::piped())
+        .stdout(stdout)
         .stderr(Stdio::piped())
         .spawn()
     {
         Ok(c) => c,
         Err(e) => {
+            // The shell's codes: 126 found but not executable, 127 not found.
+            let code = if e.kind() == std::io::ErrorKind::PermissionDenied {
+                126
+            } else {
+                127
+            };
             let msg = format!("cannot run {program}: {e}");
             eprintln!("bnotify: {msg}");
             if let Some(f) = &forward {
-                f.finished(127);
+                f.finished(code);
             }
-            return (Err(msg), Vec::new(), None);
+            return (Err((code, msg)), Vec::new(), None);
         }
     };
     let combined = args
@@ -190,7 +209,7 @@ fn execute(args: &RunArgs) -> Ran {
     });
     let status = child
         .wait()
-        .map_err(|e| format!("waiting for {program}: {e}"));
+        .map_err(|e| (1, format!("waiting for {program}: {e}")));
     if let Some(f) = &forward {
         f.finished(exit_code(&status));
     }

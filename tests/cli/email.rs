@@ -267,3 +267,24 @@ fn email_config_errors() {
         run(c).code(2).err_has(want).err_has("endpoint \"m\" (email)");
     }
 }
+
+#[test]
+fn backupman_mail_block_without_from_and_plain_destinations() {
+    let env = Env::new("");
+    let smtp = SmtpServer::start(env.dir.path(), "plain", None);
+    std::fs::write(
+        &env.config,
+        format!(
+            "endpoints:\n  - name: mail\n    type: email\n    smtp_host: 127.0.0.1\n    smtp_port: {}\n    smtp_crypto: none\n    smtp_user: backups@example.com\n    smtp_password: pw-right\n    destinations:\n      - name: John Doe\n        email: john.doe@example.com\n      - ops@example.com\n",
+            smtp.port
+        ),
+    )
+    .unwrap();
+    send(&env, &["--event", "backup_report"]).code(0);
+    let m = &smtp.messages()[0];
+    assert_eq!(m["mail_from"], "backups@example.com");
+    assert_eq!(
+        m["rcpt_tos"],
+        serde_json::json!(["john.doe@example.com", "ops@example.com"])
+    );
+}

@@ -196,3 +196,15 @@ fn attach_output_sends_the_combined_log() {
         assert!(log.contains(line), "{log}");
     }
 }
+
+#[test]
+fn a_file_that_is_not_executable_is_126() {
+    let srv = Server::ok();
+    let env = env_for(&srv);
+    let script = env.path("not-exec.sh");
+    std::fs::write(&script, "#!/bin/sh\necho hi\n").unwrap();
+    let mut c = env.cmd();
+    c.args(["run", "--job", "ne", "--"]).arg(&script);
+    run(c).code(126).err_has("cannot run");
+    assert_eq!(srv.requests()[1].json()["fields"]["exit_code"], 126);
+}
