@@ -18,6 +18,9 @@ pub const BACKOFF_BASE: Duration = Duration::from_millis(500);
 /// Longest wait between two attempts, whatever `Retry-After` says.
 pub const BACKOFF_CAP: Duration = Duration::from_secs(30);
 
+/// Characters of a request body `-vv` prints.
+pub const LOG_BODY_MAX: usize = 4096;
+
 /// How to deliver.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -368,7 +371,8 @@ fn log_request(ep: &Endpoint, req: &HttpRequest, verbose: u8, r: &Redactor) {
         for (k, v) in req.headers.iter().chain(&ep.headers) {
             out.push_str(&format!(">   {k}: {}\n", mask_header(k, v, r)));
         }
-        out.push_str(&format!(">   {}\n", r.mask(&body_text(&req.body))));
+        let body = crate::render::truncate(&body_text(&req.body), LOG_BODY_MAX);
+        out.push_str(&format!(">   {}\n", r.mask(&body)));
     }
     eprint!("{out}");
 }

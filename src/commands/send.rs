@@ -125,10 +125,15 @@ pub fn deliver_to(
     }
     print_skipped(g, &skipped);
     if jobs.is_empty() {
-        if !g.quiet && skipped.is_empty() {
+        if !g.quiet && skipped.is_empty() && cfg.enabled {
             eprintln!(
                 "note: no endpoint is subscribed to {}; nothing sent",
                 ev.event
+            );
+        } else if !g.quiet && !cfg.enabled {
+            eprintln!(
+                "note: notifications are off (enabled: false in {}); nothing sent",
+                cfg.path.display()
             );
         }
         if g.json {
