@@ -6,7 +6,6 @@ Usage: scripts/bench.py [path/to/bnotify]   (scripts/bench.sh builds release fir
 Standard library only; everything runs on 127.0.0.1.
 """
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -38,10 +37,24 @@ def timed(cmd, runs, env=None):
 
 
 def peak_rss_mb(cmd, env=None):
-    """Peak resident memory (MB) of one run of cmd, measured with wait4's rusage."""
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    _, status, usage = os.wait4(p.pid, 0)
-    return usage.ru_maxrss / 1024
+    """Peak resident memory (MB) of one run of cmd, measured by GNU time.
+
+    (Python's own wait4 would report at least Python's size: a child's maximum RSS
+    includes what it had before exec.)"""
+    gnu_time = shutil.which("time", path="/usr/bin:/bin")
+    if not gnu_time:
+        return None
+    r = subprocess.run([gnu_time, "-f", "%M"] + cmd, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        return int(r.stderr.strip().splitlines()[-1]) / 1024
+    except (ValueError, IndexError):
+        return None
+
+
+def show_mem(label, mb, target=""):
+    shown = f"{mb:6.1f} MB" if mb is not None else "   n/a (apt-get install time)"
+    print(f"{label:<31}{shown}{target}")
 
 
 def write_config(d, port, n):
@@ -78,8 +91,9 @@ def main():
         fan_cmd = [BIN, "--config", fan, "-q", "send", "--event", "backup_failure", "--job", "bench"]
         med, best = timed(fan_cmd, 5, env)
         print(f"20 endpoints x 500 ms:         median {med:6.1f} ms  min {best:6.1f} ms   target < 700 ms")
-        print(f"peak memory, 20-endpoint send: {peak_rss_mb(fan_cmd, env):6.1f} MB                    target < 15 MB")
-        print(f"peak memory, one send:         {peak_rss_mb(send, env):6.1f} MB")
+        show_mem("peak memory, 20-endpoint send:", peak_rss_mb(fan_cmd, env), "                    target < 15 MB")
+        show_mem("peak memory, one send:", peak_rss_mb(send, env))
+        show_mem("peak memory, --version:", peak_rss_mb([BIN, "--version"], env))
     finally:
         for p in (fast, slow):
             p.terminate()
