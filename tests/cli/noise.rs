@@ -61,7 +61,7 @@ fn change_alerts_once_and_on_recovery() {
 fn throttle_holds_repeats_and_counts_them() {
     let srv = Server::ok();
     let env = Env::new(&format!(
-        "endpoints:\n  - {{name: t, type: webhook, url: \"{}\", events: [\"*\"], throttle: 1s}}\n",
+        "endpoints:\n  - {{name: t, type: webhook, url: \"{}\", events: [\"*\"], throttle: 3s}}\n",
         srv.url("/t")
     ));
     send(&env, "backup_failure", "db").code(0);
@@ -74,7 +74,7 @@ fn throttle_holds_repeats_and_counts_them() {
         events(&srv, "/t"),
         ["backup_failure db", "backup_failure other"]
     );
-    std::thread::sleep(Duration::from_millis(1100));
+    std::thread::sleep(Duration::from_millis(3100));
     send(&env, "backup_failure", "db").code(0);
     let last = srv.requests().pop().unwrap().json();
     assert_eq!(last["fields"]["suppressed"], 2);
