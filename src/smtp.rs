@@ -10,13 +10,20 @@ use lettre::{SmtpTransport, Transport};
 use crate::channels::email::{Crypto, SmtpRequest};
 use crate::channels::DeliveryError;
 
-/// Send `req` within `timeout`.
+/// Send `req` within `timeout`: the whole attempt (name lookup included) is bounded, not
+/// only each socket operation.
 pub fn send(req: &SmtpRequest, timeout: Duration) -> Result<(), DeliveryError> {
     let tls = match req.crypto {
         Crypto::None => Tls::None,
         Crypto::Ssl => Tls::Wrapper(tls_parameters(req)?),
         Crypto::Starttls => Tls::Required(tls_parameters(req)?),
     };
+    if req.crypto == Crypto::None && req.credentials.is_some() && !is_loopback(&req.host) {
+        eprintln!(
+            "warning: the SMTP password for {} goes over an unencrypted connection (smtp_crypto: none)",
+            req.host
+        );
+    }
     let mut builder = SmtpTransport::builder_dangerous(&req.host)
         .port(req.port)
         .tls(tls)
@@ -25,10 +32,29 @@ pub fn send(req: &SmtpRequest, timeout: Duration) -> Result<(), DeliveryError> {
         builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
     }
     let transport = builder.build();
-    transport
-        .send(&req.mail)
-        .map(|_| ())
-        .map_err(|e| classify(req, &e))
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mail = req.mail.clone();
+    // A worker that outlives its attempt (a hung name lookup) ends with the process.
+    std::thread::spawn(move || {
+        let _ = tx.send(transport.send(&mail).map(|_| ()));
+    });
+    match rx.recv_timeout(timeout + Duration::from_millis(500)) {
+        Ok(result) => result.map_err(|e| classify(req, &e)),
+        Err(_) => Err(DeliveryError::new(format!(
+            "SMTP {}:{}: timed out after {}",
+            req.host,
+            req.port,
+            humantime::format_duration(timeout)
+        ))
+        .retryable(None)),
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// What a lettre error means for the retry loop: 4xx and network trouble are retried;

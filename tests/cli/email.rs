@@ -288,3 +288,26 @@ fn backupman_mail_block_without_from_and_plain_destinations() {
         serde_json::json!(["john.doe@example.com", "ops@example.com"])
     );
 }
+
+#[test]
+fn a_silent_smtp_server_is_bounded_by_the_timeout() {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let conns: Vec<_> = l.incoming().take(4).collect();
+        std::thread::sleep(std::time::Duration::from_secs(20));
+        drop(conns);
+    });
+    let env = Env::new(&format!(
+        "endpoints:\n  - {{name: mail, type: email, smtp_host: 127.0.0.1, smtp_port: {port}, smtp_crypto: none, from: a@example.com, destinations: [b@example.com], timeout: 1s, retries: 0}}\n"
+    ));
+    let t = std::time::Instant::now();
+    send(&env, &["--event", "backup_failure"])
+        .code(1)
+        .err_has("FAIL  mail");
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(4),
+        "took {:?}",
+        t.elapsed()
+    );
+}
