@@ -255,6 +255,13 @@ fn pump(
     }
 }
 
+/// Whether we run in the foreground process group of a terminal on stdin, where a
+/// Ctrl-C reaches the whole group (the command included) by itself.
+fn terminal_foreground() -> bool {
+    // SAFETY: isatty, tcgetpgrp and getpgrp only read process state.
+    unsafe { libc::isatty(0) == 1 && libc::tcgetpgrp(0) == libc::getpgrp() }
+}
+
 /// SIGINT and SIGTERM while `run` works: forwarded to the command while it runs (one
 /// that arrives before it started is forwarded as soon as it has); once it has exited and
 /// been reaped, they end bnotify with the command's code instead of reaching a pid that
@@ -282,6 +289,11 @@ impl Forwarder {
                     target = p.load(Ordering::SeqCst);
                 }
                 if target > 0 {
+                    if sig == SIGINT && terminal_foreground() {
+                        // Ctrl-C: the terminal already sent it to the command (same
+                        // foreground group); a second one makes many tools abort hard.
+                        continue;
+                    }
                     // SAFETY: kill(2) on the pid of our own child, not yet reaped.
                     unsafe {
                         libc::kill(target, sig);
