@@ -259,7 +259,7 @@ Register-ArgumentCompleter -Native -CommandName 'bnotify' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the notifications waiting to be sent again')
             [CompletionResult]::new('flush', 'flush', [CompletionResultType]::ParameterValue, 'Send every waiting notification again; delivered ones leave the outbox')
-            [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Delete waiting notifications without sending them')
+            [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Delete waiting notifications without sending them (--older-than or --all)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -291,8 +291,9 @@ Register-ArgumentCompleter -Native -CommandName 'bnotify' -ScriptBlock {
             break
         }
         'bnotify;outbox;purge' {
-            [CompletionResult]::new('--older-than', '--older-than', [CompletionResultType]::ParameterName, 'Only those that first failed longer ago than this (e.g. 3d)')
+            [CompletionResult]::new('--older-than', '--older-than', [CompletionResultType]::ParameterName, 'Only those queued longer ago than this (e.g. 3d, 90s)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to use instead of the discovered one (see `bnotify config path`)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every waiting notification')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only failures and warnings')
@@ -307,7 +308,7 @@ Register-ArgumentCompleter -Native -CommandName 'bnotify' -ScriptBlock {
         'bnotify;outbox;help' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the notifications waiting to be sent again')
             [CompletionResult]::new('flush', 'flush', [CompletionResultType]::ParameterValue, 'Send every waiting notification again; delivered ones leave the outbox')
-            [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Delete waiting notifications without sending them')
+            [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Delete waiting notifications without sending them (--older-than or --all)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -460,7 +461,7 @@ Register-ArgumentCompleter -Native -CommandName 'bnotify' -ScriptBlock {
         'bnotify;help;outbox' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the notifications waiting to be sent again')
             [CompletionResult]::new('flush', 'flush', [CompletionResultType]::ParameterValue, 'Send every waiting notification again; delivered ones leave the outbox')
-            [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Delete waiting notifications without sending them')
+            [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Delete waiting notifications without sending them (--older-than or --all)')
             break
         }
         'bnotify;help;outbox;list' {

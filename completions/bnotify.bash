@@ -852,7 +852,7 @@ _bnotify() {
             return 0
             ;;
         bnotify__subcmd__outbox__subcmd__purge)
-            opts="-v -q -h -V --older-than --config --verbose --quiet --json --help --version"
+            opts="-v -q -h -V --older-than --all --config --verbose --quiet --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -237,7 +237,7 @@ set edit:completion:arg-completer[bnotify] = {|@words|
             cand --version 'Print version'
             cand list 'List the notifications waiting to be sent again'
             cand flush 'Send every waiting notification again; delivered ones leave the outbox'
-            cand purge 'Delete waiting notifications without sending them'
+            cand purge 'Delete waiting notifications without sending them (--older-than or --all)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'bnotify;outbox;list'= {
@@ -266,8 +266,9 @@ set edit:completion:arg-completer[bnotify] = {|@words|
             cand --version 'Print version'
         }
         &'bnotify;outbox;purge'= {
-            cand --older-than 'Only those that first failed longer ago than this (e.g. 3d)'
+            cand --older-than 'Only those queued longer ago than this (e.g. 3d, 90s)'
             cand --config 'Config file to use instead of the discovered one (see `bnotify config path`)'
+            cand --all 'Every waiting notification'
             cand -v 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies'
             cand --verbose 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies'
             cand -q 'Print only failures and warnings'
@@ -281,7 +282,7 @@ set edit:completion:arg-completer[bnotify] = {|@words|
         &'bnotify;outbox;help'= {
             cand list 'List the notifications waiting to be sent again'
             cand flush 'Send every waiting notification again; delivered ones leave the outbox'
-            cand purge 'Delete waiting notifications without sending them'
+            cand purge 'Delete waiting notifications without sending them (--older-than or --all)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'bnotify;outbox;help;list'= {
@@ -409,7 +410,7 @@ set edit:completion:arg-completer[bnotify] = {|@words|
         &'bnotify;help;outbox'= {
             cand list 'List the notifications waiting to be sent again'
             cand flush 'Send every waiting notification again; delivered ones leave the outbox'
-            cand purge 'Delete waiting notifications without sending them'
+            cand purge 'Delete waiting notifications without sending them (--older-than or --all)'
         }
         &'bnotify;help;outbox;list'= {
         }

@@ -158,7 +158,7 @@ complete -c bnotify -n "__fish_bnotify_using_subcommand outbox; and not __fish_s
 complete -c bnotify -n "__fish_bnotify_using_subcommand outbox; and not __fish_seen_subcommand_from list flush purge help" -s V -l version -d 'Print version'
 complete -c bnotify -n "__fish_bnotify_using_subcommand outbox; and not __fish_seen_subcommand_from list flush purge help" -f -a "list" -d 'List the notifications waiting to be sent again'
 complete -c bnotify -n "__fish_bnotify_using_subcommand outbox; and not __fish_seen_subcommand_from list flush purge help" -f -a "flush" -d 'Send every waiting notification again; delivered ones leave the outbox'
-complete -c bnotify -n "__fish_bnotify_using_subcommand outbox; and not __fish_seen_subcommand_from list flush purge help" -f -a "purge" -d 'Delete waiting notifications without sending them'
+complete -c bnotify -n "__fish_bnotify_using_subcommand outbox; and not __fish_seen_subcommand_from list flush purge help" -f -a "purge" -d 'Delete waiting notifications without sending them (--older-than or --all)'
 complete -c bnotify -n "__fish_bnotify_using_subcommand outbox; and not __fish_seen_subcommand_from list flush purge help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c bnotify -n "__fish_bnotify_using_subcommand outbox; and __fish_seen_subcommand_from list" -l config -d 'Config file to use instead of the discovered one (see `bnotify config path`)' -r -F
 complete -c bnotify -n "__fish_bnotify_using_subcommand outbox; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies'
@@ -173,8 +173,9 @@ complete -c bnotify -n "__fish_bnotify_using_subcommand outbox; and __fish_seen_
 complete -c bnotify -n "__fish_bnotify_using_subcommand outbox; and __fish_seen_subcommand_from flush" -l json -d 'Print one JSON report on stdout instead of human lines'
 complete -c bnotify -n "__fish_bnotify_using_subcommand outbox; and __fish_seen_subcommand_from flush" -s h -l help -d 'Print help'
 complete -c bnotify -n "__fish_bnotify_using_subcommand outbox; and __fish_seen_subcommand_from flush" -s V -l version -d 'Print version'
-complete -c bnotify -n "__fish_bnotify_using_subcommand outbox; and __fish_seen_subcommand_from purge" -l older-than -d 'Only those that first failed longer ago than this (e.g. 3d)' -r
+complete -c bnotify -n "__fish_bnotify_using_subcommand outbox; and __fish_seen_subcommand_from purge" -l older-than -d 'Only those queued longer ago than this (e.g. 3d, 90s)' -r
 complete -c bnotify -n "__fish_bnotify_using_subcommand outbox; and __fish_seen_subcommand_from purge" -l config -d 'Config file to use instead of the discovered one (see `bnotify config path`)' -r -F
+complete -c bnotify -n "__fish_bnotify_using_subcommand outbox; and __fish_seen_subcommand_from purge" -l all -d 'Every waiting notification'
 complete -c bnotify -n "__fish_bnotify_using_subcommand outbox; and __fish_seen_subcommand_from purge" -s v -l verbose -d 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies'
 complete -c bnotify -n "__fish_bnotify_using_subcommand outbox; and __fish_seen_subcommand_from purge" -s q -l quiet -d 'Print only failures and warnings'
 complete -c bnotify -n "__fish_bnotify_using_subcommand outbox; and __fish_seen_subcommand_from purge" -l json -d 'Print one JSON report on stdout instead of human lines'
@@ -182,7 +183,7 @@ complete -c bnotify -n "__fish_bnotify_using_subcommand outbox; and __fish_seen_
 complete -c bnotify -n "__fish_bnotify_using_subcommand outbox; and __fish_seen_subcommand_from purge" -s V -l version -d 'Print version'
 complete -c bnotify -n "__fish_bnotify_using_subcommand outbox; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the notifications waiting to be sent again'
 complete -c bnotify -n "__fish_bnotify_using_subcommand outbox; and __fish_seen_subcommand_from help" -f -a "flush" -d 'Send every waiting notification again; delivered ones leave the outbox'
-complete -c bnotify -n "__fish_bnotify_using_subcommand outbox; and __fish_seen_subcommand_from help" -f -a "purge" -d 'Delete waiting notifications without sending them'
+complete -c bnotify -n "__fish_bnotify_using_subcommand outbox; and __fish_seen_subcommand_from help" -f -a "purge" -d 'Delete waiting notifications without sending them (--older-than or --all)'
 complete -c bnotify -n "__fish_bnotify_using_subcommand outbox; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c bnotify -n "__fish_bnotify_using_subcommand state; and not __fish_seen_subcommand_from show reset help" -l config -d 'Config file to use instead of the discovered one (see `bnotify config path`)' -r -F
 complete -c bnotify -n "__fish_bnotify_using_subcommand state; and not __fish_seen_subcommand_from show reset help" -s v -l verbose -d 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies'
@@ -239,6 +240,6 @@ complete -c bnotify -n "__fish_bnotify_using_subcommand help; and __fish_seen_su
 complete -c bnotify -n "__fish_bnotify_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print which config file is used and why'
 complete -c bnotify -n "__fish_bnotify_using_subcommand help; and __fish_seen_subcommand_from outbox" -f -a "list" -d 'List the notifications waiting to be sent again'
 complete -c bnotify -n "__fish_bnotify_using_subcommand help; and __fish_seen_subcommand_from outbox" -f -a "flush" -d 'Send every waiting notification again; delivered ones leave the outbox'
-complete -c bnotify -n "__fish_bnotify_using_subcommand help; and __fish_seen_subcommand_from outbox" -f -a "purge" -d 'Delete waiting notifications without sending them'
+complete -c bnotify -n "__fish_bnotify_using_subcommand help; and __fish_seen_subcommand_from outbox" -f -a "purge" -d 'Delete waiting notifications without sending them (--older-than or --all)'
 complete -c bnotify -n "__fish_bnotify_using_subcommand help; and __fish_seen_subcommand_from state" -f -a "show" -d 'Print the last outcome told per endpoint and task, and the throttle windows'
 complete -c bnotify -n "__fish_bnotify_using_subcommand help; and __fish_seen_subcommand_from state" -f -a "reset" -d 'Forget it all, or only what concerns one task'

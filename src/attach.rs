@@ -24,15 +24,48 @@ pub struct Attachment {
 }
 
 impl Attachment {
-    /// Read `path`; a missing or unreadable file is an error naming it.
-    pub fn read(path: &Path) -> Result<Attachment, String> {
-        let data =
-            std::fs::read(path).map_err(|e| format!("cannot attach {}: {e}", path.display()))?;
+    /// Read the last `tail` bytes of the regular file at `path` (seeking past the rest,
+    /// so a huge log costs no more than its tail). A missing or unreadable file, or one
+    /// that is not a regular file (directory, FIFO, device), is an error saying why;
+    /// nothing here blocks.
+    pub fn read(path: &Path, tail: u64) -> Result<Attachment, String> {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut o = std::fs::OpenOptions::new();
+        o.read(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            // A FIFO opened without O_NONBLOCK waits for a writer forever.
+            o.custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC);
+        }
+        let mut f = o.open(path).map_err(|e| reason(&e))?;
+        let meta = f.metadata().map_err(|e| reason(&e))?;
+        if !meta.is_file() {
+            let what = if meta.is_dir() {
+                "a directory"
+            } else {
+                "not a regular file (a FIFO, socket or device)"
+            };
+            return Err(what.to_string());
+        }
+        let len = meta.len();
+        let start = len.saturating_sub(tail);
+        if start > 0 {
+            f.seek(SeekFrom::Start(start)).map_err(|e| reason(&e))?;
+        }
+        let mut data = Vec::with_capacity(usize::try_from(len - start).unwrap_or(0));
+        f.take(len - start)
+            .read_to_end(&mut data)
+            .map_err(|e| reason(&e))?;
         let name = path.file_name().map_or_else(
             || "attachment".to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        Ok(Attachment::new(name, data))
+        let mut a = Attachment::new(name, data);
+        if start > 0 {
+            a.cut_from = Some(len);
+        }
+        Ok(a)
     }
 
     /// An attachment from bytes, its type guessed from `name`.
@@ -79,6 +112,15 @@ impl Attachment {
             ),
             None => format!("{} ({size})", self.name),
         }
+    }
+}
+
+/// Why a file could not be read, as a reader would say it.
+fn reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
     }
 }
 
@@ -138,5 +180,24 @@ mod tests {
         assert_eq!(back, cut);
         let bin = Attachment::new("x.bin".into(), vec![0, 255, 1]);
         assert_eq!(bin.content_type, "application/octet-stream");
+    }
+
+    #[test]
+    fn reads_only_the_tail_and_refuses_what_is_not_a_file() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("big.log");
+        std::fs::write(&p, b"0123456789").unwrap();
+        let a = Attachment::read(&p, 4).unwrap();
+        assert_eq!(&*a.data, b"6789");
+        assert_eq!(a.cut_from, Some(10));
+        assert_eq!(Attachment::read(&p, 100).unwrap().cut_from, None);
+        for (path, want) in [
+            (d.path().join("missing.log"), "no such file"),
+            (d.path().to_path_buf(), "a directory"),
+            (std::path::PathBuf::from("/dev/zero"), "not a regular file"),
+        ] {
+            let err = Attachment::read(&path, 100).unwrap_err();
+            assert!(err.contains(want), "{}: {err}", path.display());
+        }
     }
 }

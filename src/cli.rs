@@ -102,8 +102,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub attach_output: bool,
     /// The command and its arguments, after `--`.
-    #[arg(last = true, required = true, value_name = "COMMAND")]
-    pub command: Vec<String>,
+    #[arg(last = true, required = true, value_name = "COMMAND", value_parser = clap::builder::OsStringValueParser::new())]
+    pub command: Vec<std::ffi::OsString>,
 }
 
 /// `bnotify test ...`
@@ -162,11 +162,15 @@ pub enum OutboxCommand {
         #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
         deadline: std::time::Duration,
     },
-    /// Delete waiting notifications without sending them.
+    /// Delete waiting notifications without sending them (--older-than or --all).
+    #[command(group = clap::ArgGroup::new("which").required(true).args(["older_than", "all"]))]
     Purge {
-        /// Only those that first failed longer ago than this (e.g. 3d).
+        /// Only those queued longer ago than this (e.g. 3d, 90s).
         #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
         older_than: Option<std::time::Duration>,
+        /// Every waiting notification.
+        #[arg(long)]
+        all: bool,
     },
 }
 
@@ -262,6 +266,34 @@ pub struct PayloadArgs {
     /// Extra field KEY=VALUE (repeatable); shows up under `fields`.
     #[arg(long = "field", value_name = "KEY=VALUE", value_parser = parse_field)]
     pub fields: Vec<(String, String)>,
+}
+
+impl PayloadArgs {
+    /// The flags as the event model's [`crate::event::Input`].
+    pub fn to_input(&self) -> crate::event::Input {
+        crate::event::Input {
+            task: self.job.clone(),
+            status: self.status.clone(),
+            message: self.message.clone(),
+            error: self.error.clone(),
+            title: self.title.clone(),
+            body: self.body.clone(),
+            backup_id: self.backup_id.clone(),
+            backup_comment: self.backup_comment.clone(),
+            backup_date: self.backup_date.clone(),
+            backup_size: self.backup_size,
+            tags: self.tags.clone(),
+            operator: self.operator.clone(),
+            source: self.source.clone(),
+            host: self.host.clone(),
+            started_at: self.started_at.clone(),
+            finished_at: self.finished_at.clone(),
+            duration: self.duration,
+            dump_path: self.dump_path.clone(),
+            id: self.id.clone(),
+            fields: self.fields.clone(),
+        }
+    }
 }
 
 /// Parse a humantime duration ("5s", "4m 12s").

@@ -67,30 +67,51 @@ pub fn admits(cfg: &Config, ep: &Endpoint, ev: &Event) -> Result<(), String> {
     if !subscribed {
         return Err(format!("not subscribed to {}", ev.event));
     }
-    let when_ok = match ep.when {
-        When::Always => true,
+    admits_status(ep, ev)?;
+    admits_task(ep, ev)?;
+    Ok(())
+}
+
+/// Whether the endpoint's `when` lets the event's status through (`change` is decided
+/// later, against the stored state).
+pub fn admits_status(ep: &Endpoint, ev: &Event) -> Result<(), String> {
+    let ok = match ep.when {
+        When::Always | When::Change => true,
         When::Success => ev.status == Status::Success,
         When::Failure => ev.status == Status::Failure,
-        // decided against the stored state (`state::Gate`)
-        When::Change => true,
     };
-    if !when_ok {
-        return Err(format!(
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
             "when: {} skips status {}",
             ep.when.as_str(),
             ev.status.as_str()
-        ));
+        ))
     }
-    if let Some(tasks) = &ep.tasks {
-        let ok = match ev.task.as_deref() {
-            Some(t) => tasks.matches(t),
-            None => tasks.has_star(),
-        };
-        if !ok {
-            return Err("task not in tasks".into());
-        }
+}
+
+/// Whether the endpoint's `tasks` globs admit the event's task (an event without a task
+/// matches only `*`).
+pub fn admits_task(ep: &Endpoint, ev: &Event) -> Result<(), String> {
+    let Some(tasks) = &ep.tasks else {
+        return Ok(());
+    };
+    let ok = match ev.task.as_deref() {
+        Some(t) => tasks.matches(t),
+        None => tasks.has_star(),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(match ev.task.as_deref() {
+            Some(t) => format!("task \"{t}\" is not in tasks {:?}", tasks.raw),
+            None => format!(
+                "the event has no task and tasks {:?} has no \"*\"",
+                tasks.raw
+            ),
+        })
     }
-    Ok(())
 }
 
 /// The endpoints that get `ev`: enabled at the root, matching, and named by `only` when given.
@@ -148,8 +169,13 @@ fn with_attachments_for(ep: &Endpoint, ev: &Event) -> Event {
 /// The line the body gets about attachments: which were cut, or which this channel
 /// could not carry.
 fn attachment_note(ep: &Endpoint, ev: &Event) -> String {
+    let left_out: String = ev
+        .left_out
+        .iter()
+        .map(|l| format!("\n\nNot attached: {l}"))
+        .collect();
     if ev.attachments.is_empty() {
-        return String::new();
+        return left_out;
     }
     let list = |pick: &dyn Fn(&crate::attach::Attachment) -> bool| {
         ev.attachments
@@ -161,38 +187,28 @@ fn attachment_note(ep: &Endpoint, ev: &Event) -> String {
     };
     if !ep.channel.carries_attachments() {
         return format!(
-            "\n\nNot attached ({} cannot carry files): {}",
+            "\n\nNot attached ({} cannot carry files): {}{left_out}",
             ep.kind.name,
             list(&|_| true)
         );
     }
     let cut = list(&|a| a.cut_from.is_some());
     if cut.is_empty() {
-        String::new()
+        left_out
     } else {
-        format!("\n\nCut to fit (max_attachment_size): {cut}")
+        format!("\n\nCut to fit (max_attachment_size): {cut}{left_out}")
     }
 }
 
-/// Deliver `ev` to every endpoint in `eps` in parallel; one result per endpoint, in order.
-pub fn deliver(
-    cfg: &Config,
-    ev: &Event,
-    eps: &[&Endpoint],
-    opts: &Options,
-    redactor: &Redactor,
-) -> Vec<Delivery> {
-    let jobs: Vec<(&Event, &Endpoint)> = eps.iter().map(|ep| (ev, *ep)).collect();
-    deliver_jobs(cfg, &jobs, opts, redactor)
-}
-
 /// Deliver each (event, endpoint) pair in parallel, at most [`MAX_PARALLEL`] at a time,
-/// all within one deadline; one result per pair, in order.
+/// all within one deadline; one result per pair, in order. `settle` is called in the
+/// worker as soon as a pair's delivery has ended (to update its outbox entry at once).
 pub fn deliver_jobs(
     cfg: &Config,
     jobs: &[(&Event, &Endpoint)],
     opts: &Options,
     redactor: &Redactor,
+    settle: &(dyn Fn(usize, &mut Delivery) + Sync),
 ) -> Vec<Delivery> {
     let deadline = Instant::now() + opts.deadline;
     let next = AtomicUsize::new(0);
@@ -203,7 +219,8 @@ pub fn deliver_jobs(
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some((ev, ep)) = jobs.get(i) else { break };
-                let d = deliver_one(cfg, ep, ev, deadline, opts, redactor);
+                let mut d = deliver_one(cfg, ep, ev, deadline, opts, redactor);
+                settle(i, &mut d);
                 if let Ok(mut r) = results.lock() {
                     r[i] = Some(d);
                 }

@@ -6,8 +6,6 @@ use serde_json::{Map, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::cli::PayloadArgs;
-
 /// The outcome an event reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -151,6 +149,55 @@ pub struct Event {
     /// Attached files (`send --attach`), present in the payload only when there are some.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<crate::attach::Attachment>,
+    /// Files that were asked for but left out, each as `path: why` (the body says so).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub left_out: Vec<String>,
+}
+
+/// What the caller says about an event, field by field (from `send`'s flags, or built
+/// by `run` and `test notify`); every value is optional and wins over the payload's.
+#[derive(Debug, Clone, Default)]
+pub struct Input {
+    /// Job or task name.
+    pub task: Option<String>,
+    /// `start`, `success`, `failure` or `info`.
+    pub status: Option<String>,
+    /// What happened.
+    pub message: Option<String>,
+    /// The error.
+    pub error: Option<String>,
+    /// Title.
+    pub title: Option<String>,
+    /// Body.
+    pub body: Option<String>,
+    /// Backup id.
+    pub backup_id: Option<String>,
+    /// Backup comment.
+    pub backup_comment: Option<String>,
+    /// Backup date.
+    pub backup_date: Option<String>,
+    /// Backup size in bytes.
+    pub backup_size: Option<u64>,
+    /// Backup tags.
+    pub tags: Vec<String>,
+    /// Who started it.
+    pub operator: Option<String>,
+    /// What triggered it.
+    pub source: Option<String>,
+    /// Host the event is about.
+    pub host: Option<String>,
+    /// Start time (RFC 3339).
+    pub started_at: Option<String>,
+    /// End time (RFC 3339).
+    pub finished_at: Option<String>,
+    /// Duration.
+    pub duration: Option<std::time::Duration>,
+    /// Dump location.
+    pub dump_path: Option<String>,
+    /// Run id.
+    pub id: Option<String>,
+    /// Extra fields.
+    pub fields: Vec<(String, String)>,
 }
 
 /// A payload or flag value that does not fit the event model.
@@ -176,7 +223,7 @@ impl Event {
     pub fn from_parts(
         name: &str,
         payload: Option<Map<String, Value>>,
-        flags: &PayloadArgs,
+        flags: &Input,
         default_host: impl FnOnce() -> String,
     ) -> Result<Event, PayloadError> {
         let mut ev = Event {
@@ -241,7 +288,7 @@ impl Event {
                     Value::Null => {}
                     _ => return Err(bad(&key, "must be a JSON object")),
                 },
-                "desp" | "attachments" => {}
+                "desp" | "attachments" | "left_out" => {}
                 _ => {
                     self.fields.insert(key, value);
                 }
@@ -250,8 +297,47 @@ impl Event {
         Ok(())
     }
 
-    fn apply_flags(&mut self, f: &PayloadArgs) -> Result<(), PayloadError> {
-        set(&mut self.task, &f.job);
+    /// `name` with the sample data of `test notify`: task `bnotify-test`, a backup id,
+    /// size, duration and tags, and an error when the event is a failure.
+    pub fn sample(name: &str, default_host: impl FnOnce() -> String) -> Event {
+        let input = Input {
+            task: Some("bnotify-test".into()),
+            message: Some("This is a test notification sent by \"bnotify test notify\".".into()),
+            backup_id: Some("test-backup-0001".into()),
+            backup_size: Some(1_610_612_736),
+            duration: Some(std::time::Duration::from_secs(252)),
+            tags: vec!["test".into(), "sample".into()],
+            ..Input::default()
+        };
+        let mut ev = Event::from_input(name, &input, default_host);
+        if ev.status == Status::Failure {
+            ev.error = Some("sample error: no space left on device (this is a test)".into());
+        }
+        ev
+    }
+
+    /// An event from `name` and `input` alone (no payload).
+    pub fn from_input(name: &str, input: &Input, default_host: impl FnOnce() -> String) -> Event {
+        let mut ev = Event {
+            event: name.to_string(),
+            status: status_for(name),
+            ..Event::default()
+        };
+        // Without a payload, only `status` can be refused; `run` and `test notify` set none.
+        let _ = ev.apply_flags(input);
+        ev.id = input
+            .id
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        ev.timestamp = now_rfc3339();
+        if ev.host.is_none() {
+            ev.host = Some(default_host());
+        }
+        ev
+    }
+
+    fn apply_flags(&mut self, f: &Input) -> Result<(), PayloadError> {
+        set(&mut self.task, &f.task);
         set(&mut self.message, &f.message);
         set(&mut self.error, &f.error);
         set(&mut self.title, &f.title);
@@ -298,6 +384,7 @@ impl Event {
     pub fn to_payload(&self, title: &str, body: &str) -> Value {
         let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
         if let Value::Object(m) = &mut v {
+            m.remove("left_out");
             m.insert("title".into(), Value::String(title.to_string()));
             m.insert("body".into(), Value::String(body.to_string()));
             m.insert("desp".into(), Value::String(body.to_string()));
@@ -505,9 +592,9 @@ mod tests {
             r#"{"task":"from-json","message":"m","region":"eu","backup":{"id":"b1","size":"1KiB"}}"#,
         )
         .unwrap();
-        let flags = PayloadArgs {
-            job: Some("from-flag".into()),
-            ..PayloadArgs::default()
+        let flags = Input {
+            task: Some("from-flag".into()),
+            ..Input::default()
         };
         let ev = Event::from_parts("backup_success", Some(payload), &flags, || "h".into()).unwrap();
         assert_eq!(ev.task.as_deref(), Some("from-flag"));
@@ -522,14 +609,14 @@ mod tests {
     #[test]
     fn payload_type_errors_name_the_key() {
         let payload: Map<String, Value> = serde_json::from_str(r#"{"task":[1]}"#).unwrap();
-        let err = Event::from_parts("x", Some(payload), &PayloadArgs::default(), String::new)
-            .unwrap_err();
+        let err =
+            Event::from_parts("x", Some(payload), &Input::default(), String::new).unwrap_err();
         assert_eq!(err.key, "task");
     }
 
     #[test]
     fn every_key_present_in_payload() {
-        let ev = Event::from_parts("test", None, &PayloadArgs::default(), || "h".into()).unwrap();
+        let ev = Event::from_parts("test", None, &Input::default(), || "h".into()).unwrap();
         let v = ev.to_payload("T", "B");
         for key in [
             "event",

@@ -1,25 +1,33 @@
-//! The outbox (SPEC §8): one JSON file per delivery that failed after its retries,
-//! written atomically (temp file, fsync, rename, fsync of the directory).
+//! The outbox (SPEC §8): write-ahead, one JSON file per delivery.
 //!
-//! Flushes and purges hold an exclusive lock on `.lock` in the outbox directory, so two
-//! flushes never send the same entry. An entry is removed only after its delivery
-//! succeeded: a crash at any instant loses none (at worst one is sent again).
+//! A delivery's entry is written (atomically, without fsync) before its first attempt and
+//! removed once it is delivered; a failure is recorded in it durably (fsync). So a
+//! `send` killed at any instant leaves every undelivered event on disk.
+//!
+//! An entry written by a process that is still delivering it names that process's
+//! *owner lock* (`.owner-*.lock`, held with `flock` while the process lives). A flush
+//! skips entries whose owner still holds its lock, so it never sends what a running
+//! `send` is sending; the kernel drops the lock when the owner dies, however it dies.
+//! Flushes and purges also hold `.lock`, so two flushes never send the same entry.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
-use std::io::Write;
+use std::io;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::sync::Mutex;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::event::Event;
+use crate::files;
 
-/// Format version of entry files.
-pub const VERSION: u32 = 1;
+/// Format version of entry files written now (version 1 files are still read).
+pub const VERSION: u32 = 2;
 
-/// One undelivered notification.
+/// One notification on its way, or that could not be delivered yet.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Entry {
     /// Format version.
@@ -30,86 +38,288 @@ pub struct Entry {
     pub event: Event,
     /// Attempts made so far.
     pub attempts: u32,
-    /// The last error (masked).
+    /// The last error (masked); empty while none failed.
+    #[serde(default)]
     pub last_error: String,
-    /// When it first failed (RFC 3339).
+    /// When it first failed (RFC 3339); empty while none failed.
+    #[serde(default)]
     pub first_failed: String,
+    /// When it was queued (RFC 3339, milliseconds); ages count from here.
+    #[serde(default)]
+    pub queued_at: String,
+    /// The owner lock of the process delivering it, while that process lives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Delivered, but the file could not be removed: never send it again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub delivered: bool,
 }
 
 impl Entry {
-    /// How long ago it first failed (zero when the time cannot be read).
+    /// A new entry for `event` to `endpoint`, queued now.
+    pub fn new(endpoint: &str, event: Event) -> Entry {
+        Entry {
+            version: VERSION,
+            endpoint: endpoint.to_string(),
+            event,
+            attempts: 0,
+            last_error: String::new(),
+            first_failed: String::new(),
+            queued_at: now_millis_rfc3339(),
+            owner: None,
+            delivered: false,
+        }
+    }
+
+    /// How long ago it was queued (for version 1 files: first failed), to the
+    /// millisecond; zero when the time cannot be read.
     pub fn age(&self) -> Duration {
-        OffsetDateTime::parse(&self.first_failed, &Rfc3339)
+        let since = if self.queued_at.is_empty() {
+            &self.first_failed
+        } else {
+            &self.queued_at
+        };
+        OffsetDateTime::parse(since, &Rfc3339)
             .ok()
             .and_then(|t| {
-                let secs = (OffsetDateTime::now_utc() - t).whole_seconds();
-                u64::try_from(secs).ok()
+                let ms = (OffsetDateTime::now_utc() - t).whole_milliseconds();
+                u64::try_from(ms).ok()
             })
-            .map_or(Duration::ZERO, Duration::from_secs)
+            .map_or(Duration::ZERO, Duration::from_millis)
+    }
+
+    /// Record a failed attempt series (the caller writes the entry durably).
+    pub fn failed(&mut self, attempts: u32, error: &str) {
+        self.attempts += attempts;
+        self.last_error = error.to_string();
+        if self.first_failed.is_empty() {
+            self.first_failed = now_millis_rfc3339();
+        }
     }
 }
 
-/// The outbox directory's lock, held until dropped.
+/// Now, RFC 3339 with milliseconds.
+pub(crate) fn now_millis_rfc3339() -> String {
+    let now = OffsetDateTime::now_utc();
+    let ms = now.millisecond();
+    let now = now
+        .replace_nanosecond(u32::from(ms) * 1_000_000)
+        .unwrap_or(now);
+    now.format(&Rfc3339).unwrap_or_default()
+}
+
+/// Entry files this process wrote and has not settled yet: what a signal handler makes
+/// durable before the process exits.
+static PENDING: Mutex<BTreeMap<PathBuf, String>> = Mutex::new(BTreeMap::new());
+
+/// The entries this process has not settled yet, with their endpoint names.
+pub(crate) fn pending_files() -> Vec<(PathBuf, String)> {
+    PENDING
+        .lock()
+        .map(|p| p.iter().map(|(f, e)| (f.clone(), e.clone())).collect())
+        .unwrap_or_default()
+}
+
+/// Make every unsettled entry of this process durable (for a process about to exit on
+/// a signal).
+pub(crate) fn sync_pending() {
+    let files = pending_files();
+    let mut dirs = BTreeSet::new();
+    for (f, _) in &files {
+        if let Ok(file) = File::open(f) {
+            let _ = file.sync_all();
+        }
+        if let Some(d) = f.parent() {
+            dirs.insert(d.to_path_buf());
+        }
+    }
+    for d in dirs {
+        let _ = files::sync_dir(&d);
+    }
+}
+
+fn track(path: &Path, endpoint: Option<&str>) {
+    if let Ok(mut p) = PENDING.lock() {
+        match endpoint {
+            Some(e) => p.insert(path.to_path_buf(), e.to_string()),
+            None => p.remove(path),
+        };
+    }
+}
+
+/// The outbox of one process that queues deliveries: its directory and owner lock.
 #[derive(Debug)]
-pub struct Lock {
+pub(crate) struct Outbox {
+    dir: PathBuf,
+    owner: Option<(String, File)>,
+}
+
+impl Outbox {
+    /// The outbox in `dir` (nothing is created until an entry is written).
+    pub(crate) fn new(dir: &Path) -> Outbox {
+        Outbox {
+            dir: dir.to_path_buf(),
+            owner: None,
+        }
+    }
+
+    /// Create the directory (0700) and this process's owner lock; returns a warning when
+    /// the directory's mode lets other users in.
+    fn ready(&mut self) -> io::Result<(String, Option<String>)> {
+        if let Some((name, _)) = &self.owner {
+            return Ok((name.clone(), None));
+        }
+        let warning = files::private_dir(&self.dir)?;
+        let name = format!(
+            ".owner-{}-{}.lock",
+            std::process::id(),
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        );
+        let f = files::open_lock(&self.dir.join(&name))?;
+        f.lock()?;
+        self.owner = Some((name.clone(), f));
+        Ok((name, warning))
+    }
+
+    /// Write `entry` ahead of its delivery (no fsync: the success path stays cheap).
+    /// Returns the file and an optional warning about the directory's mode.
+    pub(crate) fn queue(&mut self, entry: &mut Entry) -> io::Result<(PathBuf, Option<String>)> {
+        let (owner, warning) = self.ready()?;
+        entry.owner = Some(owner);
+        let path = self.dir.join(entry_name(&entry.endpoint));
+        track(&path, Some(&entry.endpoint));
+        if let Err(e) = write(&path, entry, false) {
+            track(&path, None);
+            return Err(e);
+        }
+        Ok((path, warning))
+    }
+}
+
+impl Drop for Outbox {
+    fn drop(&mut self) {
+        if let Some((name, _)) = self.owner.take() {
+            let _ = fs::remove_file(self.dir.join(name));
+        }
+    }
+}
+
+/// A fresh entry file name: time, endpoint, random part (sorted oldest first).
+fn entry_name(endpoint: &str) -> String {
+    let ms = OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
+    format!(
+        "{ms}-{}-{}.json",
+        sanitize(endpoint),
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    )
+}
+
+/// Write `entry` to `path` atomically; `durable` syncs file and directory.
+pub(crate) fn write(path: &Path, entry: &Entry, durable: bool) -> io::Result<()> {
+    let bytes = serde_json::to_vec_pretty(entry).map_err(io::Error::other)?;
+    files::write_atomic(path, &bytes, durable)
+}
+
+/// The entry was delivered: remove its file (no fsync: at worst it is sent again).
+/// When the file cannot be removed, it is marked delivered in place so that no flush
+/// sends it again; the error is returned for the report.
+pub(crate) fn delivered(path: &Path, entry: &Entry) -> io::Result<()> {
+    track(path, None);
+    match fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => {
+            let mut marked = entry.clone();
+            marked.delivered = true;
+            marked.owner = None;
+            let how = mark_in_place(path, &marked).map_or_else(
+                |m| format!("; marking it failed too: {m}"),
+                |()| "; it is marked delivered and will not be sent again".to_string(),
+            );
+            Err(io::Error::new(
+                e.kind(),
+                format!(
+                    "delivered, but {} could not be removed: {e}{how}",
+                    path.display()
+                ),
+            ))
+        }
+    }
+}
+
+/// Rewrite the file itself (its directory may refuse new names).
+fn mark_in_place(path: &Path, entry: &Entry) -> io::Result<()> {
+    if files::write_atomic(
+        path,
+        &serde_json::to_vec_pretty(entry).map_err(io::Error::other)?,
+        true,
+    )
+    .is_ok()
+    {
+        return Ok(());
+    }
+    let bytes = serde_json::to_vec_pretty(entry).map_err(io::Error::other)?;
+    let mut o = fs::OpenOptions::new();
+    o.write(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.custom_flags(libc::O_NOFOLLOW);
+    }
+    let mut f = o.open(path)?;
+    io::Write::write_all(&mut f, &bytes)?;
+    f.sync_all()
+}
+
+/// The delivery failed: record it durably, and stop tracking it as in flight.
+pub(crate) fn failed(path: &Path, entry: &Entry) -> io::Result<()> {
+    let mut e = entry.clone();
+    e.owner = None;
+    let r = write(path, &e, true);
+    track(path, None);
+    r
+}
+
+/// Remove an entry for good (purge, expiry).
+pub(crate) fn remove(path: &Path) -> io::Result<()> {
+    track(path, None);
+    fs::remove_file(path)
+}
+
+/// Whether the process that owns this entry is still delivering it.
+pub(crate) fn in_flight(dir: &Path, entry: &Entry) -> bool {
+    let Some(owner) = &entry.owner else {
+        return false;
+    };
+    if owner.contains('/') {
+        return false;
+    }
+    let path = dir.join(owner);
+    let Ok(f) = fs::OpenOptions::new().write(true).open(&path) else {
+        return false;
+    };
+    match f.try_lock() {
+        Ok(()) => {
+            // Its owner is gone: the lock file is stale.
+            let _ = fs::remove_file(&path);
+            false
+        }
+        Err(_) => true,
+    }
+}
+
+/// The outbox directory's lock (for flush and purge), held until dropped.
+#[derive(Debug)]
+pub(crate) struct Lock {
     _file: File,
 }
 
 /// Take the outbox's exclusive lock, waiting for another holder to finish.
-pub fn lock(dir: &Path) -> std::io::Result<Lock> {
-    fs::create_dir_all(dir)?;
-    let f = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(dir.join(".lock"))?;
+pub(crate) fn lock(dir: &Path) -> io::Result<(Lock, Option<String>)> {
+    let warning = files::private_dir(dir)?;
+    let f = files::open_lock(&dir.join(".lock"))?;
     f.lock()?;
-    Ok(Lock { _file: f })
-}
-
-/// Write `entry` into `dir` atomically under a new name; returns the file's path.
-pub fn write(dir: &Path, entry: &Entry) -> std::io::Result<PathBuf> {
-    fs::create_dir_all(dir)?;
-    let name = format!(
-        "{}-{}-{}.json",
-        crate::http::unix_now(),
-        sanitize(&entry.endpoint),
-        &uuid::Uuid::new_v4().simple().to_string()[..8]
-    );
-    let path = dir.join(name);
-    replace(&path, entry)?;
-    Ok(path)
-}
-
-/// Atomically write `entry` to `path` (creating or replacing it).
-pub fn replace(path: &Path, entry: &Entry) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let bytes = serde_json::to_vec_pretty(entry).map_err(std::io::Error::other)?;
-    let result = (|| {
-        let mut f = File::create(&tmp)?;
-        f.write_all(&bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)?;
-        File::open(dir)?.sync_all()
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
-}
-
-/// Remove a delivered entry (and make the removal durable).
-pub fn remove(path: &Path) -> std::io::Result<()> {
-    fs::remove_file(path)?;
-    if let Some(dir) = path.parent() {
-        File::open(dir)?.sync_all()?;
-    }
-    Ok(())
+    Ok((Lock { _file: f }, warning))
 }
 
 fn sanitize(name: &str) -> String {
@@ -125,8 +335,8 @@ fn sanitize(name: &str) -> String {
         .collect()
 }
 
-/// Entry files in `dir`, oldest first (temp files, the lock and other names are skipped).
-pub fn files(dir: &Path) -> Vec<PathBuf> {
+/// Entry files in `dir`, oldest first (temp files, locks and other names are skipped).
+pub(crate) fn files(dir: &Path) -> Vec<PathBuf> {
     let Ok(rd) = fs::read_dir(dir) else {
         return Vec::new();
     };
@@ -144,29 +354,58 @@ pub fn files(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
+/// Temp files left behind by a process killed while writing, older than a minute.
+pub(crate) fn stale_temp_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(rd) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    rd.filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| n.starts_with(".tmp-") && n.ends_with(".part"))
+        })
+        .filter(|e| {
+            e.metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > Duration::from_secs(60))
+        })
+        .map(|e| e.path())
+        .collect()
+}
+
+/// An entry file that could not be read as one.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {problem}")]
+pub(crate) struct ReadError {
+    path: String,
+    problem: String,
+}
+
 /// Read one entry; a corrupt or foreign file gives an error naming it.
-pub fn read(path: &Path) -> Result<Entry, String> {
-    let bytes = fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    parse(&bytes).map_err(|e| format!("{}: not a bnotify outbox entry ({e})", path.display()))
+pub(crate) fn read(path: &Path) -> Result<Entry, ReadError> {
+    let err = |problem: String| ReadError {
+        path: path.display().to_string(),
+        problem,
+    };
+    let bytes = files::read_own(path).map_err(|e| err(e.to_string()))?;
+    parse(&bytes).map_err(|e| err(format!("not a bnotify outbox entry ({e})")))
 }
 
 /// Parse entry bytes.
 pub fn parse(bytes: &[u8]) -> Result<Entry, String> {
     let e: Entry = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-    if e.version != VERSION {
+    if !(1..=VERSION).contains(&e.version) {
         return Err(format!("unknown version {}", e.version));
     }
     Ok(e)
 }
 
 /// How many entries wait in `dir`.
-pub fn count(dir: &Path) -> usize {
+pub(crate) fn count(dir: &Path) -> usize {
     files(dir).len()
-}
-
-/// The modification time of a file, for sorting and purging foreign files.
-pub fn modified(path: &Path) -> Option<SystemTime> {
-    fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
 #[cfg(test)]
@@ -174,23 +413,21 @@ mod tests {
     use super::*;
 
     fn entry() -> Entry {
-        Entry {
-            version: VERSION,
-            endpoint: "ops/hook".into(),
-            event: Event {
+        Entry::new(
+            "ops/hook",
+            Event {
                 event: "backup_failure".into(),
                 ..Event::default()
             },
-            attempts: 3,
-            last_error: "HTTP 503".into(),
-            first_failed: "2026-11-23T22:10:00Z".into(),
-        }
+        )
     }
 
     #[test]
-    fn write_then_read_back() {
+    fn queue_fail_deliver() {
         let dir = tempfile::tempdir().unwrap();
-        let p = write(dir.path(), &entry()).unwrap();
+        let mut ob = Outbox::new(dir.path());
+        let mut e = entry();
+        let (p, _) = ob.queue(&mut e).unwrap();
         assert!(p
             .file_name()
             .unwrap()
@@ -198,22 +435,56 @@ mod tests {
             .unwrap()
             .contains("ops_hook"));
         assert_eq!(files(dir.path()), vec![p.clone()]);
-        assert_eq!(read(&p).unwrap().attempts, 3);
+        assert!(pending_files().iter().any(|(f, _)| *f == p));
+        assert!(
+            in_flight(dir.path(), &read(&p).unwrap()),
+            "owner lock is held"
+        );
+        e.failed(3, "HTTP 503");
+        failed(&p, &e).unwrap();
+        assert!(!pending_files().iter().any(|(f, _)| *f == p));
+        let back = read(&p).unwrap();
+        assert_eq!(back.attempts, 3);
+        assert!(!back.first_failed.is_empty());
+        assert!(!in_flight(dir.path(), &back));
         fs::write(dir.path().join("zz-foreign.json"), "not json").unwrap();
         assert!(read(&dir.path().join("zz-foreign.json")).is_err());
         let _l = lock(dir.path()).unwrap();
-        assert_eq!(files(dir.path()).len(), 2, "the lock file is not an entry");
-        remove(&p).unwrap();
+        assert_eq!(files(dir.path()).len(), 2, "lock files are not entries");
+        delivered(&p, &back).unwrap();
         assert_eq!(files(dir.path()).len(), 1);
+        drop(ob);
+        assert!(
+            !fs::read_dir(dir.path()).unwrap().any(|e| e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with(".owner")),
+            "the owner lock is removed with its outbox"
+        );
     }
 
     #[test]
-    fn age_from_first_failed() {
+    fn stale_owner_is_not_in_flight() {
+        let dir = tempfile::tempdir().unwrap();
         let mut e = entry();
+        e.owner = Some(".owner-1-dead.lock".into());
+        fs::write(dir.path().join(".owner-1-dead.lock"), "").unwrap();
+        assert!(!in_flight(dir.path(), &e));
+        e.owner = Some("../etc/passwd".into());
+        assert!(!in_flight(dir.path(), &e));
+    }
+
+    #[test]
+    fn age_to_the_millisecond() {
+        let mut e = entry();
+        assert!(e.age() < Duration::from_secs(1));
+        e.queued_at = "2026-11-23T22:10:00Z".into();
         assert!(e.age() > Duration::from_secs(3600));
-        e.first_failed = crate::event::now_rfc3339();
-        assert!(e.age() < Duration::from_secs(5));
-        e.first_failed = "garbage".into();
+        let t = OffsetDateTime::now_utc() - time::Duration::milliseconds(2200);
+        e.queued_at = t.format(&Rfc3339).unwrap();
+        assert!(e.age() > Duration::from_secs(2) && e.age() < Duration::from_secs(3));
+        e.queued_at = "garbage".into();
         assert_eq!(e.age(), Duration::ZERO);
     }
 }

@@ -6,8 +6,6 @@
 //! decision is recorded before the next process may decide.
 
 use std::collections::BTreeMap;
-use std::fs::{self, File};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -52,6 +50,10 @@ pub struct State {
     /// endpoint → "event task" → window.
     #[serde(default)]
     pub throttles: BTreeMap<String, BTreeMap<String, Window>>,
+    /// endpoint → task → the last outcome (success or failure) that passed its throttle,
+    /// delivered or held back: a change of outcome opens a new window.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub seen: BTreeMap<String, BTreeMap<String, Status>>,
 }
 
 /// What the gate decided for one endpoint.
@@ -83,7 +85,7 @@ impl Store {
 
     /// Read the state without locking (for `state show`); a missing file is empty state.
     pub fn read(&self) -> Result<State, String> {
-        match fs::read(self.file()) {
+        match crate::files::read_own(&self.file()) {
             Ok(b) => serde_json::from_slice(&b)
                 .map_err(|e| format!("{} is not a bnotify state file: {e}", self.file().display())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::default()),
@@ -99,18 +101,14 @@ impl Store {
         write: bool,
         f: impl FnOnce(&mut State) -> T,
     ) -> Result<(T, Option<String>), String> {
-        fs::create_dir_all(&self.dir)
+        let dir_warning = crate::files::private_dir(&self.dir)
             .map_err(|e| format!("cannot create {}: {e}", self.dir.display()))?;
-        let lock = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(self.dir.join(".state.lock"))
+        let lock = crate::files::open_lock(&self.dir.join(".state.lock"))
             .map_err(|e| format!("cannot open the state lock in {}: {e}", self.dir.display()))?;
         lock.lock()
             .map_err(|e| format!("cannot lock the state: {e}"))?;
         let (mut state, warning) = match self.read() {
-            Ok(s) => (s, None),
+            Ok(s) => (s, dir_warning),
             Err(e) => (State::default(), Some(format!("{e}; starting afresh"))),
         };
         let out = f(&mut state);
@@ -123,21 +121,9 @@ impl Store {
 
     fn save(&self, state: &State) -> Result<(), String> {
         let path = self.file();
-        let tmp = self
-            .dir
-            .join(format!(".state.json.{}.tmp", std::process::id()));
         let bytes = serde_json::to_vec_pretty(state).map_err(|e| e.to_string())?;
-        let result = (|| {
-            let mut f = File::create(&tmp)?;
-            f.write_all(&bytes)?;
-            f.sync_all()?;
-            fs::rename(&tmp, &path)?;
-            File::open(&self.dir)?.sync_all()
-        })();
-        if result.is_err() {
-            let _ = fs::remove_file(&tmp);
-        }
-        result.map_err(|e| format!("cannot write {}: {e}", path.display()))
+        crate::files::write_atomic(&path, &bytes, true)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))
     }
 }
 
@@ -173,6 +159,18 @@ impl State {
             return Decision::Deliver(Box::new(ev.clone()));
         };
         let key = format!("{} {task}", ev.event);
+        if matches!(ev.status, Status::Success | Status::Failure) {
+            let seen = self.seen.entry(ep.name.clone()).or_default();
+            let changed = seen
+                .insert(task.clone(), ev.status)
+                .is_some_and(|s| s != ev.status);
+            if changed {
+                // failure → success → failure: each change of outcome is news.
+                if let Some(w) = self.throttles.get_mut(&ep.name) {
+                    w.retain(|k, _| k.split_once(' ').map(|(_, kt)| kt) != Some(task.as_str()));
+                }
+            }
+        }
         let windows = self.throttles.entry(ep.name.clone()).or_default();
         if let Some(w) = windows.get_mut(&key).filter(|w| now < w.until) {
             w.suppressed += 1;
@@ -210,6 +208,10 @@ impl State {
                 for w in self.throttles.values_mut() {
                     w.retain(|k, _| k.split_once(' ').map(|(_, kt)| kt) != Some(t));
                 }
+                for s in self.seen.values_mut() {
+                    s.remove(t);
+                }
+                self.seen.retain(|_, v| !v.is_empty());
                 self.outcomes.retain(|_, v| !v.is_empty());
                 self.throttles.retain(|_, v| !v.is_empty());
             }

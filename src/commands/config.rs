@@ -98,6 +98,12 @@ fn effective(cfg: &Config, r: &Redactor) -> Value {
             .to_string()
             .into(),
     );
+    outbox.insert(
+        "max_age_start".into(),
+        humantime::format_duration(cfg.outbox_max_age_start)
+            .to_string()
+            .into(),
+    );
     root.insert("outbox".into(), Value::Mapping(outbox));
     root.insert(
         "state_dir".into(),

@@ -44,6 +44,23 @@ impl Global {
         Ok(Config::load(&located.path)?)
     }
 
+    /// Load the config for a command that sends: an endpoint with a config problem is
+    /// left out with a warning (the caller exits 2 after delivering the others).
+    pub fn load_for_sending(&self) -> Result<Config> {
+        let cfg = self.load()?;
+        let r = cfg.redactor();
+        for b in &cfg.broken {
+            for e in &b.errors {
+                self.warn(&format!(
+                    "{}\nendpoint {} is left out until this is fixed; the others are sent",
+                    r.mask(&e.to_string()),
+                    b.label()
+                ));
+            }
+        }
+        Ok(cfg)
+    }
+
     /// Print a warning (warnings print even with `-q`).
     pub fn warn(&self, msg: &str) {
         eprintln!("warning: {msg}");

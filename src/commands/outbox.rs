@@ -10,17 +10,23 @@ use super::Global;
 use crate::cli::OutboxCommand;
 use crate::config::Config;
 use crate::dispatch::{self, Delivery, Options};
+use crate::event::Status;
 use crate::outbox::{self, Entry};
 use crate::report;
 use crate::Outcome;
 
 /// Run `bnotify outbox ...`.
 pub fn run(g: &Global, cmd: &OutboxCommand) -> Result<Outcome> {
-    let cfg = g.load()?;
+    let cfg = match cmd {
+        OutboxCommand::Flush { .. } => g.load_for_sending()?,
+        _ => g.load()?,
+    };
     match cmd {
         OutboxCommand::List => list(g, &cfg),
         OutboxCommand::Flush { deadline } => flush(g, &cfg, *deadline),
-        OutboxCommand::Purge { older_than } => purge(g, &cfg, *older_than),
+        OutboxCommand::Purge { older_than, all } => {
+            purge(g, &cfg, if *all { None } else { *older_than })
+        }
     }
 }
 
@@ -65,7 +71,8 @@ fn list(g: &Global, cfg: &Config) -> Result<Outcome> {
                 serde_json::json!({
                     "file": file_name(p), "endpoint": e.endpoint, "event": e.event.event,
                     "task": e.event.task, "id": e.event.id, "attempts": e.attempts,
-                    "first_failed": e.first_failed, "last_error": r.mask(&e.last_error),
+                    "first_failed": e.first_failed, "queued_at": e.queued_at,
+                    "last_error": r.mask(&e.last_error),
                     "attachments": e.event.attachments.iter().map(|a| a.name.clone()).collect::<Vec<_>>(),
                 })
             })
@@ -99,30 +106,37 @@ fn list(g: &Global, cfg: &Config) -> Result<Outcome> {
 }
 
 fn flush(g: &Global, cfg: &Config, deadline: Duration) -> Result<Outcome> {
-    let _lock = outbox::lock(&cfg.outbox_dir)
+    let (_lock, warning) = outbox::lock(&cfg.outbox_dir)
         .with_context(|| format!("locking the outbox {}", cfg.outbox_dir.display()))?;
+    if let Some(w) = warning {
+        g.warn(&w);
+    }
+    for tmp in outbox::stale_temp_files(&cfg.outbox_dir) {
+        let _ = std::fs::remove_file(tmp);
+    }
     let mut pending = Vec::new();
+    let mut trouble = false;
     for (path, entry) in entries(g, cfg) {
-        if entry.age() > cfg.outbox_max_age {
-            g.warn(&format!(
-                "dropping {} ({} for \"{}\", first failed {}): older than max_age {}",
-                file_name(&path),
-                entry.event.event,
-                entry.endpoint,
-                entry.first_failed,
-                humantime::format_duration(cfg.outbox_max_age)
-            ));
-            outbox::remove(&path).with_context(|| format!("removing {}", path.display()))?;
-            continue;
-        }
-        match cfg.endpoint(&entry.endpoint) {
-            Some(_) => pending.push((path, entry)),
-            None => g.warn(&format!(
-                "keeping {}: no endpoint named \"{}\" in {} any more",
-                file_name(&path),
-                entry.endpoint,
-                cfg.path.display()
-            )),
+        match keep_or_send(cfg, &entry) {
+            Verdict::Send => pending.push((path, entry)),
+            Verdict::Keep(why) => g.warn(&format!("keeping {}: {why}", file_name(&path))),
+            Verdict::Drop(why) => {
+                g.warn(&format!(
+                    "dropping {} ({} for \"{}\", queued {}): {why}",
+                    file_name(&path),
+                    entry.event.event,
+                    entry.endpoint,
+                    if entry.queued_at.is_empty() {
+                        &entry.first_failed
+                    } else {
+                        &entry.queued_at
+                    },
+                ));
+                if let Err(e) = outbox::remove(&path) {
+                    g.warn(&format!("cannot remove {}: {e}", path.display()));
+                    trouble = true;
+                }
+            }
         }
     }
     if pending.is_empty() {
@@ -132,7 +146,7 @@ fn flush(g: &Global, cfg: &Config, deadline: Duration) -> Result<Outcome> {
         if g.json {
             println!("{}", serde_json::json!({"results": []}));
         }
-        return Ok(Outcome::Success);
+        return Ok(exit(cfg, false, trouble));
     }
     let jobs: Vec<_> = pending
         .iter()
@@ -142,32 +156,97 @@ fn flush(g: &Global, cfg: &Config, deadline: Duration) -> Result<Outcome> {
         deadline,
         verbose: g.verbose,
     };
-    let mut results = dispatch::deliver_jobs(cfg, &jobs, &opts, &cfg.redactor());
-    settle(&pending, &mut results)?;
+    let unremovable = std::sync::atomic::AtomicBool::new(false);
+    let settle = |i: usize, r: &mut Delivery| {
+        let Some((path, entry)) = pending.get(i) else {
+            return;
+        };
+        if r.ok {
+            if let Err(e) = outbox::delivered(path, entry) {
+                g.warn(&e.to_string());
+                unremovable.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            return;
+        }
+        let mut e = entry.clone();
+        e.failed(r.attempts, r.error.as_deref().unwrap_or_default());
+        match outbox::failed(path, &e) {
+            Ok(()) => r.queued = true,
+            Err(err) => g.warn(&format!("cannot update {}: {err}", path.display())),
+        }
+    };
+    let results = dispatch::deliver_jobs(cfg, &jobs, &opts, &cfg.redactor(), &settle);
     print(g, cfg, &pending, &results);
     let failed = results.iter().any(|r| !r.ok);
-    Ok(if failed && !cfg.best_effort {
+    Ok(exit(cfg, failed, trouble || unremovable.into_inner()))
+}
+
+/// Exit 2 when the outbox itself needs attention (an entry that cannot be removed) or
+/// an endpoint is left out for a config problem; else 1 when a delivery failed (unless
+/// `best_effort`); else 0.
+fn exit(cfg: &Config, failed: bool, trouble: bool) -> Outcome {
+    if trouble || !cfg.broken.is_empty() {
+        Outcome::Exit(2)
+    } else if failed && !cfg.best_effort {
         Outcome::Failed
     } else {
         Outcome::Success
-    })
+    }
 }
 
-/// Remove delivered entries; update the others with their new attempts and error.
-fn settle(pending: &[(PathBuf, Entry)], results: &mut [Delivery]) -> Result<()> {
-    for ((path, entry), r) in pending.iter().zip(results.iter_mut()) {
-        if r.ok {
-            outbox::remove(path)
-                .with_context(|| format!("removing delivered {}", path.display()))?;
-        } else {
-            let mut e = entry.clone();
-            e.attempts += r.attempts;
-            e.last_error = r.error.clone().unwrap_or_default();
-            outbox::replace(path, &e).with_context(|| format!("updating {}", path.display()))?;
-            r.queued = true;
-        }
+/// What a flush does with one entry.
+enum Verdict {
+    Send,
+    Keep(String),
+    Drop(String),
+}
+
+fn keep_or_send(cfg: &Config, entry: &Entry) -> Verdict {
+    if entry.delivered {
+        return Verdict::Drop(
+            "it was delivered already (its file could not be removed then)".into(),
+        );
     }
-    Ok(())
+    if outbox::in_flight(&cfg.outbox_dir, entry) {
+        return Verdict::Keep("another bnotify process is delivering it right now".into());
+    }
+    let age = entry.age();
+    if age > cfg.outbox_max_age {
+        return Verdict::Drop(format!(
+            "older than max_age {}",
+            humantime::format_duration(cfg.outbox_max_age)
+        ));
+    }
+    let stale_news = matches!(entry.event.status, Status::Start | Status::Info);
+    if stale_news && age > cfg.outbox_max_age_start {
+        return Verdict::Drop(format!(
+            "a {} event older than max_age_start {} is no longer news",
+            entry.event.status.as_str(),
+            humantime::format_duration(cfg.outbox_max_age_start)
+        ));
+    }
+    match cfg.endpoint(&entry.endpoint) {
+        Some(ep) if ep.enabled => Verdict::Send,
+        Some(_) => Verdict::Keep(format!(
+            "endpoint \"{}\" is disabled (enabled: false); it is sent once it is enabled again",
+            entry.endpoint
+        )),
+        None if cfg
+            .broken
+            .iter()
+            .any(|b| b.name.as_deref() == Some(entry.endpoint.as_str())) =>
+        {
+            Verdict::Keep(format!(
+                "endpoint \"{}\" has a config problem (see above); it is sent once that is fixed",
+                entry.endpoint
+            ))
+        }
+        None => Verdict::Keep(format!(
+            "no endpoint named \"{}\" in {} any more",
+            entry.endpoint,
+            cfg.path.display()
+        )),
+    }
 }
 
 fn print(g: &Global, cfg: &Config, pending: &[(PathBuf, Entry)], results: &[Delivery]) {
@@ -210,8 +289,11 @@ fn print(g: &Global, cfg: &Config, pending: &[(PathBuf, Entry)], results: &[Deli
 }
 
 fn purge(g: &Global, cfg: &Config, older_than: Option<Duration>) -> Result<Outcome> {
-    let _lock = outbox::lock(&cfg.outbox_dir)
+    let (_lock, warning) = outbox::lock(&cfg.outbox_dir)
         .with_context(|| format!("locking the outbox {}", cfg.outbox_dir.display()))?;
+    if let Some(w) = warning {
+        g.warn(&w);
+    }
     let mut removed = 0;
     for path in outbox::files(&cfg.outbox_dir) {
         let old_enough = match (older_than, outbox::read(&path)) {
@@ -226,6 +308,9 @@ fn purge(g: &Global, cfg: &Config, older_than: Option<Duration>) -> Result<Outco
             outbox::remove(&path).with_context(|| format!("removing {}", path.display()))?;
             removed += 1;
         }
+    }
+    for tmp in outbox::stale_temp_files(&cfg.outbox_dir) {
+        let _ = std::fs::remove_file(tmp);
     }
     if g.json {
         println!("{}", serde_json::json!({"removed": removed}));

@@ -4,17 +4,17 @@
 
 use std::io::{Read, Write};
 use std::process::{Command, ExitStatus, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use anyhow::Result;
 
-use super::send::{deliver_event, hostname, SendOptions};
+use super::send::hostname;
 use super::Global;
 use crate::attach::Attachment;
-use crate::cli::{Kind, PayloadArgs, RunArgs};
-use crate::config::Config;
-use crate::event::{now_rfc3339, Event};
+use crate::cli::{Kind, RunArgs};
+use crate::deliver::{self, SendOptions};
+use crate::event::{now_rfc3339, Event, Input};
 use crate::Outcome;
 
 /// Bytes of stderr kept as the failure's `error`.
@@ -57,7 +57,8 @@ impl Tail {
 
 /// Run `bnotify run`.
 pub fn run(g: &Global, args: &RunArgs) -> Result<Outcome> {
-    let cfg = match g.load() {
+    let forward = Forwarder::install();
+    let cfg = match g.load_for_sending() {
         Ok(c) => Some(c),
         Err(e) => {
             g.warn(&format!(
@@ -73,7 +74,7 @@ pub fn run(g: &Global, args: &RunArgs) -> Result<Outcome> {
     let id = uuid::Uuid::new_v4().to_string();
     let started_at = now_rfc3339();
     let t0 = Instant::now();
-    let start = build(&format!("{prefix}_start"), args, &id)?;
+    let start = build(&format!("{prefix}_start"), args, &id);
     let opts = SendOptions {
         only: args.endpoints.clone(),
         dry_run: false,
@@ -81,24 +82,32 @@ pub fn run(g: &Global, args: &RunArgs) -> Result<Outcome> {
         deadline: std::time::Duration::from_secs(60),
         noise_control: true,
     };
-    // The start notice goes out while the command already runs.
-    let notify_start = {
-        let (g, opts) = (g.clone(), opts.clone());
-        let cfg_ref = cfg.as_ref();
-        std::thread::scope(|s| {
-            let h = s.spawn(move || notify(&g, cfg_ref, &start, &opts));
-            let ran = execute(args);
-            let _ = h.join();
-            ran
-        })
+    // The start notice is queued before the command starts (a local write), then goes
+    // out while the command already runs.
+    let start_batch = {
+        let _hold = deliver::critical();
+        cfg.as_ref()
+            .and_then(|c| deliver::queue_event(g, c, &start, &opts))
     };
-    let (status, stderr_tail, output) = notify_start;
+    let (ran, hold) = std::thread::scope(|s| {
+        let h = start_batch.map(|b| s.spawn(|| deliver::send(g, b, &opts)));
+        let ran = execute(args, forward.as_ref());
+        if let Some(h) = h {
+            let _ = h.join();
+        }
+        ran
+    });
+    let Ran {
+        status,
+        stderr_tail,
+        output,
+    } = ran;
     let code = exit_code(&status);
     let mut end = build(
         &format!("{prefix}_{}", if code == 0 { "success" } else { "failure" }),
         args,
         &id,
-    )?;
+    );
     end.started_at = Some(started_at);
     end.finished_at = Some(now_rfc3339());
     end.duration_ms = Some(u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX));
@@ -112,31 +121,35 @@ pub fn run(g: &Global, args: &RunArgs) -> Result<Outcome> {
         end.error = Some(match (&status, tail.is_empty()) {
             (Err((_, e)), _) => e.clone(),
             (Ok(_), false) => tail,
-            (Ok(_), true) => format!("{} exited with code {code}", args.command[0]),
+            (Ok(_), true) => format!(
+                "{} exited with code {code}",
+                args.command[0].to_string_lossy()
+            ),
         });
     }
     if let Some(out) = output {
         end.attachments
             .push(Attachment::new(format!("{}-output.log", args.job), out));
     }
-    notify(g, cfg.as_ref(), &end, &opts);
+    // Still inside the critical section taken when the command was reaped: a signal
+    // from now on waits until the outcome is queued, then exits with the command's code.
+    let end_batch = cfg
+        .as_ref()
+        .and_then(|c| deliver::queue_event(g, c, &end, &opts));
+    drop(hold);
+    if let Some(b) = end_batch {
+        deliver::send(g, b, &opts);
+    }
     Ok(Outcome::Exit(code))
 }
 
-fn build(name: &str, args: &RunArgs, id: &str) -> Result<Event> {
-    let flags = PayloadArgs {
-        job: Some(args.job.clone()),
+fn build(name: &str, args: &RunArgs, id: &str) -> Event {
+    let input = Input {
+        task: Some(args.job.clone()),
         id: Some(id.to_string()),
-        ..PayloadArgs::default()
+        ..Input::default()
     };
-    Ok(Event::from_parts(name, None, &flags, hostname)?)
-}
-
-fn notify(g: &Global, cfg: Option<&Config>, ev: &Event, opts: &SendOptions) {
-    let Some(cfg) = cfg else { return };
-    if let Err(e) = deliver_event(g, cfg, ev, opts) {
-        g.warn(&format!("{e:#}"));
-    }
+    Event::from_input(name, &input, hostname)
 }
 
 /// 0..=255 from the command's status: its code, 128+signal, 127 when it could not start.
@@ -151,17 +164,28 @@ fn exit_code(status: &Result<ExitStatus, (i32, String)>) -> i32 {
     }
 }
 
-/// The command's status (or the code and reason it could not run), its stderr tail, and
-/// its combined output when asked for.
-type Ran = (Result<ExitStatus, (i32, String)>, Vec<u8>, Option<Vec<u8>>);
+/// What became of the command.
+struct Ran {
+    /// Its status, or the code and reason it could not run.
+    status: Result<ExitStatus, (i32, String)>,
+    /// The end of its stderr.
+    stderr_tail: Vec<u8>,
+    /// Its combined output, when asked for.
+    output: Option<Vec<u8>>,
+}
 
-/// Run the command, copying its output through as it comes, forwarding SIGINT/SIGTERM.
-fn execute(args: &RunArgs) -> Ran {
-    let (program, rest) = match args.command.split_first() {
-        Some(x) => x,
-        None => return (Err((127, "no command given".into())), Vec::new(), None),
+/// Run the command, copying its output through as it comes, forwarding signals. Returns
+/// with the delivery critical section held from the instant the command was reaped.
+fn execute(args: &RunArgs, forward: Option<&Forwarder>) -> (Ran, MutexGuard<'static, ()>) {
+    let failed = |code: i32, msg: String| Ran {
+        status: Err((code, msg)),
+        stderr_tail: Vec::new(),
+        output: None,
     };
-    let forward = Forwarder::install();
+    let Some((program, rest)) = args.command.split_first() else {
+        return (failed(127, "no command given".into()), deliver::critical());
+    };
+    let shown = program.to_string_lossy();
     // Stdout is only piped when the combined output is kept; otherwise the command keeps
     // our stdout (a terminal stays a terminal).
     let stdout = if args.attach_output {
@@ -184,19 +208,20 @@ fn execute(args: &RunArgs) -> Ran {
             } else {
                 127
             };
-            let msg = format!("cannot run {program}: {e}");
+            let msg = format!("cannot run {shown}: {e}");
             eprintln!("bnotify: {msg}");
-            if let Some(f) = &forward {
+            let hold = deliver::critical();
+            if let Some(f) = forward {
                 f.finished(code);
             }
-            return (Err((code, msg)), Vec::new(), None);
+            return (failed(code, msg), hold);
         }
     };
     let combined = args
         .attach_output
         .then(|| Arc::new(Mutex::new(Tail::new(OUTPUT_TAIL))));
     let stderr_tail = Arc::new(Mutex::new(Tail::new(STDERR_TAIL)));
-    if let Some(f) = &forward {
+    if let Some(f) = forward {
         f.started(child.id());
     }
     let out = child.stdout.take().map(|r| {
@@ -209,8 +234,9 @@ fn execute(args: &RunArgs) -> Ran {
     });
     let status = child
         .wait()
-        .map_err(|e| (1, format!("waiting for {program}: {e}")));
-    if let Some(f) = &forward {
+        .map_err(|e| (1, format!("waiting for {shown}: {e}")));
+    let hold = deliver::critical();
+    if let Some(f) = forward {
         f.finished(exit_code(&status));
     }
     // Its output is complete when the pipes close; a background process it left behind
@@ -229,7 +255,14 @@ fn execute(args: &RunArgs) -> Ran {
         .map(|t| t.bytes().to_vec())
         .unwrap_or_default();
     let output = combined.and_then(|c| c.lock().ok().map(|t| t.bytes().to_vec()));
-    (status, tail, output)
+    (
+        Ran {
+            status,
+            stderr_tail: tail,
+            output,
+        },
+        hold,
+    )
 }
 
 /// Copy `from` to `to` chunk by chunk, keeping tails on the side.
@@ -262,10 +295,11 @@ fn terminal_foreground() -> bool {
     unsafe { libc::isatty(0) == 1 && libc::tcgetpgrp(0) == libc::getpgrp() }
 }
 
-/// SIGINT and SIGTERM while `run` works: forwarded to the command while it runs (one
-/// that arrives before it started is forwarded as soon as it has); once it has exited and
-/// been reaped, they end bnotify with the command's code instead of reaching a pid that
-/// may belong to another process by then.
+/// SIGINT, SIGTERM and SIGHUP while `run` works: forwarded to the command while it runs
+/// (one that arrives before it started is forwarded as soon as it has); once it has
+/// exited and been reaped, they end bnotify with the command's code — after its outcome
+/// is queued in the outbox — instead of reaching a pid that may belong to another
+/// process by then.
 struct Forwarder {
     /// 0 before the command started, then its pid, then -1 once it was reaped.
     pid: Arc<std::sync::atomic::AtomicI32>,
@@ -274,9 +308,9 @@ struct Forwarder {
 
 impl Forwarder {
     fn install() -> Option<Forwarder> {
-        use signal_hook::consts::{SIGINT, SIGTERM};
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
         use std::sync::atomic::{AtomicI32, Ordering};
-        let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]).ok()?;
+        let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]).ok()?;
         let pid = Arc::new(AtomicI32::new(0));
         let code = Arc::new(AtomicI32::new(0));
         let (p, c) = (pid.clone(), code.clone());
@@ -299,7 +333,12 @@ impl Forwarder {
                         libc::kill(target, sig);
                     }
                 } else {
-                    std::process::exit(c.load(Ordering::SeqCst));
+                    let name = match sig {
+                        SIGINT => "SIGINT",
+                        SIGHUP => "SIGHUP",
+                        _ => "SIGTERM",
+                    };
+                    deliver::exit_on_signal(name, c.load(Ordering::SeqCst));
                 }
             }
         });

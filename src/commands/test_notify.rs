@@ -3,22 +3,27 @@
 use anyhow::Result;
 use serde_json::json;
 
-use super::send::{check_names, deliver_to, hostname, SendOptions};
+use super::send::hostname;
 use super::Global;
 use crate::channels::Outgoing;
-use crate::cli::{PayloadArgs, TestNotifyArgs};
+use crate::cli::TestNotifyArgs;
 use crate::config::{Config, Endpoint};
+use crate::deliver::{check_names, deliver_to, SendOptions};
 use crate::dispatch;
-use crate::event::{Event, Status};
+use crate::event::Event;
 use crate::redact::Redactor;
 use crate::Outcome;
 
 /// Run `bnotify test notify`.
 pub fn run(g: &Global, args: &TestNotifyArgs) -> Result<Outcome> {
-    let cfg = g.load()?;
-    check_names(&cfg, &args.endpoints)?;
+    let cfg = g.load_for_sending()?;
+    check_names(g, &cfg, &args.endpoints)?;
     let name = args.event.as_deref().unwrap_or("test");
     let ev = sample(name)?;
+    if args.event.is_some() {
+        let eps = dispatch::select(&cfg, &ev, &args.endpoints);
+        crate::deliver::explain(g, &cfg, &ev, &eps, &args.endpoints);
+    }
     let eps: Vec<&Endpoint> = if args.event.is_none() {
         cfg.endpoints
             .iter()
@@ -42,19 +47,7 @@ pub fn run(g: &Global, args: &TestNotifyArgs) -> Result<Outcome> {
 /// `name` with sample data: task `bnotify-test`, a backup id, size, duration and tags,
 /// and a title prefixed `[TEST]`.
 pub fn sample(name: &str) -> Result<Event> {
-    let flags = PayloadArgs {
-        job: Some("bnotify-test".into()),
-        message: Some("This is a test notification sent by \"bnotify test notify\".".into()),
-        backup_id: Some("test-backup-0001".into()),
-        backup_size: Some(1_610_612_736),
-        duration: Some(std::time::Duration::from_secs(252)),
-        tags: vec!["test".into(), "sample".into()],
-        ..PayloadArgs::default()
-    };
-    let mut ev = Event::from_parts(name, None, &flags, hostname)?;
-    if ev.status == Status::Failure {
-        ev.error = Some("sample error: no space left on device (this is a test)".into());
-    }
+    let mut ev = Event::sample(name, hostname);
     ev.title = Some(format!("[TEST] {}", crate::render::default_title(&ev)));
     Ok(ev)
 }

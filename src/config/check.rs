@@ -6,7 +6,11 @@ use crate::event::{is_known, KNOWN_EVENTS};
 
 /// Problems (errors) and findings (warnings) of a loaded config.
 pub fn lint(cfg: &Config) -> (Vec<ConfigError>, Vec<String>) {
-    let mut errors = Vec::new();
+    let mut errors: Vec<ConfigError> = cfg
+        .broken
+        .iter()
+        .flat_map(|b| b.errors.iter().cloned())
+        .collect();
     let mut warnings = cfg.warnings.clone();
     for (which, t) in [
         ("title", &cfg.templates.title),
@@ -31,6 +35,7 @@ pub fn lint(cfg: &Config) -> (Vec<ConfigError>, Vec<String>) {
             }
         }
     }
+    errors.extend(render_samples(cfg));
     let mut lists: Vec<(String, &Vec<String>)> = Vec::new();
     if let Some(p) = &cfg.events {
         lists.push(("root events".into(), &p.raw));
@@ -60,6 +65,43 @@ pub fn lint(cfg: &Config) -> (Vec<ConfigError>, Vec<String>) {
         warnings.push(w);
     }
     (errors, warnings)
+}
+
+/// Render every endpoint's texts and requests once against the sample failure event, so
+/// a template that loops, explodes or produces invalid JSON is caught here, not at 3 a.m.
+fn render_samples(cfg: &Config) -> Vec<ConfigError> {
+    let ev = crate::event::Event::sample("backup_failure", || "bnotify-check".to_string());
+    let mut errors = Vec::new();
+    for ep in &cfg.endpoints {
+        let texts = crate::render::texts(
+            &ev,
+            (&ep.name, ep.kind.name),
+            (ep.title.as_deref(), ep.body.as_deref()),
+            (
+                cfg.templates.title.as_deref(),
+                cfg.templates.body.as_deref(),
+            ),
+        );
+        let result = texts.map_err(|e| e.to_string()).and_then(|(title, body)| {
+            let msg = crate::channels::Message {
+                event: &ev,
+                title,
+                body,
+                endpoint: &ep.name,
+                kind: ep.kind.name,
+            };
+            ep.channel.prepare(&msg).map(|_| ()).map_err(|e| e.message)
+        });
+        if let Err(e) = result {
+            errors.push(
+                ConfigError::new(format!("fails on the sample event: {e}"))
+                    .endpoint(ep.label())
+                    .at(ep.line.map(|l| (l, 1)))
+                    .hint("try it with \"bnotify test notify backup_failure --dry-run\""),
+            );
+        }
+    }
+    errors
 }
 
 #[cfg(unix)]

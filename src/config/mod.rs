@@ -25,6 +25,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_RETRIES: u32 = 2;
 /// Default maximum age of outbox entries.
 pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
+/// Default maximum age of start and info events in the outbox.
+pub const DEFAULT_MAX_AGE_START: Duration = Duration::from_secs(3600);
 
 /// Which file is used, and why.
 #[derive(Debug, Clone)]
@@ -251,6 +253,8 @@ pub struct Config {
     pub outbox_dir: PathBuf,
     /// Outbox entries older than this are dropped.
     pub outbox_max_age: Duration,
+    /// Start and info events older than this are dropped instead of delivered late.
+    pub outbox_max_age_start: Duration,
     /// Noise-control state directory.
     pub state_dir: PathBuf,
     /// Global templates.
@@ -259,6 +263,29 @@ pub struct Config {
     pub endpoints: Vec<Endpoint>,
     /// Non-fatal findings (`config check` prints them).
     pub warnings: Vec<String>,
+    /// Endpoints left out for a problem confined to them (SPEC §4): `config check`
+    /// reports them as errors; sending delivers the others and exits 2.
+    pub broken: Vec<Broken>,
+}
+
+/// An endpoint left out of the config because of a problem confined to it.
+#[derive(Debug, Clone)]
+pub struct Broken {
+    /// Its name, when it has one.
+    pub name: Option<String>,
+    /// The problems (file, line, key and hint).
+    pub errors: Vec<ConfigError>,
+}
+
+impl Broken {
+    /// `"name"` or `#N`, for messages.
+    pub fn label(&self) -> String {
+        self.errors
+            .iter()
+            .find_map(|e| e.endpoint.clone())
+            .or_else(|| self.name.as_ref().map(|n| format!("\"{n}\"")))
+            .unwrap_or_else(|| "(unnamed)".to_string())
+    }
 }
 
 impl Config {
@@ -287,7 +314,14 @@ impl Config {
         };
         let cfg = loader.load();
         match cfg {
-            Some(c) if loader.errors.is_empty() => Ok(c),
+            Some(mut c) if loader.errors.is_empty() => {
+                for b in &mut c.broken {
+                    for e in &mut b.errors {
+                        e.file = Some(path.to_path_buf());
+                    }
+                }
+                Ok(c)
+            }
             _ => Err(ConfigErrors(
                 loader
                     .errors
@@ -391,20 +425,51 @@ impl Loader<'_> {
             })
         });
         let mut out = Vec::new();
+        let mut broken = Vec::new();
         for (i, v) in endpoints.into_iter().enumerate() {
-            if let Some(ep) = self.endpoint(i, v, timeout, retries) {
-                if out.iter().any(|o: &Endpoint| o.name == ep.name) {
+            let name = v.get("name").and_then(Value::as_str).map(str::to_string);
+            let before = self.errors.len();
+            match self.endpoint(i, v, timeout, retries) {
+                Some(ep) if out.iter().any(|o: &Endpoint| o.name == ep.name) => {
                     self.errors.push(
                         ConfigError::new(format!("duplicate endpoint name \"{}\"", ep.name))
+                            .endpoint(ep.label())
                             .at(ep.line.map(|l| (l, 1)))
                             .hint("give every endpoint a unique name"),
                     );
-                    continue;
                 }
-                out.push(ep);
+                Some(ep) => out.push(ep),
+                None => {}
+            }
+            if self.errors.len() > before {
+                broken.push(Broken {
+                    name,
+                    errors: self.errors.split_off(before),
+                });
             }
         }
         self.check_fallbacks(&out);
+        // A fallback problem leaves out the endpoint that names it.
+        for e in std::mem::take(&mut self.errors) {
+            let at = out
+                .iter()
+                .position(|o| e.endpoint.as_deref() == Some(o.label().as_str()));
+            match at {
+                Some(i) => {
+                    let ep = out.remove(i);
+                    broken.push(Broken {
+                        name: Some(ep.name),
+                        errors: vec![e],
+                    });
+                }
+                None => match broken.iter_mut().find(|b| {
+                    e.endpoint.is_some() && b.errors.iter().any(|x| x.endpoint == e.endpoint)
+                }) {
+                    Some(b) => b.errors.push(e),
+                    None => self.errors.push(e),
+                },
+            }
+        }
         let state_dir = root.state_dir.map_or_else(state_home, |s| expand_tilde(&s));
         Some(Config {
             path: self.path.to_path_buf(),
@@ -416,10 +481,12 @@ impl Loader<'_> {
                 .dir
                 .map_or_else(|| state_home().join("outbox"), |d| expand_tilde(&d)),
             outbox_max_age: root.outbox.max_age.unwrap_or(DEFAULT_MAX_AGE),
+            outbox_max_age_start: root.outbox.max_age_start.unwrap_or(DEFAULT_MAX_AGE_START),
             state_dir,
             templates: root.templates,
             endpoints: out,
             warnings: Vec::new(),
+            broken,
         })
     }
 
@@ -779,11 +846,31 @@ fn split_keys(map: Mapping, http: bool) -> (Mapping, Mapping) {
 mod tests {
     use super::*;
 
+    /// Strict, as `config check` is: a broken endpoint is an error.
     fn parse(text: &str) -> Result<Config, String> {
-        Config::parse(text, Path::new("c.yaml"), &|n| {
+        let cfg = Config::parse(text, Path::new("c.yaml"), &|n| {
             (n == "TOKEN").then(|| "tok".to_string())
         })
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+        if cfg.broken.is_empty() {
+            Ok(cfg)
+        } else {
+            let errs = cfg.broken.iter().flat_map(|b| b.errors.clone()).collect();
+            Err(ConfigErrors(errs).to_string())
+        }
+    }
+
+    #[test]
+    fn a_broken_endpoint_is_left_out_alone() {
+        let text = "endpoints:\n  - {name: ok, type: webhook, url: http://h}\n  - {name: bad, type: webhook, url: \"${NOPE}\"}\n  - {name: typo, type: webhook, url: http://h, methd: PUT}\n  - {name: fb, type: webhook, url: http://h, fallback: [nobody]}\n";
+        let cfg = Config::parse(text, Path::new("c.yaml"), &|_| None).unwrap();
+        let names: Vec<_> = cfg.endpoints.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["ok"]);
+        let broken: Vec<_> = cfg.broken.iter().map(|b| b.name.clone().unwrap()).collect();
+        assert_eq!(broken, ["bad", "typo", "fb"]);
+        assert!(cfg.broken[0].errors[0].to_string().contains("NOPE"));
+        let err = Config::parse("bogus: 1\nendpoints: []\n", Path::new("c.yaml"), &|_| None);
+        assert!(err.is_err(), "a root problem still fails the whole file");
     }
 
     #[test]

@@ -65,6 +65,9 @@ pub struct OutboxFile {
     /// Entries older than this are dropped.
     #[serde(default, deserialize_with = "opt_duration")]
     pub max_age: Option<Duration>,
+    /// Start and info events older than this are dropped instead of delivered late.
+    #[serde(default, deserialize_with = "opt_duration")]
+    pub max_age_start: Option<Duration>,
 }
 
 /// `templates:`.

@@ -20,9 +20,16 @@ pub struct RenderError {
     pub message: String,
 }
 
+/// Steps one rendering may take: far above any real title, body or payload template,
+/// far below what a runaway loop needs (SPEC §4).
+pub const FUEL: u64 = 200_000;
+/// Output one rendering may produce.
+pub const MAX_OUTPUT: usize = 1024 * 1024;
+
 fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Lenient);
+    env.set_fuel(Some(FUEL));
     env.add_filter("humansize", |v: Option<f64>| {
         v.map(|b| human_size(b.max(0.0) as u64)).unwrap_or_default()
     });
@@ -36,11 +43,51 @@ fn environment() -> Environment<'static> {
     env
 }
 
-/// Render `source` over `ctx`; errors name `which` template and the line.
+/// Render `source` over `ctx` within the step budget ([`FUEL`]) and the output cap
+/// ([`MAX_OUTPUT`]); errors name `which` template and the line.
 pub fn render(which: &str, source: &str, ctx: &Value) -> Result<String, RenderError> {
-    environment()
-        .render_str(source, ctx)
-        .map_err(|e| render_error(which, &e))
+    let env = environment();
+    let tmpl = env
+        .template_from_str(source)
+        .map_err(|e| render_error(which, &e))?;
+    let mut out = Capped(Vec::new());
+    let rendered = tmpl.render_captured_to(ctx, &mut out).map(|_| ());
+    match rendered {
+        Ok(()) => Ok(String::from_utf8_lossy(&out.0).into_owned()),
+        Err(e) if e.kind() == minijinja::ErrorKind::WriteFailure => Err(RenderError {
+            which: which.to_string(),
+            line: e.line(),
+            message: format!(
+                "the output exceeds {} MiB; check the template for a runaway loop",
+                MAX_OUTPUT / 1024 / 1024
+            ),
+        }),
+        Err(e) if e.kind() == minijinja::ErrorKind::OutOfFuel => Err(RenderError {
+            which: which.to_string(),
+            line: e.line(),
+            message: format!(
+                "the template takes more than {FUEL} steps; check it for a runaway loop"
+            ),
+        }),
+        Err(e) => Err(render_error(which, &e)),
+    }
+}
+
+/// A buffer that refuses to grow past [`MAX_OUTPUT`].
+struct Capped(Vec<u8>);
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.0.len() + buf.len() > MAX_OUTPUT {
+            return Err(std::io::Error::other("output limit"));
+        }
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Compile `source` without rendering it (for `config check`).
@@ -279,6 +326,30 @@ mod tests {
         .unwrap();
         assert_eq!(t, "MYSQL-DAILY via ops");
         assert_eq!(b, "2 KiB in 1m 1s; abc…");
+    }
+
+    #[test]
+    fn runaway_templates_fail_fast() {
+        let ctx = serde_json::json!({});
+        let t0 = std::time::Instant::now();
+        for (src, want) in [
+            (
+                "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
+                "steps",
+            ),
+            (
+                "{% for i in range(90) %}{{ 'x' * 100000 }}{% endfor %}",
+                "exceeds 1 MiB",
+            ),
+        ] {
+            let err = render("body", src, &ctx).unwrap_err().to_string();
+            assert!(err.contains(want), "{src}: {err}");
+        }
+        assert!(t0.elapsed() < std::time::Duration::from_secs(5));
+        assert_eq!(
+            render("body", "{% for i in range(3) %}{{ i }}{% endfor %}", &ctx).unwrap(),
+            "012"
+        );
     }
 
     #[test]

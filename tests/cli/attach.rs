@@ -78,26 +78,60 @@ fn big_file_is_cut_to_its_tail_with_a_note() {
     );
 }
 
+/// A log that is missing, a directory, a FIFO nobody writes to, or a device never stops
+/// the alert: it goes out without that file, says which was left out and why, and the
+/// exit code is the delivery's. Nothing blocks (the FIFO would hang a plain read).
 #[test]
-fn missing_file_is_exit_2_before_anything_is_sent() {
-    let srv = Server::ok();
+fn a_file_that_cannot_be_attached_never_stops_the_alert() {
+    let srv = Server::start(|_, _| crate::support::Response::status(200).body("ok"));
     let env = Env::new(&format!(
-        "endpoints:\n  - {{name: w, type: webhook, url: \"{}\"}}\n",
-        srv.url("/a")
+        "endpoints:\n  - {{name: w, type: webhook, url: \"{}\"}}\n  - {{name: s, type: slack, url: \"{}\"}}\n",
+        srv.url("/a"),
+        srv.url("/slack")
     ));
+    let fifo = env.path("pipe.log");
+    let c_path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: mkfifo on a path in our own temp dir.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+    let good = env.path("good.log");
+    std::fs::write(&good, "the end of the log\n").unwrap();
+    let t0 = std::time::Instant::now();
     let mut c = env.cmd();
-    c.args([
-        "send",
-        "--event",
-        "backup_failure",
-        "--attach",
-        "/nonexistent/run.log",
-    ]);
-    run(c)
-        .code(2)
-        .err_has("cannot attach /nonexistent/run.log")
-        .err_has("nothing was sent");
-    assert!(srv.requests().is_empty());
+    c.args(["-q", "send", "--event", "backup_failure", "--job", "db"])
+        .args(["--attach", "/nonexistent/run.log", "--attach"])
+        .arg(env.dir.path())
+        .arg("--attach")
+        .arg(&fifo)
+        .args(["--attach", "/dev/zero", "--attach"])
+        .arg(&good);
+    let out = run(c);
+    out.code(0)
+        .err_has("not attaching /nonexistent/run.log: no such file")
+        .err_has("a directory")
+        .err_has("pipe.log: not a regular file")
+        .err_has("/dev/zero: not a regular file");
+    assert!(
+        t0.elapsed() < std::time::Duration::from_secs(10),
+        "nothing blocks"
+    );
+    let reqs = srv.requests();
+    assert_eq!(reqs.len(), 2, "both endpoints were told");
+    let hook = reqs.iter().find(|r| r.path == "/a").unwrap().json();
+    let files: Vec<_> = hook["attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(files, ["good.log"], "the readable file still travels");
+    let body = hook["body"].as_str().unwrap();
+    assert!(
+        body.contains("Not attached: /nonexistent/run.log (no such file)"),
+        "{body}"
+    );
+    assert!(body.contains("pipe.log (not a regular file"), "{body}");
+    let slack = reqs.iter().find(|r| r.path == "/slack").unwrap().text();
+    assert!(slack.contains("/nonexistent/run.log"), "{slack}");
 }
 
 #[test]

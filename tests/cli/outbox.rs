@@ -105,7 +105,7 @@ fn entries_past_max_age_are_dropped_with_a_warning() {
     let old = files(&env.outbox())[0].clone();
     let text = std::fs::read_to_string(&old).unwrap();
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let stale = text.replace(v["first_failed"].as_str().unwrap(), "2020-01-01T00:00:00Z");
+    let stale = text.replace(v["queued_at"].as_str().unwrap(), "2020-01-01T00:00:00Z");
     std::fs::write(&old, stale).unwrap();
     let mut c = env.cmd();
     c.args(["outbox", "list"]);
@@ -127,7 +127,7 @@ fn purge_all_or_older_than() {
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     std::fs::write(
         &first,
-        text.replace(v["first_failed"].as_str().unwrap(), "2020-01-01T00:00:00Z"),
+        text.replace(v["queued_at"].as_str().unwrap(), "2020-01-01T00:00:00Z"),
     )
     .unwrap();
     let mut c = env.cmd();
@@ -136,6 +136,14 @@ fn purge_all_or_older_than() {
     assert_eq!(files(&env.outbox()).len(), 1);
     let mut c = env.cmd();
     c.args(["outbox", "purge"]);
+    run(c).code(2).err_has("--all");
+    assert_eq!(
+        files(&env.outbox()).len(),
+        1,
+        "a bare purge deletes nothing"
+    );
+    let mut c = env.cmd();
+    c.args(["outbox", "purge", "--all"]);
     run(c).code(0).err_has("removed 1 entry");
     assert!(files(&env.outbox()).is_empty());
 }

@@ -47,7 +47,7 @@ proptest! {
     #[test]
     fn payload_merge_never_panics(json in prop_json()) {
         if let serde_json::Value::Object(map) = json {
-            let _ = Event::from_parts("x_failed", Some(map), &bnotify::cli::PayloadArgs::default(), || "h".into());
+            let _ = Event::from_parts("x_failed", Some(map), &bnotify::event::Input::default(), || "h".into());
         }
     }
 
@@ -55,7 +55,7 @@ proptest! {
     fn unknown_payload_keys_land_in_fields(key in "zz[a-z]{1,10}", value in "[ -~]{0,30}") {
         let mut map = serde_json::Map::new();
         map.insert(key.clone(), serde_json::Value::String(value.clone()));
-        let ev = Event::from_parts("x", Some(map), &bnotify::cli::PayloadArgs::default(), || "h".into()).unwrap();
+        let ev = Event::from_parts("x", Some(map), &bnotify::event::Input::default(), || "h".into()).unwrap();
         prop_assert_eq!(ev.fields.get(&key).and_then(|v| v.as_str()), Some(value.as_str()));
     }
 
@@ -74,10 +74,8 @@ proptest! {
     fn outbox_entries_round_trip(task in "[a-z0-9-]{1,20}", attempts in 0u32..100, data in prop::collection::vec(any::<u8>(), 0..64)) {
         let mut event = Event { event: "backup_failure".into(), task: Some(task), ..Event::default() };
         event.attachments.push(bnotify::attach::Attachment::new("log.bin".into(), data));
-        let entry = bnotify::outbox::Entry {
-            version: bnotify::outbox::VERSION, endpoint: "e".into(), event, attempts,
-            last_error: "x".into(), first_failed: "2026-01-01T00:00:00Z".into(),
-        };
+        let mut entry = bnotify::outbox::Entry::new("e", event);
+        entry.failed(attempts, "x");
         let back = bnotify::outbox::parse(&serde_json::to_vec(&entry).unwrap()).unwrap();
         prop_assert_eq!(back.event, entry.event);
         prop_assert_eq!(back.attempts, attempts);

@@ -1,0 +1,505 @@
+//! The delivery pipeline that `send`, `run` and `test notify` share: noise control, the
+//! write-ahead outbox, parallel delivery, fallbacks and the report.
+//!
+//! A delivery is *queued* first — its outbox entry is on disk before the first attempt,
+//! and noise-control state counts it as told only then — and *sent* second: each entry
+//! is removed when delivered and durably updated when it finally fails. Queuing runs
+//! inside [`critical`], so a signal handler that waits for it never exits between the
+//! decision and the entry.
+
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+
+use anyhow::{bail, Result};
+
+use crate::commands::Global;
+use crate::config::{nearest, Config, Endpoint, When};
+use crate::dispatch::{self, Delivery, Options};
+use crate::event::{Event, Status};
+use crate::outbox::{self, Entry, Outbox};
+use crate::report::{self, Style};
+use crate::state;
+use crate::Outcome;
+
+/// How a delivery behaves.
+#[derive(Debug, Clone)]
+pub struct SendOptions {
+    /// Only these endpoints (empty: all matching).
+    pub only: Vec<String>,
+    /// Print requests, send nothing.
+    pub dry_run: bool,
+    /// Failures do not change the exit code.
+    pub best_effort: bool,
+    /// Bound on the whole delivery.
+    pub deadline: std::time::Duration,
+    /// Apply `when: change` and `throttle` (off for `test notify`).
+    pub noise_control: bool,
+}
+
+static CRITICAL: Mutex<()> = Mutex::new(());
+
+/// Held while deliveries are being queued: a signal handler takes it before it exits,
+/// so an event is never half-decided when the process ends.
+pub(crate) fn critical() -> MutexGuard<'static, ()> {
+    CRITICAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Make what is queued durable, say what was left undelivered, and exit with `code`
+/// (for SIGTERM, SIGINT, SIGHUP).
+pub(crate) fn exit_on_signal(signal: &str, code: i32) -> ! {
+    let _hold = critical();
+    let left = outbox::pending_files();
+    outbox::sync_pending();
+    if left.is_empty() {
+        eprintln!("bnotify: stopped by {signal}");
+    } else {
+        let names: Vec<String> = left.iter().map(|(_, ep)| ep.clone()).collect();
+        eprintln!(
+            "bnotify: stopped by {signal}: {} notification{} not delivered yet, kept in the outbox ({})\nhint: run \"bnotify outbox flush\" to send {}",
+            left.len(),
+            if left.len() == 1 { "" } else { "s" },
+            names.join(", "),
+            if left.len() == 1 { "it" } else { "them" },
+        );
+    }
+    std::process::exit(code)
+}
+
+/// Deliver `ev` to the matching endpoints.
+pub fn deliver_event(g: &Global, cfg: &Config, ev: &Event, o: &SendOptions) -> Result<Outcome> {
+    check_names(g, cfg, &o.only)?;
+    let eps = dispatch::select(cfg, ev, &o.only);
+    explain(g, cfg, ev, &eps, &o.only);
+    deliver_to(g, cfg, ev, &eps, o)
+}
+
+/// Deliver `ev` to exactly `eps`: queue, then send.
+pub fn deliver_to(
+    g: &Global,
+    cfg: &Config,
+    ev: &Event,
+    eps: &[&Endpoint],
+    o: &SendOptions,
+) -> Result<Outcome> {
+    if o.dry_run {
+        let (jobs, skipped) = gate(g, cfg, ev, eps, o, None);
+        let jobs: Vec<(&Event, &Endpoint)> = jobs.iter().map(|j| (&j.entry.event, j.ep)).collect();
+        crate::commands::test_notify::print_dry_run(g, cfg, ev, &jobs, &skipped, &cfg.redactor());
+        return Ok(Outcome::Success);
+    }
+    let batch = {
+        let _hold = critical();
+        queue(g, cfg, ev, eps, o)
+    };
+    Ok(send(g, batch, o))
+}
+
+/// Select the endpoints for `ev` and queue its deliveries (for `run`, which sends later
+/// or in the background); problems are warnings, never errors. Call it under
+/// [`critical`].
+pub(crate) fn queue_event<'a>(
+    g: &Global,
+    cfg: &'a Config,
+    ev: &'a Event,
+    o: &SendOptions,
+) -> Option<Batch<'a>> {
+    if let Err(e) = check_names(g, cfg, &o.only) {
+        g.warn(&format!("{e:#}"));
+        return None;
+    }
+    let eps = dispatch::select(cfg, ev, &o.only);
+    explain(g, cfg, ev, &eps, &o.only);
+    Some(queue(g, cfg, ev, &eps, o))
+}
+
+/// One delivery to make, with its outbox entry.
+#[derive(Debug)]
+pub(crate) struct Job<'a> {
+    ep: &'a Endpoint,
+    entry: Entry,
+    file: Option<PathBuf>,
+}
+
+/// Deliveries decided and queued, ready to be sent.
+#[derive(Debug)]
+pub(crate) struct Batch<'a> {
+    cfg: &'a Config,
+    event: &'a Event,
+    jobs: Vec<Job<'a>>,
+    skipped: Vec<(&'a Endpoint, String)>,
+    outbox: Outbox,
+}
+
+/// Decide (noise control) and write each delivery's outbox entry ahead of it. Call it
+/// under [`critical`].
+pub(crate) fn queue<'a>(
+    g: &Global,
+    cfg: &'a Config,
+    ev: &'a Event,
+    eps: &[&'a Endpoint],
+    o: &SendOptions,
+) -> Batch<'a> {
+    let mut outbox = Outbox::new(&cfg.outbox_dir);
+    let (jobs, skipped) = gate(g, cfg, ev, eps, o, Some(&mut outbox));
+    Batch {
+        cfg,
+        event: ev,
+        jobs,
+        skipped,
+        outbox,
+    }
+}
+
+/// Write the entries of `jobs` ahead of their delivery. A full or read-only disk never
+/// costs the notification: it is still sent, with a warning.
+fn write_ahead(g: &Global, cfg: &Config, outbox: &mut Outbox, jobs: &mut [Job]) {
+    for job in jobs {
+        match outbox.queue(&mut job.entry) {
+            Ok((path, warning)) => {
+                if let Some(w) = warning {
+                    g.warn(&w);
+                }
+                job.file = Some(path);
+            }
+            Err(e) => g.warn(&format!(
+                "cannot queue the notification for \"{}\" in the outbox {}: {e}; sending it anyway",
+                job.ep.name,
+                cfg.outbox_dir.display()
+            )),
+        }
+    }
+}
+
+/// Send a queued batch, then the fallbacks of endpoints that finally failed; print the
+/// report and say how the command should exit.
+pub(crate) fn send(g: &Global, mut batch: Batch, o: &SendOptions) -> Outcome {
+    let cfg = batch.cfg;
+    print_skipped(g, &batch.skipped);
+    if batch.jobs.is_empty() {
+        nothing_sent(g, cfg, batch.event, &batch.skipped);
+        return broken_or(cfg, Outcome::Success);
+    }
+    let opts = Options {
+        deadline: o.deadline,
+        verbose: g.verbose,
+    };
+    let mut results = run_jobs(g, cfg, &batch.jobs, &opts);
+    let mut tried: Vec<String> = batch.jobs.iter().map(|j| j.ep.name.clone()).collect();
+    let mut failed: Vec<String> = failures(&results);
+    while !failed.is_empty() {
+        let mut round = Vec::new();
+        let mut causes = Vec::new();
+        for name in &failed {
+            for fb in fallbacks_of(cfg, name, batch.event, &tried) {
+                tried.push(fb.name.clone());
+                round.push(Job {
+                    ep: fb,
+                    entry: Entry::new(&fb.name, batch.event.clone()),
+                    file: None,
+                });
+                causes.push(name.clone());
+            }
+        }
+        if round.is_empty() {
+            break;
+        }
+        {
+            let _hold = critical();
+            write_ahead(g, cfg, &mut batch.outbox, &mut round);
+        }
+        let mut more = run_jobs(g, cfg, &round, &opts);
+        for (r, cause) in more.iter_mut().zip(causes) {
+            r.fallback_for = Some(cause);
+        }
+        failed = failures(&more);
+        results.extend(more);
+    }
+    let best_effort = o.best_effort || cfg.best_effort;
+    report::print(
+        batch.event,
+        &results,
+        Style {
+            quiet: g.quiet,
+            json: g.json,
+        },
+        best_effort,
+    );
+    let waiting = outbox::count(&cfg.outbox_dir);
+    if waiting > 0 && !g.quiet && !g.json {
+        eprintln!(
+            "note: {waiting} notification{} waiting in the outbox ({})",
+            if waiting == 1 { "" } else { "s" },
+            cfg.outbox_dir.display()
+        );
+    }
+    let failed = results.iter().any(|r| !r.ok);
+    broken_or(
+        cfg,
+        if failed && !best_effort {
+            Outcome::Failed
+        } else {
+            Outcome::Success
+        },
+    )
+}
+
+/// Exit 2 when some endpoints were left out for config problems (after delivering the
+/// others), else `outcome`.
+pub(crate) fn broken_or(cfg: &Config, outcome: Outcome) -> Outcome {
+    if cfg.broken.is_empty() {
+        outcome
+    } else {
+        Outcome::Exit(2)
+    }
+}
+
+fn failures(results: &[Delivery]) -> Vec<String> {
+    results
+        .iter()
+        .filter(|r| !r.ok)
+        .map(|r| r.endpoint.clone())
+        .collect()
+}
+
+/// The fallbacks of `name` that have not been tried and whose own `when` and `tasks`
+/// admit `ev` (their `events` subscription does not matter).
+fn fallbacks_of<'a>(
+    cfg: &'a Config,
+    name: &str,
+    ev: &Event,
+    tried: &[String],
+) -> Vec<&'a Endpoint> {
+    let Some(primary) = cfg.endpoint(name) else {
+        return Vec::new();
+    };
+    primary
+        .fallback
+        .iter()
+        .filter_map(|f| cfg.endpoint(f))
+        .filter(|fb| !tried.contains(&fb.name))
+        .filter(|fb| {
+            fb.enabled
+                && dispatch::admits_status(fb, ev).is_ok()
+                && dispatch::admits_task(fb, ev).is_ok()
+        })
+        .collect()
+}
+
+/// Deliver the jobs in parallel, settling each outbox entry as soon as its delivery ends.
+fn run_jobs(g: &Global, cfg: &Config, jobs: &[Job], opts: &Options) -> Vec<Delivery> {
+    let pairs: Vec<(&Event, &Endpoint)> = jobs.iter().map(|j| (&j.entry.event, j.ep)).collect();
+    let settle = |i: usize, r: &mut Delivery| {
+        let Some(job) = jobs.get(i) else { return };
+        let Some(file) = &job.file else { return };
+        if r.ok {
+            if let Err(e) = outbox::delivered(file, &job.entry) {
+                g.warn(&e.to_string());
+            }
+            return;
+        }
+        let mut entry = job.entry.clone();
+        entry.failed(r.attempts, r.error.as_deref().unwrap_or_default());
+        match outbox::failed(file, &entry) {
+            Ok(()) => r.queued = true,
+            Err(e) => g.warn(&format!(
+                "could not record the failed notification for \"{}\" in {}: {e}",
+                r.endpoint,
+                file.display()
+            )),
+        }
+    };
+    dispatch::deliver_jobs(cfg, &pairs, opts, &cfg.redactor(), &settle)
+}
+
+/// Noise control (`when: change`, `throttle`) decides which endpoints get which event;
+/// with an outbox, each delivery's entry is written while the state is still locked and
+/// before the decisions are saved, so "told" means queued at least. Trouble with the
+/// state file never costs a notification: everything is then delivered.
+fn gate<'a>(
+    g: &Global,
+    cfg: &Config,
+    ev: &Event,
+    eps: &[&'a Endpoint],
+    o: &SendOptions,
+    outbox: Option<&mut Outbox>,
+) -> (Vec<Job<'a>>, Vec<(&'a Endpoint, String)>) {
+    let job = |ev: Event, ep: &'a Endpoint| Job {
+        ep,
+        entry: Entry::new(&ep.name, ev),
+        file: None,
+    };
+    let all = || -> Vec<Job<'a>> { eps.iter().map(|ep| job(ev.clone(), ep)).collect() };
+    let write = |jobs: &mut Vec<Job<'a>>, outbox: Option<&mut Outbox>| {
+        if let Some(ob) = outbox {
+            write_ahead(g, cfg, ob, jobs);
+        }
+    };
+    if !o.noise_control || !state::needed(eps) {
+        let mut jobs = all();
+        write(&mut jobs, outbox);
+        return (jobs, Vec::new());
+    }
+    let store = state::Store::new(&cfg.state_dir);
+    let now = crate::http::unix_now();
+    let mut outbox = outbox;
+    let decided = store.update(!o.dry_run, |st| {
+        let mut jobs = Vec::new();
+        let mut skipped = Vec::new();
+        for ep in eps {
+            match st.decide(ep, ev, now) {
+                state::Decision::Deliver(e) => jobs.push(job(*e, ep)),
+                state::Decision::Skip(why) => skipped.push((*ep, why)),
+            }
+        }
+        write(&mut jobs, outbox.as_deref_mut());
+        (jobs, skipped)
+    });
+    match decided {
+        Ok((d, warning)) => {
+            if let Some(w) = warning {
+                g.warn(&w);
+            }
+            d
+        }
+        Err(e) => {
+            g.warn(&format!("{e}; noise control is off for this send"));
+            let mut jobs = all();
+            write(&mut jobs, outbox);
+            (jobs, Vec::new())
+        }
+    }
+}
+
+fn print_skipped(g: &Global, skipped: &[(&Endpoint, String)]) {
+    if g.quiet || g.json {
+        return;
+    }
+    for (ep, why) in skipped {
+        eprintln!("skip  {}  {}  {why}", ep.name, ep.kind.name);
+    }
+}
+
+fn nothing_sent(g: &Global, cfg: &Config, ev: &Event, skipped: &[(&Endpoint, String)]) {
+    if !g.quiet && !g.json && skipped.is_empty() {
+        if cfg.enabled {
+            eprintln!(
+                "note: no endpoint is subscribed to {}; nothing sent",
+                ev.event
+            );
+        } else {
+            eprintln!(
+                "note: notifications are off (enabled: false in {}); nothing sent",
+                cfg.path.display()
+            );
+        }
+    }
+    if g.json {
+        let skipped: Vec<_> = skipped
+            .iter()
+            .map(|(ep, why)| serde_json::json!({"endpoint": ep.name, "reason": why}))
+            .collect();
+        println!(
+            "{}",
+            serde_json::json!({"event": ev.event, "id": ev.id, "results": [], "skipped": skipped})
+        );
+    }
+}
+
+/// Fail with a suggestion when `--endpoint` names an endpoint the config does not have;
+/// an endpoint left out for a config problem is only warned about (it was reported).
+pub(crate) fn check_names(g: &Global, cfg: &Config, names: &[String]) -> Result<()> {
+    for n in names {
+        if cfg.endpoint(n).is_some() {
+            continue;
+        }
+        if cfg
+            .broken
+            .iter()
+            .any(|b| b.name.as_deref() == Some(n.as_str()))
+        {
+            g.warn(&format!(
+                "endpoint \"{n}\" is left out: its config has a problem (see above)"
+            ));
+            continue;
+        }
+        let hint = match nearest(n, cfg.endpoints.iter().map(|e| e.name.as_str())) {
+            Some(s) => format!("did you mean \"{s}\"?"),
+            None => "run \"bnotify endpoints\" to list them".to_string(),
+        };
+        bail!(
+            "no endpoint named \"{n}\" in {}\nhint: {hint}",
+            cfg.path.display()
+        );
+    }
+    Ok(())
+}
+
+/// Warnings that bear on whether anyone is told (printed even with `-q`): an unknown
+/// event name, and a failure that reaches no endpoint, with each endpoint's reason.
+/// With `-v`, every endpoint that declines says why.
+pub(crate) fn explain(g: &Global, cfg: &Config, ev: &Event, eps: &[&Endpoint], only: &[String]) {
+    if !crate::event::is_known(&ev.event) {
+        let subscribed = cfg
+            .endpoints
+            .iter()
+            .filter_map(|e| e.events.as_ref())
+            .chain(cfg.events.as_ref())
+            .flat_map(|p| p.raw.iter().map(String::as_str))
+            .filter(|n| !n.contains(['*', '?', '[']));
+        let names = crate::event::KNOWN_EVENTS
+            .iter()
+            .map(|(n, _)| *n)
+            .chain(subscribed)
+            .filter(|n| *n != ev.event);
+        let hint = nearest(&ev.event, names)
+            .map(|n| format!("; did you mean \"{n}\"?"))
+            .unwrap_or_default();
+        g.warn(&format!(
+            "unknown event \"{}\"{hint} (sent anyway, as status {})",
+            ev.event,
+            ev.status.as_str()
+        ));
+    }
+    let declined: Vec<(String, String)> = cfg
+        .endpoints
+        .iter()
+        .filter(|e| !eps.iter().any(|s| s.name == e.name))
+        .map(|e| (e.name.clone(), decline_reason(cfg, e, ev, only)))
+        .chain(
+            cfg.broken
+                .iter()
+                .map(|b| (b.label(), "left out: its config has a problem".to_string())),
+        )
+        .collect();
+    if eps.is_empty() && ev.status == Status::Failure && cfg.enabled {
+        let why = if declined.is_empty() {
+            format!("the config {} has no endpoints", cfg.path.display())
+        } else {
+            declined
+                .iter()
+                .map(|(n, r)| format!("\n  {n}: {r}"))
+                .collect::<String>()
+        };
+        g.warn(&format!(
+            "the failure event \"{}\" reaches no endpoint; nobody is told:{why}",
+            ev.event
+        ));
+    } else if g.verbose > 0 {
+        for (n, r) in &declined {
+            eprintln!("skip  {n}  {r}");
+        }
+    }
+}
+
+fn decline_reason(cfg: &Config, ep: &Endpoint, ev: &Event, only: &[String]) -> String {
+    if !only.is_empty() && !only.contains(&ep.name) {
+        return "not named by --endpoint".into();
+    }
+    match dispatch::admits(cfg, ep, ev) {
+        Err(why) => why,
+        Ok(()) if ep.when == When::Change => "held back by when: change".into(),
+        Ok(()) => "declined".into(),
+    }
+}

@@ -1,0 +1,174 @@
+//! Files bnotify keeps for itself (outbox entries, noise-control state): private
+//! directories, atomic writes through unpredictable temp names, and lock files that are
+//! never opened through a symlink.
+//!
+//! Directories are created 0700 and files 0600 (SPEC §8): queued payloads hold error
+//! texts, host names and logs. A temp file is created exclusively (`O_EXCL`, random name)
+//! in the target directory and renamed over the target, so a symlink planted there by
+//! another user is replaced, never followed.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::Path;
+
+/// Create `dir` (and its parents) with mode 0700 when missing. Returns a warning when it
+/// already exists and other users may read or enter it.
+pub(crate) fn private_dir(dir: &Path) -> io::Result<Option<String>> {
+    match fs::symlink_metadata(dir) {
+        Ok(m) if m.is_dir() => Ok(loose_mode_warning(dir, &m)),
+        Ok(_) => {
+            // A symlink (or a file) where our directory should be: use it only when it
+            // leads to a directory, as an administrator may have arranged on purpose.
+            let m = fs::metadata(dir)?;
+            if m.is_dir() {
+                Ok(loose_mode_warning(dir, &m))
+            } else {
+                Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    format!("{} exists and is not a directory", dir.display()),
+                ))
+            }
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            create_dir_0700(dir)?;
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(unix)]
+fn create_dir_0700(dir: &Path) -> io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+#[cfg(not(unix))]
+fn create_dir_0700(dir: &Path) -> io::Result<()> {
+    fs::create_dir_all(dir)
+}
+
+#[cfg(unix)]
+fn loose_mode_warning(dir: &Path, m: &fs::Metadata) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = m.permissions().mode() & 0o777;
+    (mode & 0o077 != 0).then(|| {
+        format!(
+            "{} is readable by other users (mode {mode:o}); it holds queued notifications: run chmod 700 {}",
+            dir.display(),
+            dir.display()
+        )
+    })
+}
+
+#[cfg(not(unix))]
+fn loose_mode_warning(_: &Path, _: &fs::Metadata) -> Option<String> {
+    None
+}
+
+/// Write `bytes` to `path` atomically: a new temp file (mode 0600, random name, created
+/// exclusively in the same directory), then a rename over `path`. With `durable`, the
+/// file and the directory are synced, so the content survives a power loss.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8], durable: bool) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .suffix(".part")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    if durable {
+        tmp.as_file().sync_all()?;
+    }
+    tmp.persist(path).map_err(|e| e.error)?;
+    if durable {
+        sync_dir(dir)?;
+    }
+    Ok(())
+}
+
+/// Make a directory's entries (creations, renames, removals) durable.
+pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+/// Open (creating, mode 0600) a lock file without following a symlink at `path`.
+pub(crate) fn open_lock(path: &Path) -> io::Result<File> {
+    let mut o = OpenOptions::new();
+    o.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC);
+    }
+    o.open(path).map_err(|e| {
+        if e.raw_os_error() == Some(libc::ELOOP) {
+            io::Error::new(
+                e.kind(),
+                format!(
+                    "{} is a symbolic link; remove it (bnotify does not follow links for its own files)",
+                    path.display()
+                ),
+            )
+        } else {
+            e
+        }
+    })
+}
+
+/// Read a file of ours without following a symlink at `path` and without blocking.
+pub(crate) fn read_own(path: &Path) -> io::Result<Vec<u8>> {
+    let mut o = OpenOptions::new();
+    o.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC);
+    }
+    let mut f = o.open(path)?;
+    if !f.metadata()?.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{} is not a regular file", path.display()),
+        ));
+    }
+    let mut buf = Vec::new();
+    io::Read::read_to_end(&mut f, &mut buf)?;
+    Ok(buf)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn private_modes_and_no_symlink_following() {
+        let d = tempfile::tempdir().unwrap();
+        let dir = d.path().join("a/b");
+        assert!(private_dir(&dir).unwrap().is_none());
+        let mode = fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
+        let target = d.path().join("victim");
+        fs::write(&target, "keep").unwrap();
+        let file = dir.join("state.json");
+        std::os::unix::fs::symlink(&target, &file).unwrap();
+        write_atomic(&file, b"new", false).unwrap();
+        assert_eq!(fs::read_to_string(&target).unwrap(), "keep");
+        assert_eq!(fs::read_to_string(&file).unwrap(), "new");
+        let mode = fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let lock = dir.join(".lock");
+        std::os::unix::fs::symlink(&target, &lock).unwrap();
+        let err = open_lock(&lock).unwrap_err().to_string();
+        assert!(err.contains("symbolic link"), "{err}");
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(private_dir(&dir).unwrap().unwrap().contains("chmod 700"));
+    }
+}
