@@ -345,6 +345,7 @@ fn gate<'a>(
     let now = crate::http::unix_now();
     let mut outbox = outbox;
     let decided = store.update(!o.dry_run, |st| {
+        let before = st.clone();
         let mut jobs = Vec::new();
         let mut skipped = Vec::new();
         for ep in eps {
@@ -353,7 +354,13 @@ fn gate<'a>(
                 state::Decision::Skip(why) => skipped.push((*ep, why)),
             }
         }
-        write(&mut jobs, outbox.as_deref_mut());
+        if let Some(ob) = outbox.as_deref_mut() {
+            write_ahead(g, cfg, ob, &mut jobs);
+            // Not queued means not told (yet): the next event decides afresh.
+            for j in jobs.iter().filter(|j| j.file.is_none()) {
+                st.restore_endpoint(&before, &j.ep.name);
+            }
+        }
         (jobs, skipped)
     });
     match decided {

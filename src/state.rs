@@ -197,6 +197,23 @@ impl State {
         Decision::Deliver(Box::new(out))
     }
 
+    /// Put back what `before` knew about endpoint `name` (a decision that must not count).
+    pub fn restore_endpoint(&mut self, before: &State, name: &str) {
+        fn put<T: Clone>(map: &mut BTreeMap<String, T>, before: &BTreeMap<String, T>, name: &str) {
+            match before.get(name) {
+                Some(v) => {
+                    map.insert(name.to_string(), v.clone());
+                }
+                None => {
+                    map.remove(name);
+                }
+            }
+        }
+        put(&mut self.outcomes, &before.outcomes, name);
+        put(&mut self.throttles, &before.throttles, name);
+        put(&mut self.seen, &before.seen, name);
+    }
+
     /// Forget everything about `task` (or everything).
     pub fn reset(&mut self, task: Option<&str>) {
         match task {

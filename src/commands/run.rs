@@ -89,14 +89,37 @@ pub fn run(g: &Global, args: &RunArgs) -> Result<Outcome> {
         cfg.as_ref()
             .and_then(|c| deliver::queue_event(g, c, &start, &opts))
     };
-    let (ran, hold) = std::thread::scope(|s| {
-        let h = start_batch.map(|b| s.spawn(|| deliver::send(g, b, &opts)));
-        let ran = execute(args, forward.as_ref());
-        if let Some(h) = h {
+    let code = std::thread::scope(|s| {
+        let started = start_batch.map(|b| s.spawn(|| deliver::send(g, b, &opts)));
+        let (ran, hold) = execute(args, forward.as_ref());
+        let (end, code) = outcome(args, ran, &id, started_at, t0, prefix);
+        // Still inside the critical section taken when the command was reaped: a signal
+        // from now on waits until the outcome is queued, then exits with the command's
+        // code. The outcome is queued at once, and sent after the start notice.
+        let end_batch = cfg
+            .as_ref()
+            .and_then(|c| deliver::queue_event(g, c, &end, &opts));
+        drop(hold);
+        if let Some(h) = started {
             let _ = h.join();
         }
-        ran
+        if let Some(b) = end_batch {
+            deliver::send(g, b, &opts);
+        }
+        code
     });
+    Ok(Outcome::Exit(code))
+}
+
+/// The outcome event of a finished command, and its exit code.
+fn outcome(
+    args: &RunArgs,
+    ran: Ran,
+    id: &str,
+    started_at: String,
+    t0: Instant,
+    prefix: &str,
+) -> (Event, i32) {
     let Ran {
         status,
         stderr_tail,
@@ -106,7 +129,7 @@ pub fn run(g: &Global, args: &RunArgs) -> Result<Outcome> {
     let mut end = build(
         &format!("{prefix}_{}", if code == 0 { "success" } else { "failure" }),
         args,
-        &id,
+        id,
     );
     end.started_at = Some(started_at);
     end.finished_at = Some(now_rfc3339());
@@ -131,16 +154,7 @@ pub fn run(g: &Global, args: &RunArgs) -> Result<Outcome> {
         end.attachments
             .push(Attachment::new(format!("{}-output.log", args.job), out));
     }
-    // Still inside the critical section taken when the command was reaped: a signal
-    // from now on waits until the outcome is queued, then exits with the command's code.
-    let end_batch = cfg
-        .as_ref()
-        .and_then(|c| deliver::queue_event(g, c, &end, &opts));
-    drop(hold);
-    if let Some(b) = end_batch {
-        deliver::send(g, b, &opts);
-    }
-    Ok(Outcome::Exit(code))
+    (end, code)
 }
 
 fn build(name: &str, args: &RunArgs, id: &str) -> Event {

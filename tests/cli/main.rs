@@ -4,6 +4,8 @@
 
 mod support;
 
+/// The failure alert always arrives: kills, signals, honest state, no silent drops.
+mod alerts;
 /// Attachments: --attach, size limits, outbox copies.
 mod attach;
 /// Every channel type against a loopback receiver.
