@@ -7,7 +7,6 @@
 //! inside [`critical`], so a signal handler that waits for it never exits between the
 //! decision and the entry.
 
-use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
 use anyhow::{bail, Result};
@@ -16,7 +15,7 @@ use crate::commands::Global;
 use crate::config::{nearest, Config, Endpoint, When};
 use crate::dispatch::{self, Delivery, Options};
 use crate::event::{Event, Status};
-use crate::outbox::{self, Entry, Outbox};
+use crate::outbox::{self, Entry, Outbox, Queued};
 use crate::report::{self, Style};
 use crate::state;
 use crate::Outcome;
@@ -119,7 +118,7 @@ pub(crate) fn queue_event<'a>(
 pub(crate) struct Job<'a> {
     ep: &'a Endpoint,
     entry: Entry,
-    file: Option<PathBuf>,
+    file: Option<Queued>,
 }
 
 /// Deliveries decided and queued, ready to be sent.
@@ -155,19 +154,39 @@ pub(crate) fn queue<'a>(
 /// Write the entries of `jobs` ahead of their delivery. A full or read-only disk never
 /// costs the notification: it is still sent, with a warning.
 fn write_ahead(g: &Global, cfg: &Config, outbox: &mut Outbox, jobs: &mut [Job]) {
+    if jobs.len() > 200 {
+        raise_file_limit();
+    }
     for job in jobs {
-        match outbox.queue(&mut job.entry) {
-            Ok((path, warning)) => {
+        match outbox.queue(&job.entry) {
+            Ok((queued, warning)) => {
                 if let Some(w) = warning {
                     g.warn(&w);
                 }
-                job.file = Some(path);
+                job.file = Some(queued);
             }
             Err(e) => g.warn(&format!(
                 "cannot queue the notification for \"{}\" in the outbox {}: {e}; sending it anyway",
                 job.ep.name,
                 cfg.outbox_dir.display()
             )),
+        }
+    }
+}
+
+/// Each queued entry stays open (locked) until it is settled: with hundreds of endpoints
+/// that needs more than the usual 1024 descriptors, so take what the hard limit allows.
+fn raise_file_limit() {
+    #[cfg(unix)]
+    // SAFETY: getrlimit/setrlimit on a local struct.
+    unsafe {
+        let mut l = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut l) == 0 && l.rlim_cur < l.rlim_max {
+            l.rlim_cur = l.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &l);
         }
     }
 }
@@ -292,7 +311,9 @@ fn run_jobs(g: &Global, cfg: &Config, jobs: &[Job], opts: &Options) -> Vec<Deliv
     let pairs: Vec<(&Event, &Endpoint)> = jobs.iter().map(|j| (&j.entry.event, j.ep)).collect();
     let settle = |i: usize, r: &mut Delivery| {
         let Some(job) = jobs.get(i) else { return };
-        let Some(file) = &job.file else { return };
+        let Some(file) = job.file.as_ref().map(|q| &q.path) else {
+            return;
+        };
         if r.ok {
             if let Err(e) = outbox::delivered(file, &job.entry) {
                 g.warn(&e.to_string());

@@ -92,6 +92,22 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8], durable: bool) -> io::Resu
     Ok(())
 }
 
+/// Like [`write_atomic`] without sync, but the file is `flock`ed before it appears
+/// under `path`, and stays locked while the returned handle lives.
+pub(crate) fn write_atomic_locked(path: &Path, bytes: &[u8]) -> io::Result<File> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .suffix(".part")
+        .tempfile_in(dir)?;
+    tmp.as_file().lock()?;
+    tmp.write_all(bytes)?;
+    tmp.persist(path).map_err(|e| e.error)
+}
+
 /// Make a directory's entries (creations, renames, removals) durable.
 pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()

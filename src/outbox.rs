@@ -4,10 +4,10 @@
 //! removed once it is delivered; a failure is recorded in it durably (fsync). So a
 //! `send` killed at any instant leaves every undelivered event on disk.
 //!
-//! An entry written by a process that is still delivering it names that process's
-//! *owner lock* (`.owner-*.lock`, held with `flock` while the process lives). A flush
-//! skips entries whose owner still holds its lock, so it never sends what a running
-//! `send` is sending; the kernel drops the lock when the owner dies, however it dies.
+//! The process that writes an entry holds an `flock` on it (taken on the temp file
+//! before it is renamed into place, so no entry is ever visible unlocked) until the
+//! delivery is settled. A flush skips locked entries, so it never sends what a running
+//! `send` is sending; the kernel drops the lock when the writer dies, however it dies.
 //! Flushes and purges also hold `.lock`, so two flushes never send the same entry.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -47,9 +47,6 @@ pub struct Entry {
     /// When it was queued (RFC 3339, milliseconds); ages count from here.
     #[serde(default)]
     pub queued_at: String,
-    /// The owner lock of the process delivering it, while that process lives.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<String>,
     /// Delivered, but the file could not be removed: never send it again.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub delivered: bool,
@@ -66,7 +63,6 @@ impl Entry {
             last_error: String::new(),
             first_failed: String::new(),
             queued_at: now_millis_rfc3339(),
-            owner: None,
             delivered: false,
         }
     }
@@ -147,11 +143,19 @@ fn track(path: &Path, endpoint: Option<&str>) {
     }
 }
 
-/// The outbox of one process that queues deliveries: its directory and owner lock.
+/// The outbox of one process that queues deliveries.
 #[derive(Debug)]
 pub(crate) struct Outbox {
     dir: PathBuf,
-    owner: Option<(String, File)>,
+    ready: bool,
+}
+
+/// An entry on disk, locked by this process until it is settled (dropped).
+#[derive(Debug)]
+pub(crate) struct Queued {
+    /// The entry file.
+    pub(crate) path: PathBuf,
+    _lock: File,
 }
 
 impl Outbox {
@@ -159,47 +163,28 @@ impl Outbox {
     pub(crate) fn new(dir: &Path) -> Outbox {
         Outbox {
             dir: dir.to_path_buf(),
-            owner: None,
+            ready: false,
         }
     }
 
-    /// Create the directory (0700) and this process's owner lock; returns a warning when
-    /// the directory's mode lets other users in.
-    fn ready(&mut self) -> io::Result<(String, Option<String>)> {
-        if let Some((name, _)) = &self.owner {
-            return Ok((name.clone(), None));
+    /// Write `entry` ahead of its delivery (no fsync: the success path stays cheap),
+    /// locked until the returned [`Queued`] is dropped. Also returns a warning when the
+    /// directory's mode lets other users in.
+    pub(crate) fn queue(&mut self, entry: &Entry) -> io::Result<(Queued, Option<String>)> {
+        let mut warning = None;
+        if !self.ready {
+            warning = files::private_dir(&self.dir)?;
+            self.ready = true;
         }
-        let warning = files::private_dir(&self.dir)?;
-        let name = format!(
-            ".owner-{}-{}.lock",
-            std::process::id(),
-            &uuid::Uuid::new_v4().simple().to_string()[..8]
-        );
-        let f = files::open_lock(&self.dir.join(&name))?;
-        f.lock()?;
-        self.owner = Some((name.clone(), f));
-        Ok((name, warning))
-    }
-
-    /// Write `entry` ahead of its delivery (no fsync: the success path stays cheap).
-    /// Returns the file and an optional warning about the directory's mode.
-    pub(crate) fn queue(&mut self, entry: &mut Entry) -> io::Result<(PathBuf, Option<String>)> {
-        let (owner, warning) = self.ready()?;
-        entry.owner = Some(owner);
         let path = self.dir.join(entry_name(&entry.endpoint));
+        let bytes = serde_json::to_vec_pretty(entry).map_err(io::Error::other)?;
         track(&path, Some(&entry.endpoint));
-        if let Err(e) = write(&path, entry, false) {
-            track(&path, None);
-            return Err(e);
-        }
-        Ok((path, warning))
-    }
-}
-
-impl Drop for Outbox {
-    fn drop(&mut self) {
-        if let Some((name, _)) = self.owner.take() {
-            let _ = fs::remove_file(self.dir.join(name));
+        match files::write_atomic_locked(&path, &bytes) {
+            Ok(lock) => Ok((Queued { path, _lock: lock }, warning)),
+            Err(e) => {
+                track(&path, None);
+                Err(e)
+            }
         }
     }
 }
@@ -231,7 +216,6 @@ pub(crate) fn delivered(path: &Path, entry: &Entry) -> io::Result<()> {
         Err(e) => {
             let mut marked = entry.clone();
             marked.delivered = true;
-            marked.owner = None;
             let how = mark_in_place(path, &marked).map_or_else(
                 |m| format!("; marking it failed too: {m}"),
                 |()| "; it is marked delivered and will not be sent again".to_string(),
@@ -273,9 +257,7 @@ fn mark_in_place(path: &Path, entry: &Entry) -> io::Result<()> {
 
 /// The delivery failed: record it durably, and stop tracking it as in flight.
 pub(crate) fn failed(path: &Path, entry: &Entry) -> io::Result<()> {
-    let mut e = entry.clone();
-    e.owner = None;
-    let r = write(path, &e, true);
+    let r = write(path, entry, true);
     track(path, None);
     r
 }
@@ -286,26 +268,12 @@ pub(crate) fn remove(path: &Path) -> io::Result<()> {
     fs::remove_file(path)
 }
 
-/// Whether the process that owns this entry is still delivering it.
-pub(crate) fn in_flight(dir: &Path, entry: &Entry) -> bool {
-    let Some(owner) = &entry.owner else {
+/// Whether a live process holds this entry (it is being delivered right now).
+pub(crate) fn in_flight(path: &Path) -> bool {
+    let Ok(f) = File::open(path) else {
         return false;
     };
-    if owner.contains('/') {
-        return false;
-    }
-    let path = dir.join(owner);
-    let Ok(f) = fs::OpenOptions::new().write(true).open(&path) else {
-        return false;
-    };
-    match f.try_lock() {
-        Ok(()) => {
-            // Its owner is gone: the lock file is stale.
-            let _ = fs::remove_file(&path);
-            false
-        }
-        Err(_) => true,
-    }
+    matches!(f.try_lock(), Err(fs::TryLockError::WouldBlock))
 }
 
 /// The outbox directory's lock (for flush and purge), held until dropped.
@@ -427,7 +395,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut ob = Outbox::new(dir.path());
         let mut e = entry();
-        let (p, _) = ob.queue(&mut e).unwrap();
+        let (q, _) = ob.queue(&e).unwrap();
+        let p = q.path.clone();
         assert!(p
             .file_name()
             .unwrap()
@@ -436,43 +405,21 @@ mod tests {
             .contains("ops_hook"));
         assert_eq!(files(dir.path()), vec![p.clone()]);
         assert!(pending_files().iter().any(|(f, _)| *f == p));
-        assert!(
-            in_flight(dir.path(), &read(&p).unwrap()),
-            "owner lock is held"
-        );
+        assert!(in_flight(&p), "locked while its writer delivers it");
         e.failed(3, "HTTP 503");
         failed(&p, &e).unwrap();
+        drop(q);
         assert!(!pending_files().iter().any(|(f, _)| *f == p));
+        assert!(!in_flight(&p));
         let back = read(&p).unwrap();
         assert_eq!(back.attempts, 3);
         assert!(!back.first_failed.is_empty());
-        assert!(!in_flight(dir.path(), &back));
         fs::write(dir.path().join("zz-foreign.json"), "not json").unwrap();
         assert!(read(&dir.path().join("zz-foreign.json")).is_err());
         let _l = lock(dir.path()).unwrap();
         assert_eq!(files(dir.path()).len(), 2, "lock files are not entries");
         delivered(&p, &back).unwrap();
         assert_eq!(files(dir.path()).len(), 1);
-        drop(ob);
-        assert!(
-            !fs::read_dir(dir.path()).unwrap().any(|e| e
-                .unwrap()
-                .file_name()
-                .to_string_lossy()
-                .starts_with(".owner")),
-            "the owner lock is removed with its outbox"
-        );
-    }
-
-    #[test]
-    fn stale_owner_is_not_in_flight() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut e = entry();
-        e.owner = Some(".owner-1-dead.lock".into());
-        fs::write(dir.path().join(".owner-1-dead.lock"), "").unwrap();
-        assert!(!in_flight(dir.path(), &e));
-        e.owner = Some("../etc/passwd".into());
-        assert!(!in_flight(dir.path(), &e));
     }
 
     #[test]

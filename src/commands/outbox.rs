@@ -117,7 +117,7 @@ fn flush(g: &Global, cfg: &Config, deadline: Duration) -> Result<Outcome> {
     let mut pending = Vec::new();
     let mut trouble = false;
     for (path, entry) in entries(g, cfg) {
-        match keep_or_send(cfg, &entry) {
+        match keep_or_send(cfg, &path, &entry) {
             Verdict::Send => pending.push((path, entry)),
             Verdict::Keep(why) => g.warn(&format!("keeping {}: {why}", file_name(&path))),
             Verdict::Drop(why) => {
@@ -201,13 +201,13 @@ enum Verdict {
     Drop(String),
 }
 
-fn keep_or_send(cfg: &Config, entry: &Entry) -> Verdict {
+fn keep_or_send(cfg: &Config, path: &std::path::Path, entry: &Entry) -> Verdict {
     if entry.delivered {
         return Verdict::Drop(
             "it was delivered already (its file could not be removed then)".into(),
         );
     }
-    if outbox::in_flight(&cfg.outbox_dir, entry) {
+    if outbox::in_flight(path) {
         return Verdict::Keep("another bnotify process is delivering it right now".into());
     }
     let age = entry.age();
