@@ -217,11 +217,17 @@ fn discord_limits_and_rate_limit() {
     let j = r[1].json();
     let e = &j["embeds"][0];
     let len = |v: &Value| v.as_str().unwrap().encode_utf16().count();
-    assert!(j.get("content").is_none(), "the title is shown once, in the embed");
+    assert!(
+        j.get("content").is_none(),
+        "the title is shown once, in the embed"
+    );
     assert!(len(&e["title"]) <= 256 && len(&e["description"]) <= 4096);
     assert!(len(&e["title"]) + len(&e["description"]) + len(&e["footer"]["text"]) <= 6000);
     let d = e["description"].as_str().unwrap();
-    assert!(d.starts_with("yyy") && d.contains(" characters cut …"), "{d}");
+    assert!(
+        d.starts_with("yyy") && d.contains(" characters cut …"),
+        "{d}"
+    );
 }
 
 // ---------------------------------------------------------------- teams
@@ -375,7 +381,10 @@ fn telegram_cuts_to_4096_after_escaping() {
     // Dense markup does not collapse the text to a marker: most of the room is used.
     assert!(len >= 3500, "{len}");
     assert!(text.contains(" characters cut …"), "{text}");
-    let unescaped = text.replace("&lt;", "").replace("&amp;", "").replace("&gt;", "");
+    let unescaped = text
+        .replace("&lt;", "")
+        .replace("&amp;", "")
+        .replace("&gt;", "");
     assert!(!unescaped.contains('&'), "an entity was split");
 }
 
@@ -654,7 +663,10 @@ fn twilio_one_form_request_per_recipient() {
         // Default max_length: 320, title and the message's first line, cut in the middle.
         let body = &f["Body"];
         assert!(body.encode_utf16().count() <= 320, "{body}");
-        assert!(body.starts_with("Backup failed") && body.contains('…'), "{body}");
+        assert!(
+            body.starts_with("Backup failed") && body.contains('…'),
+            "{body}"
+        );
         tos.push(f["To"].clone());
     }
     tos.sort();
