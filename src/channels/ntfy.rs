@@ -33,6 +33,8 @@ pub const TAGS: [&str; 4] = [
 /// Bytes of message ntfy takes as text: the server reads a body of 4,096 bytes or more as
 /// a file (`attachment.txt`), and answers 400 where attachments are off.
 pub const MAX_BYTES: usize = 4095;
+/// Bytes of title at most: it travels in a header, and servers and proxies cap those.
+pub const MAX_TITLE: usize = 1024;
 /// Bytes of message sent in the `Message` header next to a file (header size limits of
 /// proxies are often 8 KiB for all headers together; base64 adds a third).
 pub const MAX_HEADER: usize = 2048;
@@ -90,7 +92,10 @@ impl super::Channel for Ntfy {
             .unwrap_or_else(|| by_status(status, PRIORITIES));
         let mut req = HttpRequest::new("POST", super::join_url(&self.url, &self.topic))
             .header("Content-Type", "text/plain; charset=utf-8")
-            .header("Title", header_text(&msg.title))
+            .header(
+                "Title",
+                header_text(&cut(&msg.title, MAX_TITLE, Unit::Bytes, plain)),
+            )
             .header("Priority", priority.to_string())
             .header("Tags", tags)
             .body(text.clone().into_bytes());
