@@ -289,6 +289,15 @@ fn bark_title_and_body_within_3000_bytes() {
     assert!(t.len() + b.len() <= 3000, "{} bytes", t.len() + b.len());
     assert!(t.len() + b.len() >= 2000, "{} bytes", t.len() + b.len());
     keeps_start_and_end(b, "bark");
+    let r = hostile(
+        "bark",
+        "    url: \"{base}/key\"\n    markdown: true\n",
+        r#"{"code":200}"#,
+    );
+    let j = r.json();
+    let (t, m) = (s(&j["title"]), s(&j["markdown"]));
+    assert!(t.len() + m.len() <= 3000, "{} bytes", t.len() + m.len());
+    assert_eq!(m.matches(URL).count(), 2, "markdown escaping touched a URL");
 }
 
 #[test]
@@ -454,4 +463,21 @@ exit 2"#;
         ping.text(),
         "tar: /srv/data: Cannot open: Permission denied"
     );
+}
+
+/// Each registered type has its hostile-text test here (email's is in `email.rs`).
+#[test]
+fn every_type_is_tested_on_the_wire() {
+    let this: String = include_str!("wire.rs")
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let email = include_str!("email.rs");
+    for t in bnotify::channels::TYPES {
+        let here = this.contains(&format!("hostile(\"{}\"", t.name))
+            || this.contains(&format!("deliver(\"{}\"", t.name))
+            || this.contains(&format!("type:{}", t.name));
+        let mail = t.name == "email" && email.contains("crate::wire::body()");
+        assert!(here || mail, "no wire test for type {}", t.name);
+    }
 }
