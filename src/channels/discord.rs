@@ -81,8 +81,8 @@ impl super::Channel for Discord {
             "color": by_status(ev.status, COLOURS),
             "footer": {"text": footer},
         });
-        if description.is_empty() {
-            embed.as_object_mut().map(|e| e.remove("description"));
+        if let (true, Some(e)) = (description.is_empty(), embed.as_object_mut()) {
+            e.remove("description");
         }
         if time::OffsetDateTime::parse(
             &ev.timestamp,
