@@ -10,7 +10,8 @@ use super::{
     by_status, check_url, ChannelType, DeliveryError, HttpRequest, Invalid, Message, Outgoing,
     Reply,
 };
-use crate::render::escape;
+use crate::render::cut::plain;
+use crate::render::{cut, escape, Unit};
 
 /// Registry row.
 pub const TYPE: ChannelType = ChannelType {
@@ -30,6 +31,12 @@ pub const TYPE: ChannelType = ChannelType {
     ],
     build: super::build::<Bark>,
 };
+
+/// Bytes of title and body together (bark-server passes both to APNs, whose payload limit
+/// is 4 KiB with the rest of the notification).
+pub const MAX_TEXT: usize = 3000;
+/// Bytes of title at most; the body gets the rest.
+pub const MAX_TITLE: usize = 512;
 
 /// Levels by status: start, success, failure, info.
 pub const LEVELS: [&str; 4] = ["active", "passive", "critical", "active"];
@@ -117,11 +124,15 @@ impl super::Channel for Bark {
         let level = self
             .pick(|o| &o.level)
             .unwrap_or_else(|| by_status(status, LEVELS).into());
+        // APNs refuses a payload over 4 KiB: title and body together stay within 3,000
+        // bytes, the body cut (start and end kept) to what the title leaves.
+        let title = cut(&title, MAX_TITLE, Unit::Bytes, plain);
+        let room = MAX_TEXT - title.len();
         let mut body = json!({"title": title, "level": level});
         if self.pick(|o| &o.markdown).unwrap_or(false) {
-            body["markdown"] = Value::String(escape::markdown(&text));
+            body["markdown"] = Value::String(cut(&text, room, Unit::Bytes, escape::markdown));
         } else {
-            body["body"] = Value::String(text);
+            body["body"] = Value::String(cut(&text, room, Unit::Bytes, plain));
         }
         if self.is_push() {
             body["device_key"] = json!(self.key());

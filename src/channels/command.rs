@@ -1,11 +1,13 @@
 //! `command`: runs a local program with the event JSON on stdin and `BNOTIFY_*` variables
-//! in its environment; exit 0 means delivered.
+//! in its environment (each cut to 32 KiB); exit 0 means delivered.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
 use super::{ChannelType, DeliveryError, Invalid, Message, Outgoing};
+use crate::render::cut::plain;
+use crate::render::{cut, Unit};
 
 /// Registry row.
 pub const TYPE: ChannelType = ChannelType {
@@ -14,6 +16,9 @@ pub const TYPE: ChannelType = ChannelType {
     keys: &["argv", "env"],
     build: super::build::<Command>,
 };
+
+/// Bytes of each `BNOTIFY_*` variable at most (cut keeping start and end).
+pub const MAX_VAR: usize = 32 * 1024;
 
 /// A program to run.
 #[derive(Debug, Deserialize)]
@@ -52,6 +57,11 @@ impl super::Channel for Command {
             ("BNOTIFY_BODY".into(), msg.body.clone()),
             ("BNOTIFY_ID".into(), ev.id.clone()),
         ];
+        // Linux refuses an environment string over 128 KiB (E2BIG); the whole event is
+        // on stdin anyway.
+        for (_, v) in &mut env {
+            *v = cut(v, MAX_VAR, Unit::Bytes, plain);
+        }
         env.extend(self.env.iter().map(|(k, v)| (k.clone(), v.clone())));
         Ok(vec![Outgoing::Exec(ExecRequest {
             argv: self.argv.clone(),

@@ -1,5 +1,6 @@
-//! `discord`: an incoming webhook with one embed coloured by status; user text escaped
-//! for Discord markdown, mentions disabled, every Discord length limit respected.
+//! `discord`: an incoming webhook with one embed coloured by status (the title as its
+//! title, the body as its description); user text escaped for Discord markdown except
+//! URLs, which stay byte for byte; mentions disabled; every Discord length limit respected.
 
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -8,7 +9,8 @@ use super::{
     by_status, check_url, ChannelType, DeliveryError, HttpRequest, Invalid, Message, Outgoing,
     Reply,
 };
-use crate::render::{escape, truncate};
+use crate::render::cut::plain;
+use crate::render::{cut, escape, Unit};
 
 /// Registry row.
 pub const TYPE: ChannelType = ChannelType {
@@ -66,17 +68,22 @@ pub const COLOURS: [u32; 4] = [0x3498DB, 0x2ECC71, 0xE74C3C, 0x95A5A6];
 impl super::Channel for Discord {
     fn prepare(&self, msg: &Message) -> Result<Vec<Outgoing>, DeliveryError> {
         let ev = msg.event;
-        // Embed text limits: title 256, description 4096, footer 2048; total 6000.
-        let title = escape::fit(&msg.title, 256, escape::discord);
-        let footer = truncate(&super::slack::context(msg), 256);
-        let budget = 6000 - title.chars().count() - footer.chars().count();
-        let description = escape::fit(&msg.body, budget.min(4096), escape::discord);
+        // Embed text limits (UTF-16 units, as Discord counts): title 256, description
+        // 4096, footer 2048; all embed text together 6000. The title is shown once, as
+        // the embed's title; the body is the description.
+        let title = cut(&msg.title, 256, Unit::Utf16, escape::discord);
+        let footer = cut(&super::slack::context(msg), 256, Unit::Utf16, plain);
+        let budget = 6000 - Unit::Utf16.len(&title) - Unit::Utf16.len(&footer);
+        let description = cut(&msg.body, budget.min(4096), Unit::Utf16, escape::discord);
         let mut embed = json!({
             "title": title,
             "description": description,
             "color": by_status(ev.status, COLOURS),
             "footer": {"text": footer},
         });
+        if let (true, Some(e)) = (description.is_empty(), embed.as_object_mut()) {
+            e.remove("description");
+        }
         if time::OffsetDateTime::parse(
             &ev.timestamp,
             &time::format_description::well_known::Rfc3339,
@@ -86,7 +93,6 @@ impl super::Channel for Discord {
             embed["timestamp"] = Value::String(ev.timestamp.clone());
         }
         let mut body = json!({
-            "content": escape::fit(&msg.title, 2000, escape::discord),
             "embeds": [embed],
             "allowed_mentions": {"parse": []},
         });

@@ -4,8 +4,8 @@
 
 use std::path::PathBuf;
 
-use lettre::message::header::ContentType;
-use lettre::message::{Attachment as MailPart, Mailbox, MultiPart, SinglePart};
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Attachment as MailPart, Body, Mailbox, MultiPart, SinglePart};
 use serde::Deserialize;
 
 use super::{ChannelType, DeliveryError, Invalid, Message, Outgoing};
@@ -209,9 +209,7 @@ impl super::Channel for Email {
                     MultiPart::mixed().singlepart(SinglePart::plain(msg.body.clone()))
                 };
                 for a in &msg.event.attachments {
-                    let ct = ContentType::parse(&a.content_type).unwrap_or(ContentType::TEXT_PLAIN);
-                    mixed =
-                        mixed.singlepart(MailPart::new(a.name.clone()).body(a.data.to_vec(), ct));
+                    mixed = mixed.singlepart(attachment(a)?);
                 }
                 b.multipart(mixed)
             }
@@ -271,6 +269,16 @@ impl super::Channel for Email {
         }
         Ok(())
     }
+}
+
+/// One attached file, always base64: a text file sent as 7bit keeps its bare LF endings,
+/// which makes it one line longer than 998 bytes to a strict server (RFC 5321
+/// §4.5.3.1.6), and the mail is refused.
+fn attachment(a: &crate::attach::Attachment) -> Result<SinglePart, DeliveryError> {
+    let ct = ContentType::parse(&a.content_type).unwrap_or(ContentType::TEXT_PLAIN);
+    let body = Body::new_with_encoding(a.data.to_vec(), ContentTransferEncoding::Base64)
+        .map_err(|_| DeliveryError::new(format!("cannot encode attachment {}", a.name)))?;
+    Ok(MailPart::new(a.name.clone()).body(body, ct))
 }
 
 /// text/plain first, text/html last.

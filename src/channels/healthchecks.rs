@@ -1,12 +1,15 @@
 //! `healthchecks`: pings a healthchecks.io (or self-hosted) check: start → `/start`,
-//! success → the URL, failure → `/fail`, info → `/log`; the body is the message/error and
-//! `rid` pairs a start with its end when the event id is a UUID.
+//! success → the URL, failure → `/<exit code>` when `bnotify run` set `fields.exit_code`
+//! (as runitor does) else `/fail`, info → `/log`; the body is the message/error cut to
+//! 10,000 bytes keeping start and end, and `rid` pairs a start with its end when the event
+//! id is a UUID.
 
 use serde::Deserialize;
 
-use super::ntfy::cut_bytes;
 use super::{check_url, ChannelType, DeliveryError, HttpRequest, Invalid, Message, Outgoing};
-use crate::event::Status;
+use crate::event::{Event, Status};
+use crate::render::cut::plain;
+use crate::render::{cut, Unit};
 
 /// Registry row.
 pub const TYPE: ChannelType = ChannelType {
@@ -16,8 +19,9 @@ pub const TYPE: ChannelType = ChannelType {
     build: super::build::<Healthchecks>,
 };
 
-/// Bytes of body hosted healthchecks keeps.
-pub const MAX_BODY: usize = 100_000;
+/// Bytes of body a self-hosted server keeps (`PING_BODY_LIMIT` default; hosted keeps
+/// 100,000). The rest would be dropped silently, and the end holds the error.
+pub const MAX_BODY: usize = 10_000;
 
 /// A check's ping URL.
 #[derive(Debug, Deserialize)]
@@ -33,13 +37,14 @@ impl super::Channel for Healthchecks {
             Some((b, q)) => (b, Some(q)),
             None => (self.url.as_str(), None),
         };
-        let suffix = match ev.status {
-            Status::Start => "start",
-            Status::Success => "",
-            Status::Failure => "fail",
-            Status::Info => "log",
+        let suffix = match (ev.status, exit_code(ev)) {
+            (Status::Start, _) => "start".to_string(),
+            (Status::Success, _) => String::new(),
+            (Status::Failure, Some(code)) => code.to_string(),
+            (Status::Failure, None) => "fail".to_string(),
+            (Status::Info, _) => "log".to_string(),
         };
-        let mut url = super::join_url(base, suffix);
+        let mut url = super::join_url(base, &suffix);
         let mut params: Vec<String> = query.into_iter().map(str::to_string).collect();
         if let Ok(id) = uuid::Uuid::parse_str(&ev.id) {
             params.push(format!("rid={}", id.hyphenated()));
@@ -58,7 +63,7 @@ impl super::Channel for Healthchecks {
         };
         let req = HttpRequest::new("POST", url)
             .header("Content-Type", "text/plain; charset=utf-8")
-            .body(cut_bytes(&text, MAX_BODY).into_bytes());
+            .body(cut(&text, MAX_BODY, Unit::Bytes, plain).into_bytes());
         Ok(vec![Outgoing::Http(req)])
     }
 
@@ -73,4 +78,13 @@ impl super::Channel for Healthchecks {
     fn validate(&self) -> Result<(), Invalid> {
         check_url("url", &self.url)
     }
+}
+
+/// The command's exit code (1–255) that `bnotify run` put in `fields.exit_code`.
+fn exit_code(ev: &Event) -> Option<u8> {
+    let v = ev.fields.get("exit_code")?;
+    let code = v
+        .as_u64()
+        .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))?;
+    u8::try_from(code).ok().filter(|c| *c != 0)
 }

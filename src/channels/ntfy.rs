@@ -8,7 +8,8 @@ use super::{
     by_status, check_url, ChannelType, DeliveryError, HttpRequest, Invalid, Message, Outgoing,
     Reply,
 };
-use crate::render::escape;
+use crate::render::cut::plain;
+use crate::render::{cut, escape, Unit};
 
 /// Registry row.
 pub const TYPE: ChannelType = ChannelType {
@@ -29,8 +30,14 @@ pub const TAGS: [&str; 4] = [
     "rotating_light",
     "information_source",
 ];
-/// ntfy's default message size limit, in bytes.
-pub const MAX_BYTES: usize = 4096;
+/// Bytes of message ntfy takes as text: the server reads a body of 4,096 bytes or more as
+/// a file (`attachment.txt`), and answers 400 where attachments are off.
+pub const MAX_BYTES: usize = 4095;
+/// Bytes of title at most: it travels in a header, and servers and proxies cap those.
+pub const MAX_TITLE: usize = 1024;
+/// Bytes of message sent in the `Message` header next to a file (header size limits of
+/// proxies are often 8 KiB for all headers together; base64 adds a third).
+pub const MAX_HEADER: usize = 2048;
 
 /// An ntfy topic.
 #[derive(Debug, Deserialize)]
@@ -65,16 +72,17 @@ impl Ntfy {
 impl super::Channel for Ntfy {
     fn prepare(&self, msg: &Message) -> Result<Vec<Outgoing>, DeliveryError> {
         let status = msg.event.status;
-        let text = if self.markdown {
-            escape::markdown(&msg.body)
+        let esc: fn(&str) -> String = if self.markdown {
+            escape::markdown
         } else {
-            msg.body.clone()
+            plain
         };
-        let text = if text.trim().is_empty() {
-            msg.title.clone()
+        let source = if msg.body.trim().is_empty() {
+            &msg.title
         } else {
-            text
+            &msg.body
         };
+        let text = cut(source, MAX_BYTES, Unit::Bytes, esc);
         let tags = match &self.tags {
             Some(t) => t.join(","),
             None => by_status(status, TAGS).to_string(),
@@ -84,10 +92,13 @@ impl super::Channel for Ntfy {
             .unwrap_or_else(|| by_status(status, PRIORITIES));
         let mut req = HttpRequest::new("POST", super::join_url(&self.url, &self.topic))
             .header("Content-Type", "text/plain; charset=utf-8")
-            .header("Title", header_text(&msg.title))
+            .header(
+                "Title",
+                header_text(&cut(&msg.title, MAX_TITLE, Unit::Bytes, plain)),
+            )
             .header("Priority", priority.to_string())
             .header("Tags", tags)
-            .body(cut_bytes(&text, MAX_BYTES).into_bytes());
+            .body(text.clone().into_bytes());
         if self.markdown {
             req = req.header("Markdown", "yes");
         }
@@ -98,7 +109,7 @@ impl super::Channel for Ntfy {
             return Ok(vec![Outgoing::Http(req)]);
         }
         // With files: one PUT per file, the file as the body, the message in a header.
-        let note = text.replace('\n', "\\n");
+        let note = cut(source, MAX_HEADER, Unit::Bytes, esc).replace('\n', "\\n");
         Ok(msg
             .event
             .attachments
@@ -108,8 +119,7 @@ impl super::Channel for Ntfy {
                 put.method = "PUT".into();
                 put.headers.retain(|(k, _)| k != "Content-Type");
                 put.headers.push(("Filename".into(), header_text(&a.name)));
-                put.headers
-                    .push(("Message".into(), header_text(&cut_bytes(&note, MAX_BYTES))));
+                put.headers.push(("Message".into(), header_text(&note)));
                 put.body = a.data.to_vec();
                 Outgoing::Http(put)
             })
@@ -186,16 +196,4 @@ fn header_text(s: &str) -> String {
             base64::engine::general_purpose::STANDARD.encode(s)
         )
     }
-}
-
-/// `s` cut to at most `max` bytes on a character boundary, with an ellipsis when cut.
-pub fn cut_bytes(s: &str, max: usize) -> String {
-    if s.len() <= max {
-        return s.to_string();
-    }
-    let mut end = max.saturating_sub('…'.len_utf8());
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &s[..end])
 }

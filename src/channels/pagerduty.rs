@@ -1,12 +1,16 @@
 //! `pagerduty`: Events API v2. A failure triggers an incident and a success resolves it,
-//! both with `dedup_key` = the task; start and info events send nothing.
+//! both with `dedup_key` = the task; start and info events send nothing. Absent keys are
+//! left out (never `null`), and the error appears once, cut to 64 KiB.
 
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{json, Map, Value};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 
 use super::{check_url, ChannelType, DeliveryError, HttpRequest, Invalid, Message, Outgoing};
 use crate::event::Status;
-use crate::render::truncate;
+use crate::render::cut::plain;
+use crate::render::{cut, Unit};
 
 /// Registry row.
 pub const TYPE: ChannelType = ChannelType {
@@ -15,6 +19,13 @@ pub const TYPE: ChannelType = ChannelType {
     keys: &["routing_key", "api_url", "severity"],
     build: super::build::<PagerDuty>,
 };
+
+/// PagerDuty's limit on `payload.summary`, in characters.
+pub const MAX_SUMMARY: usize = 1024;
+/// Bytes of each text in `custom_details` (message, error, body).
+pub const MAX_DETAIL: usize = 64 * 1024;
+/// Bytes of `fields` kept; with three texts of 64 KiB the event stays under 512 KB.
+pub const MAX_FIELDS: usize = 256 * 1024;
 
 /// Severities PagerDuty accepts.
 pub const SEVERITIES: [&str; 4] = ["critical", "error", "warning", "info"];
@@ -42,11 +53,13 @@ impl super::Channel for PagerDuty {
     fn prepare(&self, msg: &Message) -> Result<Vec<Outgoing>, DeliveryError> {
         let ev = msg.event;
         // Without a task, the host keeps one incident per machine.
-        let dedup = truncate(
+        let dedup = cut(
             &ev.task
                 .clone()
                 .unwrap_or_else(|| format!("bnotify:{}", ev.host.as_deref().unwrap_or("unknown"))),
             255,
+            Unit::Chars,
+            plain,
         );
         let url = super::join_url(&self.api_url, "v2/enqueue");
         let body = match ev.status {
@@ -54,18 +67,7 @@ impl super::Channel for PagerDuty {
                 "routing_key": self.routing_key,
                 "event_action": "trigger",
                 "dedup_key": dedup,
-                "payload": {
-                    "summary": truncate(&msg.title, 1024),
-                    "source": ev.host.clone().unwrap_or_else(|| "bnotify".into()),
-                    "severity": self.severity,
-                    "timestamp": ev.timestamp,
-                    "component": ev.task,
-                    "class": ev.event,
-                    "custom_details": {
-                        "message": ev.message, "error": ev.error, "body": msg.body,
-                        "backup": ev.backup, "duration_ms": ev.duration_ms, "fields": ev.fields,
-                    },
-                },
+                "payload": self.payload(msg),
                 "client": "bnotify",
             }),
             Status::Success => json!({
@@ -93,4 +95,74 @@ impl super::Channel for PagerDuty {
         }
         Ok(())
     }
+}
+
+impl PagerDuty {
+    /// The trigger's `payload`: keys without a value are left out (PagerDuty's schema types
+    /// `component`, `group` and `class` as strings, and refuses `null`).
+    fn payload(&self, msg: &Message) -> Value {
+        let ev = msg.event;
+        let mut p = Map::new();
+        p.insert(
+            "summary".into(),
+            cut(&msg.title, MAX_SUMMARY, Unit::Chars, plain).into(),
+        );
+        let source = ev.host.clone().filter(|h| !h.is_empty());
+        p.insert(
+            "source".into(),
+            source.unwrap_or_else(|| "bnotify".into()).into(),
+        );
+        p.insert("severity".into(), self.severity.clone().into());
+        if OffsetDateTime::parse(&ev.timestamp, &Rfc3339).is_ok() {
+            p.insert("timestamp".into(), ev.timestamp.clone().into());
+        }
+        if let Some(task) = ev.task.as_deref().filter(|t| !t.is_empty()) {
+            p.insert("component".into(), task.into());
+        }
+        p.insert("class".into(), ev.event.clone().into());
+        p.insert("custom_details".into(), details(msg));
+        Value::Object(p)
+    }
+}
+
+/// `custom_details`: the message, the error (once, cut to 64 KiB), the body only when it
+/// says more than the error, and the event's facts; absent ones left out. Keeps the event
+/// under PagerDuty's 512 KB by leaving out `fields` when they would not fit.
+fn details(msg: &Message) -> Value {
+    let ev = msg.event;
+    let text = |s: &str| Value::String(cut(s, MAX_DETAIL, Unit::Bytes, plain));
+    let mut d = Map::new();
+    if let Some(m) = &ev.message {
+        d.insert("message".into(), text(m));
+    }
+    if let Some(e) = &ev.error {
+        d.insert("error".into(), text(e));
+    }
+    let repeats_error = ev.error.as_deref().is_some_and(|e| msg.body.contains(e));
+    if !msg.body.trim().is_empty() && !repeats_error {
+        d.insert("body".into(), text(&msg.body));
+    }
+    if let Some(b) = &ev.backup {
+        let mut backup = json!(b);
+        if let Value::Object(m) = &mut backup {
+            m.retain(|_, v| !v.is_null());
+        }
+        d.insert("backup".into(), backup);
+    }
+    if let Some(ms) = ev.duration_ms {
+        d.insert("duration_ms".into(), ms.into());
+    }
+    if !ev.fields.is_empty() {
+        let fields = Value::Object(ev.fields.clone());
+        let size = serde_json::to_vec(&fields).map_or(usize::MAX, |b| b.len());
+        if size <= MAX_FIELDS {
+            d.insert("fields".into(), fields);
+        } else {
+            d.insert(
+                "fields".into(),
+                format!("left out: {size} bytes, over PagerDuty's event size").into(),
+            );
+        }
+    }
+    Value::Object(d)
 }

@@ -1,5 +1,6 @@
-//! `slack`: an incoming webhook; `text` (the notification fallback) plus Block Kit blocks,
-//! user text escaped for mrkdwn, an emoji and colour by status.
+//! `slack`: an incoming webhook; `text` (the notification fallback) plus Block Kit blocks:
+//! the title in a plain-text `header`, the body in a mrkdwn `section` (`&<>` escaped, cut
+//! to 3,000 UTF-16 units keeping start and end), an emoji and colour by status.
 
 use serde::Deserialize;
 use serde_json::json;
@@ -8,7 +9,15 @@ use super::{
     by_status, check_url, ChannelType, DeliveryError, HttpRequest, Invalid, Message, Outgoing,
     Reply,
 };
-use crate::render::escape;
+use crate::render::cut::plain;
+use crate::render::{cut, escape, Unit};
+
+/// Slack's limit on a `header` block's plain text.
+pub const MAX_HEADER: usize = 150;
+/// Slack's limit on a `section` block's text.
+pub const MAX_SECTION: usize = 3000;
+/// The notification text is kept under Slack's readable 4,000 characters.
+pub const MAX_TEXT: usize = 3900;
 
 /// Registry row.
 pub const TYPE: ChannelType = ChannelType {
@@ -38,24 +47,36 @@ impl super::Channel for Slack {
             ],
         );
         let color = by_status(status, ["#3498db", "#2eb67d", "#e01e5a", "#95a5a6"]);
-        let header = escape::fit(&format!("{emoji} {}", msg.title), 150, str::to_string);
-        let body = escape::fit(&msg.body, 3000, escape::slack);
+        // The title goes in a `header` block: plain text, so a `*` in it cannot break the
+        // mrkdwn bold that a `*title*` line would rely on.
+        let header = cut(
+            &format!("{emoji} {}", msg.title),
+            MAX_HEADER,
+            Unit::Utf16,
+            plain,
+        );
+        let body = cut(&msg.body, MAX_SECTION, Unit::Utf16, escape::slack);
         let head = format!(
-            "{emoji} *{}*\n",
-            escape::fit(&msg.title, 500, escape::slack)
+            "{emoji} {}\n",
+            cut(&msg.title, 500, Unit::Utf16, escape::slack)
         );
         let text = format!(
             "{head}{}",
-            escape::fit(&msg.body, 3900 - head.chars().count(), escape::slack)
+            cut(
+                &msg.body,
+                MAX_TEXT - Unit::Utf16.len(&head),
+                Unit::Utf16,
+                escape::slack
+            )
         );
         let payload = json!({
             "text": text,
             "blocks": [
                 {"type": "header", "text": {"type": "plain_text", "text": header, "emoji": true}},
                 {"type": "section", "text": {"type": "mrkdwn", "text": if body.is_empty() { " ".to_string() } else { body }}},
-                {"type": "context", "elements": [{"type": "mrkdwn", "text": escape::fit(&context(msg), 3000, escape::slack)}]}
+                {"type": "context", "elements": [{"type": "mrkdwn", "text": cut(&context(msg), MAX_SECTION, Unit::Utf16, escape::slack)}]}
             ],
-            "attachments": [{"color": color, "fallback": escape::slack(&msg.title)}],
+            "attachments": [{"color": color, "fallback": cut(&msg.title, 500, Unit::Utf16, escape::slack)}],
         });
         Ok(vec![Outgoing::Http(HttpRequest::post_json(
             self.url.clone(),

@@ -7,7 +7,8 @@ use serde_json::{json, Value};
 use super::{
     check_url, ChannelType, DeliveryError, HttpRequest, Invalid, Message, Outgoing, Reply,
 };
-use crate::render::{escape, truncate};
+use crate::render::cut::plain;
+use crate::render::{cut, escape, Unit};
 
 /// Registry row.
 pub const TYPE: ChannelType = ChannelType {
@@ -19,6 +20,10 @@ pub const TYPE: ChannelType = ChannelType {
 
 /// Telegram's limit on a message's text.
 pub const MAX_TEXT: usize = 4096;
+/// Room for the title, escaped; the body gets the rest.
+pub const MAX_TITLE: usize = 512;
+/// Telegram's limit on a document's caption.
+pub const MAX_CAPTION: usize = 1024;
 
 /// A Telegram bot posting to one chat.
 #[derive(Debug, Deserialize)]
@@ -56,36 +61,25 @@ fn default_api() -> String {
 }
 
 impl Telegram {
-    /// Title in bold, then the body, escaped for the parse mode, within 4096 characters.
+    /// Title in bold, then the body, escaped for the parse mode, within 4096 UTF-16 units:
+    /// the body is cut (start and end kept) to what the escaped title leaves.
     fn text(&self, msg: &Message) -> String {
-        let title = truncate(&msg.title, 512);
-        let (title, body) = (title.as_str(), msg.body.as_str());
-        let render = |body: &str| match self.parse_mode {
-            ParseMode::Html => format!(
-                "<b>{}</b>\n\n{}",
-                escape::telegram_html(title),
-                escape::telegram_html(body)
-            ),
-            ParseMode::MarkdownV2 => format!(
-                "*{}*\n\n{}",
-                escape::telegram_markdown_v2(title),
-                escape::telegram_markdown_v2(body)
-            ),
-            ParseMode::Plain => format!("{title}\n\n{body}"),
+        let esc: fn(&str) -> String = match self.parse_mode {
+            ParseMode::Html => escape::telegram_html,
+            ParseMode::MarkdownV2 => escape::telegram_markdown_v2,
+            ParseMode::Plain => plain,
         };
-        let full = render(body);
-        if full.chars().count() <= MAX_TEXT {
-            return full;
+        let title = cut(&msg.title, MAX_TITLE, Unit::Utf16, esc);
+        let head = match self.parse_mode {
+            ParseMode::Html => format!("<b>{title}</b>"),
+            ParseMode::MarkdownV2 => format!("*{title}*"),
+            ParseMode::Plain => title,
+        };
+        if msg.body.trim().is_empty() {
+            return head;
         }
-        // Cut the plain body, then escape; shrink until the escaped text fits.
-        let mut keep = MAX_TEXT.saturating_sub(title.chars().count() * 2 + 16);
-        loop {
-            let t = render(&truncate(body, keep));
-            if t.chars().count() <= MAX_TEXT || keep == 0 {
-                return t;
-            }
-            keep = keep.saturating_sub((t.chars().count() - MAX_TEXT).max(16));
-        }
+        let room = MAX_TEXT - Unit::Utf16.len(&head) - 2;
+        format!("{head}\n\n{}", cut(&msg.body, room, Unit::Utf16, esc))
     }
 }
 
@@ -101,7 +95,7 @@ impl Telegram {
             ChatId::Num(n) => n.to_string(),
             ChatId::Name(s) => s.clone(),
         };
-        let caption = truncate(&a.describe(), 1024);
+        let caption = cut(&a.describe(), MAX_CAPTION, Unit::Utf16, plain);
         let thread = self.thread_id.map(|t| t.to_string());
         let mut parts = vec![
             super::Part {

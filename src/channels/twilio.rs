@@ -1,23 +1,36 @@
 //! `twilio`: one SMS per recipient through the Messages API (form-encoded, HTTP Basic
-//! with the Account SID and auth token), the text cut to Twilio's 1600 characters.
+//! with the Account SID and auth token). The text is the title and the first line of the
+//! error (or of the message) unless a body template or `--body` is set, cut to
+//! `max_length` (320 by default, at most Twilio's 1600), keeping start and end.
 
 use serde::Deserialize;
 
 use super::{
     check_url, ChannelType, DeliveryError, HttpRequest, Invalid, Message, Outgoing, Reply,
 };
-use crate::render::truncate;
+use crate::render::cut::plain;
+use crate::render::{cut, default_body, Unit};
 
 /// Registry row.
 pub const TYPE: ChannelType = ChannelType {
     name: "twilio",
     http: true,
-    keys: &["account_sid", "auth_token", "from", "to", "api_url"],
+    keys: &[
+        "account_sid",
+        "auth_token",
+        "from",
+        "to",
+        "api_url",
+        "max_length",
+    ],
     build: super::build::<Twilio>,
 };
 
 /// Twilio's limit on a message body.
 pub const MAX_BODY: usize = 1600;
+/// Default `max_length`: two or three SMS segments (one emoji makes a text UCS-2, 70
+/// characters a segment, each billed per recipient).
+pub const DEFAULT_LENGTH: usize = 320;
 
 /// A Twilio account sending from one number to a list.
 #[derive(Debug, Deserialize)]
@@ -29,6 +42,7 @@ pub struct Twilio {
     to: Vec<String>,
     #[serde(default = "default_api")]
     api_url: String,
+    max_length: Option<usize>,
 }
 
 fn default_api() -> String {
@@ -37,7 +51,8 @@ fn default_api() -> String {
 
 impl super::Channel for Twilio {
     fn prepare(&self, msg: &Message) -> Result<Vec<Outgoing>, DeliveryError> {
-        let text = truncate(&format!("{}\n{}", msg.title, msg.body), MAX_BODY);
+        let max = self.max_length.unwrap_or(DEFAULT_LENGTH).min(MAX_BODY);
+        let text = cut(&sms_text(msg), max, Unit::Utf16, plain);
         let url = super::join_url(
             &self.api_url,
             &format!("2010-04-01/Accounts/{}/Messages.json", self.account_sid),
@@ -80,10 +95,36 @@ impl super::Channel for Twilio {
 
     fn validate(&self) -> Result<(), Invalid> {
         check_url("api_url", &self.api_url)?;
+        if let Some(n) = self.max_length {
+            if !(1..=MAX_BODY).contains(&n) {
+                return Err(Invalid::key(
+                    "max_length",
+                    format!("max_length {n} is not 1 to {MAX_BODY}"),
+                )
+                .hint("Twilio refuses a message over 1600 characters"));
+            }
+        }
         if self.to.is_empty() {
             return Err(Invalid::key("to", "\"to\" lists no phone number")
                 .hint("e.g. to: [\"+15551234567\"]"));
         }
         Ok(())
+    }
+}
+
+/// Title and the first line of the error (else of the message) when the body is the
+/// default one; title and body when the user wrote the body.
+fn sms_text(msg: &Message) -> String {
+    let ev = msg.event;
+    if !msg.body.starts_with(&default_body(ev)) {
+        return format!("{}\n{}", msg.title, msg.body).trim().to_string();
+    }
+    let first_line = [ev.error.as_deref(), ev.message.as_deref()]
+        .into_iter()
+        .flatten()
+        .find_map(|t| t.lines().map(str::trim).find(|l| !l.is_empty()));
+    match first_line {
+        Some(line) => format!("{}\n{line}", msg.title),
+        None => msg.title.clone(),
     }
 }

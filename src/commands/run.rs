@@ -136,11 +136,8 @@ fn outcome(
     end.duration_ms = Some(u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX));
     end.fields.insert("exit_code".into(), code.into());
     if code != 0 {
-        // The cut may have split a character: drop its remains.
-        let tail = String::from_utf8_lossy(&stderr_tail)
-            .trim_start_matches('\u{FFFD}')
-            .trim()
-            .to_string();
+        // What the terminal showed at the end: progress bars and escapes replayed.
+        let tail = crate::screen::tail(&stderr_tail, stderr_tail.len() >= STDERR_TAIL);
         end.error = Some(match (&status, tail.is_empty()) {
             (Err((_, e)), _) => e.clone(),
             (Ok(_), false) => tail,

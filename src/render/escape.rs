@@ -16,47 +16,50 @@ pub fn telegram_markdown_v2(text: &str) -> String {
     backslash(text, "_*[]()~`>#+-=|{}.!\\")
 }
 
-/// Discord markdown: a backslash before each markdown character.
+/// Discord markdown: a backslash before each markdown character, URLs left as written.
+///
+/// Discord keeps backslashes inside a link (and browsers read `\` as `/`), so a URL
+/// (`http://` or `https://` up to the next whitespace) is copied byte for byte.
 pub fn discord(text: &str) -> String {
-    backslash(text, "\\*_~`|>#[]()-")
+    outside_urls(text, |part, out| {
+        out.push_str(&backslash(part, "\\*_~`|>#[]()-"));
+    })
 }
 
-/// CommonMark (ntfy, Bark and Teams markdown): a backslash before ASCII punctuation that
-/// markdown reads, and `<`, `>`, `&` as entities so no HTML gets through.
+/// CommonMark (ntfy and Bark markdown): a backslash before ASCII punctuation that
+/// markdown reads, and `<`, `>`, `&` as entities so no HTML gets through; URLs are left as
+/// written, so autolinkers that read the source see the real link.
 pub fn markdown(text: &str) -> String {
-    backslash(text, "\\`*_{}[]()#+-.!|~")
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    outside_urls(text, |part, out| {
+        out.push_str(&entities(&backslash(part, "\\`*_{}[]()#+-.!|~")));
+    })
 }
 
-/// `text` escaped with `escape` and at most `max` characters long, cut with `…` when it
-/// does not fit. The plain text is cut before escaping, so no escape sequence or entity
-/// is ever split; the cut is as long as still fits once escaped.
-pub fn fit(text: &str, max: usize, escape: fn(&str) -> String) -> String {
-    let whole = escape(text);
-    if whole.chars().count() <= max {
-        return whole;
+/// Run `escape` on the text between URLs; URLs (`http(s)://` up to whitespace) are copied.
+fn outside_urls(text: &str, escape: impl Fn(&str, &mut String)) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(start) = find_url(rest) {
+        escape(&rest[..start], &mut out);
+        let len = rest[start..]
+            .find(char::is_whitespace)
+            .unwrap_or(rest.len() - start);
+        out.push_str(&rest[start..start + len]);
+        rest = &rest[start + len..];
     }
-    // Escaping never shortens text, so at most `max` plain characters can fit.
-    let plain = crate::render::truncate(text, max);
-    let fits = |keep: usize| {
-        let out = escape(&crate::render::truncate(&plain, keep));
-        (out.chars().count() <= max).then_some(out)
-    };
-    let (mut lo, mut hi) = (0, max);
-    let mut best = fits(0).unwrap_or_default();
-    while lo < hi {
-        let mid = (lo + hi).div_ceil(2);
-        match fits(mid) {
-            Some(out) => {
-                best = out;
-                lo = mid;
-            }
-            None => hi = mid - 1,
-        }
-    }
-    best
+    escape(rest, &mut out);
+    out
+}
+
+/// Byte offset of the first `http://` or `https://` (any case) in `text`.
+pub fn find_url(text: &str) -> Option<usize> {
+    text.match_indices("://").find_map(|(i, _)| {
+        let before = text.as_bytes()[i.saturating_sub(5)..i].to_ascii_lowercase();
+        [&b"https"[..], &b"http"[..]]
+            .iter()
+            .find(|p| before.ends_with(p))
+            .map(|p| i - p.len())
+    })
 }
 
 fn entities(text: &str) -> String {
@@ -123,25 +126,20 @@ mod tests {
     }
 
     #[test]
-    fn fit_never_splits_an_escape() {
-        for (name, input, max, escape, want) in [
-            ("fits", "a&b", 10, slack as fn(&str) -> String, "a&amp;b"),
-            ("entity kept whole", "ab&cd", 6, slack, "ab…"),
-            ("entity fits", "ab&cd", 8, slack, "ab&amp;…"),
-            (
-                "backslash kept whole",
-                "a_b_c",
-                4,
-                telegram_markdown_v2,
-                "a\\_…",
-            ),
-            ("backslash dropped", "a_b_c", 3, telegram_markdown_v2, "a…"),
-            ("all escapes", "&&&&&&&&&&", 12, slack, "&amp;&amp;…"),
-            ("plain", "abcdef", 4, slack, "abc…"),
-        ] {
-            let got = fit(input, max, escape);
-            assert_eq!(got, want, "{name}");
-            assert!(got.chars().count() <= max, "{name}");
+    fn urls_are_left_as_written() {
+        let url = "https://backup-host.example.com/logs/run_2026-11-30.log?a=1&b=2";
+        let text = format!("see {url} and *x*_y_\nHTTP://A_B/c-d (pg-nightly_main)");
+        for (name, got) in [("discord", discord(&text)), ("markdown", markdown(&text))] {
+            assert!(
+                got.contains(&format!("see {url} and \\*x\\*\\_y\\_")),
+                "{name}: {got}"
+            );
+            assert!(
+                got.contains("HTTP://A_B/c-d \\(pg\\-nightly\\_main\\)"),
+                "{name}: {got}"
+            );
         }
+        assert_eq!(find_url("x http:/ y hTTps://z"), Some(11));
+        assert_eq!(find_url("no link://here"), None);
     }
 }

@@ -1,7 +1,10 @@
 //! Titles and bodies (SPEC §6): the built-in defaults, and minijinja templates over the
 //! event with the `humansize`, `humanduration` and `truncate` filters.
 
+pub mod cut;
 pub mod escape;
+
+pub use cut::{cut, cut_plain, Unit};
 
 use minijinja::{Environment, UndefinedBehavior};
 use serde_json::Value;

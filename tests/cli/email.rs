@@ -311,3 +311,62 @@ fn a_silent_smtp_server_is_bounded_by_the_timeout() {
         t.elapsed()
     );
 }
+
+fn sha256(b: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(b)
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect()
+}
+
+/// A strict server (aiosmtpd refuses a line over 998 bytes, RFC 5321 §4.5.3.1.6) takes the
+/// hostile title and body, a 6 KB log with LF endings and a binary file, in every mode; the
+/// attachments decode to the very bytes sent.
+#[test]
+fn long_text_and_attachments_pass_a_strict_server_in_every_mode() {
+    let env = Env::new("");
+    let certs = TestCerts::new(env.dir.path());
+    let log: String = (0..400).map(|i| format!("backup step {i}\n")).collect();
+    assert!(log.len() > 6000);
+    let bin: Vec<u8> = (0..20_000u32).map(|i| (i * 7 % 256) as u8).collect();
+    std::fs::write(env.path("backup.log"), &log).unwrap();
+    std::fs::write(env.path("dump.bin"), &bin).unwrap();
+    let (title, body) = (crate::wire::title(), crate::wire::body());
+    for (mode, crypto, html) in [
+        ("plain", "none", false),
+        ("starttls", "starttls", true),
+        ("ssl", "ssl", false),
+    ] {
+        let smtp = SmtpServer::start(env.dir.path(), mode, (mode != "plain").then_some(&certs));
+        let extra = format!("    ca_file: {}\n    html: {html}\n", certs.ca.display());
+        std::fs::write(&env.config, endpoint(smtp.port, crypto, &extra)).unwrap();
+        let mut c = env.cmd();
+        c.args(["send", "--event", "backup_failure", "--title", &title])
+            .args(["--body", &body, "--attach"])
+            .arg(env.path("backup.log"))
+            .arg("--attach")
+            .arg(env.path("dump.bin"));
+        run(c).code(0);
+        let msgs = smtp.messages();
+        let m = msgs
+            .last()
+            .unwrap_or_else(|| panic!("{mode}: nothing accepted"));
+        assert_eq!(m["tls"], mode != "plain", "{mode}");
+        let raw = m["data"].as_str().unwrap();
+        for line in raw.split("\r\n") {
+            assert!(line.len() <= 998, "{mode}: a line of {} bytes", line.len());
+            assert!(!line.contains('\n'), "{mode}: a bare LF");
+        }
+        let a = m["attachments"].as_array().unwrap();
+        assert_eq!(a.len(), 2, "{mode}");
+        assert_eq!(a[0]["filename"], "backup.log");
+        assert_eq!(
+            a[0]["sha256"],
+            sha256(log.as_bytes()),
+            "{mode}: log changed"
+        );
+        assert_eq!(a[1]["filename"], "dump.bin");
+        assert_eq!(a[1]["sha256"], sha256(&bin), "{mode}: binary changed");
+    }
+}

@@ -34,3 +34,5 @@ mod run;
 mod usage;
 /// The generic webhook: formats and signatures.
 mod webhook;
+/// Hostile text on every channel: limits, URLs and what a reader sees.
+mod wire;
