@@ -21,6 +21,7 @@ pub mod report;
 pub mod signing;
 pub mod smtp;
 pub mod state;
+pub mod tls;
 
 use anyhow::Result;
 
