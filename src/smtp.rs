@@ -1,5 +1,6 @@
 //! Sending one mail over SMTP with lettre: implicit TLS, required STARTTLS or plain,
-//! the system trust store plus an endpoint's private CA, and errors sorted into retryable (4xx, network) and final (5xx).
+//! the system trust store plus an endpoint's private CA, and errors sorted into retryable
+//! (4xx, network) and final (5xx).
 
 use std::time::Duration;
 
