@@ -222,11 +222,8 @@ pub fn send(
 /// certificate or the protocol will not change on the next attempt) and names its cause.
 fn transport_error(t: &ureq::Transport) -> DeliveryError {
     if let Some(tls) = crate::tls::find_error(t) {
-        let ctx = crate::tls::Context {
-            has_ca_file: false,
-            tells_self_signed: true,
-        };
-        let message = match crate::tls::certificate_problem(tls, ctx) {
+        // Our own verifier already says whether there is a ca_file.
+        let message = match crate::tls::certificate_problem(tls, crate::tls::Context::default()) {
             Some(problem) => format!("TLS failed: {problem}"),
             None => format!(
                 "TLS failed: {tls} (hint: does this host speak HTTPS on this port? use \

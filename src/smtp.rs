@@ -66,7 +66,6 @@ fn classify(req: &SmtpRequest, e: &lettre::transport::smtp::Error) -> DeliveryEr
     if let Some(tls) = crate::tls::find_error(e) {
         let ctx = crate::tls::Context {
             has_ca_file: req.ca_file.is_some(),
-            tells_self_signed: false,
         };
         let problem = crate::tls::certificate_problem(tls, ctx).unwrap_or_else(|| {
             format!(

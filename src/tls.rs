@@ -150,17 +150,29 @@ impl Verifier {
     }
 }
 
-/// The marker error for a server certificate that signs itself.
+/// What our verifier knows beyond rustls' own verdict.
 #[derive(Debug)]
-struct SelfSigned;
+enum Rejected {
+    /// The server's certificate signs itself.
+    SelfSigned,
+    /// No trusted CA signed it, although the endpoint has a `ca_file`.
+    UnknownIssuerDespiteCaFile,
+}
 
-impl std::fmt::Display for SelfSigned {
+impl std::fmt::Display for Rejected {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("self-signed certificate")
+        f.write_str(match self {
+            Rejected::SelfSigned => "self-signed certificate",
+            Rejected::UnknownIssuerDespiteCaFile => "unknown issuer (not in ca_file either)",
+        })
     }
 }
 
-impl std::error::Error for SelfSigned {}
+impl std::error::Error for Rejected {}
+
+fn rejected(r: Rejected) -> rustls::Error {
+    rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(r))))
+}
 
 fn is_self_signed(cert: &CertificateDer<'_>) -> bool {
     webpki::EndEntityCert::try_from(cert).is_ok_and(|c| c.issuer() == c.subject())
@@ -183,12 +195,14 @@ impl ServerCertVerifier for Verifier {
             now,
         );
         match result {
-            Err(rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer))
-                if intermediates.is_empty() && is_self_signed(end_entity) =>
-            {
-                Err(rustls::Error::InvalidCertificate(CertificateError::Other(
-                    OtherError(Arc::new(SelfSigned)),
-                )))
+            Err(rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer)) => {
+                Err(if intermediates.is_empty() && is_self_signed(end_entity) {
+                    rejected(Rejected::SelfSigned)
+                } else if !self.extra.is_empty() {
+                    rejected(Rejected::UnknownIssuerDespiteCaFile)
+                } else {
+                    rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer)
+                })
             }
             other => other,
         }
@@ -299,14 +313,12 @@ pub fn find_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a ru
     None
 }
 
-/// What the caller knows that shapes the hint.
+/// What the caller knows that shapes the hint, for errors from a verifier other than
+/// ours (lettre's): whether the endpoint has a `ca_file`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Context {
     /// The endpoint has a `ca_file`.
     pub has_ca_file: bool,
-    /// A self-signed certificate is reported as such (our own verifier); otherwise it
-    /// shows as an unknown issuer.
-    pub tells_self_signed: bool,
 }
 
 /// The cause of a rejected server certificate, with a hint; `None` for TLS failures that
@@ -316,39 +328,29 @@ pub fn certificate_problem(e: &rustls::Error, ctx: Context) -> Option<String> {
         return None;
     };
     let clock = "check that this machine's clock is right";
+    let ours = match cert {
+        CertificateError::Other(other) => other.0.downcast_ref::<Rejected>(),
+        _ => None,
+    };
+    match ours {
+        Some(Rejected::UnknownIssuerDespiteCaFile) => {
+            return Some(unknown_issuer("certificate signed by an unknown CA", true));
+        }
+        Some(Rejected::SelfSigned) => {
+            return Some(
+                "certificate is self-signed (hint: trust exactly this certificate with \
+                 ca_file:, or give the server a certificate from a CA in the system store)"
+                    .to_string(),
+            );
+        }
+        None => {}
+    }
     Some(match cert {
-        CertificateError::UnknownIssuer => {
-            let what = if ctx.tells_self_signed {
-                "certificate signed by an unknown CA"
-            } else {
-                "certificate signed by an unknown CA (or self-signed)"
-            };
-            let mut hint = if ctx.has_ca_file {
-                "hint: neither ca_file nor the system store holds the CA that signed it; add \
-                 the CA to ca_file: or to the system store (SSL_CERT_FILE)"
-                    .to_string()
-            } else {
-                "hint: add the CA with ca_file: or to the system store (SSL_CERT_FILE)".to_string()
-            };
-            let roots = system_roots();
-            if roots.bundled {
-                hint.push_str(&format!(
-                    "; the system store was not usable{}, so only the bundled public roots \
-                     were trusted",
-                    roots
-                        .problem
-                        .as_deref()
-                        .map(|p| format!(" ({p})"))
-                        .unwrap_or_default()
-                ));
-            }
-            format!("{what} ({hint})")
-        }
-        CertificateError::Other(other) if other.0.downcast_ref::<SelfSigned>().is_some() => {
-            "certificate is self-signed (hint: trust exactly this certificate with ca_file:, \
-             or give the server a certificate from a CA in the system store)"
-                .to_string()
-        }
+        // Our verifier tells a self-signed certificate apart; lettre's does not.
+        CertificateError::UnknownIssuer => unknown_issuer(
+            "certificate signed by an unknown CA (or self-signed)",
+            ctx.has_ca_file,
+        ),
         CertificateError::Expired => {
             format!("certificate expired (hint: the server must renew it; {clock})")
         }
@@ -391,12 +393,23 @@ pub fn certificate_problem(e: &rustls::Error, ctx: Context) -> Option<String> {
     })
 }
 
-/// Whether `e` rejects the certificate (nothing another attempt could change).
-pub fn is_certificate_error(e: &rustls::Error) -> bool {
-    matches!(
-        e,
-        rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented
-    )
+fn unknown_issuer(what: &str, has_ca_file: bool) -> String {
+    let mut hint = if has_ca_file {
+        "hint: neither ca_file nor the system store holds the CA that signed it; add the \
+         CA with ca_file: or to the system store (SSL_CERT_FILE)"
+            .to_string()
+    } else {
+        "hint: add the CA with ca_file: or to the system store (SSL_CERT_FILE)".to_string()
+    };
+    let roots = system_roots();
+    if roots.bundled {
+        hint.push_str("; the system store was not usable");
+        if let Some(p) = &roots.problem {
+            hint.push_str(&format!(" ({p})"));
+        }
+        hint.push_str(", so only the bundled public roots were trusted");
+    }
+    format!("{what} ({hint})")
 }
 
 fn date(t: &UnixTime) -> String {

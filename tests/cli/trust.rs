@@ -185,7 +185,11 @@ fn ca_file_adds_to_the_system_store() {
     );
     std::fs::write(&env.config, yaml).unwrap();
     let err = failed_once(&send(&env, None));
-    assert!(err.contains(UNKNOWN_CA) && err.contains(HINT), "{err}");
+    assert!(
+        err.contains(UNKNOWN_CA)
+            && err.contains("hint: neither ca_file nor the system store holds the CA"),
+        "{err}"
+    );
 }
 
 fn mail(port: u16, crypto: &str, extra: &str) -> String {
@@ -224,6 +228,17 @@ fn smtp_certificate_failures_name_the_cause() {
         assert!(err.contains(UNKNOWN_CA) && err.contains(HINT), "{err}");
         assert!(smtp.messages().is_empty(), "{crypto}: nothing sent");
     }
+    // A ca_file that holds another CA: the hint says neither place has the right one.
+    let other = TestCerts::new(&env.path("other"));
+    let smtp = SmtpServer::start(&env.path("good"), "ssl", Some(&good));
+    let extra = format!("    ca_file: {}\n", other.ca.display());
+    std::fs::write(&env.config, mail(smtp.port, "ssl", &extra)).unwrap();
+    let err = failed_once(&send(&env, None));
+    assert!(
+        err.contains(UNKNOWN_CA)
+            && err.contains("hint: neither ca_file nor the system store holds the CA"),
+        "{err}"
+    );
     for (leaf, want) in [
         (Leaf::Expired, "certificate expired on 2021-01-01"),
         (
