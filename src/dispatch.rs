@@ -255,13 +255,17 @@ fn deliver_one(
         queued: false,
         fallback_for: None,
     };
-    if ep.tls_insecure {
-        eprintln!(
-            "warning: endpoint \"{}\": TLS certificates are not checked (tls_insecure: true)",
-            ep.name
-        );
-    }
     let outcome = prepare(cfg, ep, ev).and_then(|reqs| {
+        // email keeps its own tls_insecure (it is not an HTTP key)
+        let smtp_insecure = reqs
+            .iter()
+            .any(|r| matches!(r, Outgoing::Smtp(m) if m.tls_insecure));
+        if ep.tls_insecure || smtp_insecure {
+            eprintln!(
+                "warning: endpoint \"{}\": TLS certificates are not checked (tls_insecure: true)",
+                ep.name
+            );
+        }
         for req in &reqs {
             send_one(ep, req, deadline, opts, redactor, &mut d)?;
         }

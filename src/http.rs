@@ -1,7 +1,8 @@
 //! The HTTP transport: ureq agents that never follow redirects, return every status as
 //! data, read at most 64 KiB of a response, pick their proxy from the environment per
-//! request (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`, lowercase too), trust an endpoint's
-//! private CA, and skip verification only for `tls_insecure` endpoints.
+//! request (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`, lowercase too), trust the system
+//! store plus an endpoint's private CA, and skip verification only for `tls_insecure`
+//! endpoints (see [`crate::tls`]).
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -9,11 +10,6 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
-
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::CryptoProvider;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{DigitallySignedStruct, SignatureScheme};
 
 use crate::channels::{DeliveryError, HttpRequest, Reply};
 
@@ -59,7 +55,7 @@ pub fn agent(url: &str, ca_file: Option<&Path>, insecure: bool) -> Result<ureq::
 }
 
 fn build(key: &AgentKey) -> Result<ureq::Agent, String> {
-    let tls = tls_config(key.ca_file.as_deref(), key.insecure)?;
+    let tls = crate::tls::client_config(key.ca_file.as_deref(), key.insecure)?;
     let mut b = ureq::AgentBuilder::new()
         .redirects(0)
         .user_agent(USER_AGENT)
@@ -74,101 +70,6 @@ fn build(key: &AgentKey) -> Result<ureq::Agent, String> {
         b = b.proxy(proxy);
     }
     Ok(b.build())
-}
-
-fn provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
-}
-
-/// The TLS settings: the public web roots plus `ca_file`'s certificates, or no
-/// verification of the server's certificate at all when `insecure`.
-fn tls_config(ca_file: Option<&Path>, insecure: bool) -> Result<rustls::ClientConfig, String> {
-    let provider = provider();
-    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?;
-    if insecure {
-        return Ok(builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AcceptAnyCert(provider)))
-            .with_no_client_auth());
-    }
-    let mut roots = rustls::RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    if let Some(path) = ca_file {
-        add_ca_file(&mut roots, path)?;
-    }
-    Ok(builder.with_root_certificates(roots).with_no_client_auth())
-}
-
-fn add_ca_file(roots: &mut rustls::RootCertStore, ca_file: &Path) -> Result<(), String> {
-    let pem = std::fs::read(ca_file)
-        .map_err(|e| format!("cannot read ca_file {}: {e}", ca_file.display()))?;
-    let mut added = 0;
-    for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
-        let cert = cert.map_err(|e| format!("ca_file {}: {e}", ca_file.display()))?;
-        roots
-            .add(cert)
-            .map_err(|e| format!("ca_file {}: {e}", ca_file.display()))?;
-        added += 1;
-    }
-    if added == 0 {
-        return Err(format!(
-            "ca_file {} holds no PEM certificate",
-            ca_file.display()
-        ));
-    }
-    Ok(())
-}
-
-/// `tls_insecure: true`: any certificate is accepted, but the handshake signatures are
-/// still checked, so the connection is at least encrypted to whoever answered.
-#[derive(Debug)]
-struct AcceptAnyCert(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for AcceptAnyCert {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
 }
 
 /// The proxy URL to use for `url`, from the environment read through `env`.
@@ -313,10 +214,25 @@ pub fn send(
     };
     match result {
         Ok(resp) | Err(ureq::Error::Status(_, resp)) => Ok(read_reply(resp)),
-        Err(ureq::Error::Transport(t)) => {
-            Err(DeliveryError::new(transport_message(&t)).retryable(None))
-        }
+        Err(ureq::Error::Transport(t)) => Err(transport_error(&t)),
     }
+}
+
+/// A failure before any reply: network trouble is retried; a TLS failure is final (the
+/// certificate or the protocol will not change on the next attempt) and names its cause.
+fn transport_error(t: &ureq::Transport) -> DeliveryError {
+    if let Some(tls) = crate::tls::find_error(t) {
+        // Our own verifier already says whether there is a ca_file.
+        let message = match crate::tls::certificate_problem(tls, crate::tls::Context::default()) {
+            Some(problem) => format!("TLS failed: {problem}"),
+            None => format!(
+                "TLS failed: {tls} (hint: does this host speak HTTPS on this port? use \
+                 http:// for a plain HTTP server)"
+            ),
+        };
+        return DeliveryError::new(message);
+    }
+    DeliveryError::new(transport_message(t)).retryable(None)
 }
 
 fn transport_message(t: &ureq::Transport) -> String {

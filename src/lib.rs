@@ -24,6 +24,7 @@ pub mod screen;
 pub mod signing;
 pub mod smtp;
 pub mod state;
+pub mod tls;
 
 use anyhow::Result;
 

@@ -1,10 +1,11 @@
 //! Sending one mail over SMTP with lettre: implicit TLS, required STARTTLS or plain,
-//! an endpoint's private CA, and errors sorted into retryable (4xx, network) and final (5xx).
+//! the system trust store plus an endpoint's private CA, and errors sorted into retryable
+//! (4xx, network) and final (5xx).
 
 use std::time::Duration;
 
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
 use lettre::{SmtpTransport, Transport};
 
 use crate::channels::email::{Crypto, SmtpRequest};
@@ -62,21 +63,17 @@ fn is_loopback(host: &str) -> bool {
 /// attempt cannot fix them), each said in words the user can act on.
 fn classify(req: &SmtpRequest, e: &lettre::transport::smtp::Error) -> DeliveryError {
     let target = format!("SMTP {}:{}", req.host, req.port);
-    if let Some(tls) = rustls_error(e) {
-        let hint = match (&tls, &req.ca_file) {
-            (rustls::Error::InvalidCertificate(_), Some(_)) => {
-                "check that ca_file holds the CA that signed the server's certificate, and \
-                 that the certificate names smtp_host"
-            }
-            (rustls::Error::InvalidCertificate(_), None) => {
-                "for a private CA, set ca_file to the CA that signed the server's certificate"
-            }
-            _ => {
-                "is this port speaking TLS? smtp_crypto: ssl is implicit TLS (usually port \
-                 465), starttls is plain SMTP upgraded (usually 587)"
-            }
+    if let Some(tls) = crate::tls::find_error(e) {
+        let ctx = crate::tls::Context {
+            has_ca_file: req.ca_file.is_some(),
         };
-        return DeliveryError::new(format!("{target}: TLS failed: {tls} ({hint})"));
+        let problem = crate::tls::certificate_problem(tls, ctx).unwrap_or_else(|| {
+            format!(
+                "{tls} (hint: is this port speaking TLS? smtp_crypto: ssl is implicit TLS \
+                 (usually port 465), starttls is plain SMTP upgraded (usually 587))"
+            )
+        });
+        return DeliveryError::new(format!("{target}: TLS failed: {problem}"));
     }
     if let Some(code) = e.status() {
         let code = u16::from(code);
@@ -103,40 +100,34 @@ fn classify(req: &SmtpRequest, e: &lettre::transport::smtp::Error) -> DeliveryEr
     }
 }
 
-/// The rustls error among `e`'s causes (rustls reports handshake and certificate
-/// problems through the socket's io::Error).
-fn rustls_error(e: &lettre::transport::smtp::Error) -> Option<rustls::Error> {
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
-    while let Some(c) = cause {
-        if let Some(t) = c.downcast_ref::<rustls::Error>() {
-            return Some(t.clone());
-        }
-        if let Some(t) = c
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-            .and_then(|i| i.downcast_ref::<rustls::Error>())
-        {
-            return Some(t.clone());
-        }
-        cause = c.source();
-    }
-    None
-}
-
+/// The TLS settings for `req`: the system store plus `ca_file` (the same trust as HTTP,
+/// see [`crate::tls`]), or no certificate checks for `tls_insecure`.
 fn tls_parameters(req: &SmtpRequest) -> Result<TlsParameters, DeliveryError> {
     let mut b = TlsParameters::builder(req.host.clone());
-    if let Some(path) = &req.ca_file {
-        let pem = std::fs::read(path).map_err(|e| {
-            DeliveryError::new(format!("cannot read ca_file {}: {e}", path.display()))
-        })?;
-        let cert = Certificate::from_pem(&pem)
-            .map_err(|e| DeliveryError::new(format!("ca_file {}: {e}", path.display())))?;
-        b = b.add_root_certificate(cert);
-    }
+    let der = |c: &rustls::pki_types::CertificateDer<'_>| {
+        Certificate::from_der(c.as_ref().to_vec())
+            .map_err(|e| DeliveryError::new(format!("TLS setup for {}: {e}", req.host)))
+    };
     if req.tls_insecure {
         b = b
+            .certificate_store(CertificateStore::None)
             .dangerous_accept_invalid_certs(true)
             .dangerous_accept_invalid_hostnames(true);
+    } else {
+        let roots = crate::tls::system_roots();
+        if roots.bundled {
+            b = b.certificate_store(CertificateStore::WebpkiRoots);
+        } else {
+            b = b.certificate_store(CertificateStore::None);
+            for cert in &roots.certs {
+                b = b.add_root_certificate(der(cert)?);
+            }
+        }
+        if let Some(path) = &req.ca_file {
+            for cert in crate::tls::read_ca_file(path).map_err(DeliveryError::new)? {
+                b = b.add_root_certificate(der(&cert)?);
+            }
+        }
     }
     b.build_rustls()
         .map_err(|e| DeliveryError::new(format!("TLS setup for {}: {e}", req.host)))

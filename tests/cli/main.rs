@@ -30,6 +30,8 @@ mod outbox;
 mod props;
 /// The run wrapper.
 mod run;
+/// TLS trust (system store, ca_file) and what TLS failures say.
+mod trust;
 /// Help and usage errors.
 mod usage;
 /// The generic webhook: formats and signatures.

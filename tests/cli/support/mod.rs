@@ -1,5 +1,6 @@
 //! Test support: a temp directory with a config, and the real `bnotify` binary run in it
-//! with a clean environment (no BNOTIFY_* or XDG_* from the developer's shell).
+//! with a clean environment (no BNOTIFY_*, XDG_*, proxies or SSL_CERT_* from the
+//! developer's shell).
 
 pub mod server;
 pub mod smtp;
@@ -52,6 +53,7 @@ impl Env {
             if k.starts_with("BNOTIFY_")
                 || k.starts_with("XDG_")
                 || k.to_ascii_uppercase().ends_with("_PROXY")
+                || k.starts_with("SSL_CERT_")
             {
                 c.env_remove(k);
             }

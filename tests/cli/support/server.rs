@@ -190,12 +190,13 @@ impl Server {
         certs: &super::tls::TestCerts,
         script: impl Fn(&Request, usize) -> Response + Send + Sync + 'static,
     ) -> Server {
-        let chain: Vec<_> = rustls_pemfile::certs(&mut certs.cert_pem.as_bytes())
-            .map(|c| c.unwrap())
-            .collect();
-        let key = rustls_pemfile::private_key(&mut certs.key_pem.as_bytes())
-            .unwrap()
-            .unwrap();
+        use rustls::pki_types::pem::PemObject;
+        let chain: Vec<_> =
+            rustls::pki_types::CertificateDer::pem_slice_iter(certs.cert_pem.as_bytes())
+                .map(|c| c.unwrap())
+                .collect();
+        let key =
+            rustls::pki_types::PrivateKeyDer::from_pem_slice(certs.key_pem.as_bytes()).unwrap();
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let config = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
