@@ -18,6 +18,7 @@ pub mod outbox;
 pub mod redact;
 pub mod render;
 pub mod report;
+pub mod sanitize;
 pub mod signing;
 pub mod smtp;
 pub mod state;

@@ -20,9 +20,9 @@ pub fn run(g: &Global, cmd: &ConfigCommand) -> Result<Outcome> {
 
 fn path(g: &Global) -> Result<Outcome> {
     let found = locate(g.config.as_deref())?;
-    println!("{}", found.path.display());
+    crate::outln!("{}", found.path.display());
     if !g.quiet {
-        eprintln!("({})", found.reason);
+        crate::errln!("({})", found.reason);
     }
     Ok(Outcome::Success)
 }
@@ -47,7 +47,7 @@ fn check(g: &Global) -> Result<Outcome> {
     }
     if !g.quiet {
         let enabled = cfg.endpoints.iter().filter(|e| e.enabled).count();
-        eprintln!(
+        crate::errln!(
             "ok: {} is valid ({} endpoint{}, {enabled} enabled{})",
             cfg.path.display(),
             cfg.endpoints.len(),
@@ -72,12 +72,12 @@ fn show(g: &Global) -> Result<Outcome> {
     let v = effective(&cfg, &r);
     if g.json {
         let j = serde_json::to_value(&v).unwrap_or_default();
-        println!(
+        crate::outln!(
             "{}",
             r.mask(&serde_json::to_string_pretty(&j).unwrap_or_default())
         );
     } else {
-        print!("{}", r.mask(&serde_yaml::to_string(&v).unwrap_or_default()));
+        crate::out!("{}", r.mask(&serde_yaml::to_string(&v).unwrap_or_default()));
     }
     Ok(Outcome::Success)
 }
@@ -198,14 +198,14 @@ pub fn endpoints(g: &Global) -> Result<Outcome> {
                 serde_json::json!({"name": n, "type": t, "enabled": en == "yes", "events": ev.split(',').collect::<Vec<_>>(), "when": w})
             })
             .collect();
-        println!(
+        crate::outln!(
             "{}",
             r.mask(&serde_json::to_string_pretty(&v).unwrap_or_default())
         );
         return Ok(Outcome::Success);
     }
     let header = ["NAME", "TYPE", "ENABLED", "EVENTS", "WHEN"].map(String::from);
-    print!("{}", r.mask(&table(std::iter::once(header).chain(rows))));
+    crate::out!("{}", r.mask(&table(std::iter::once(header).chain(rows))));
     Ok(Outcome::Success)
 }
 

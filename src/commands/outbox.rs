@@ -70,9 +70,9 @@ fn list(g: &Global, cfg: &Config) -> Result<Outcome> {
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        crate::outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else if all.is_empty() {
-        eprintln!("the outbox is empty ({})", cfg.outbox_dir.display());
+        crate::errln!("the outbox is empty ({})", cfg.outbox_dir.display());
     } else {
         let header = [
             "FIRST FAILED",
@@ -93,7 +93,7 @@ fn list(g: &Global, cfg: &Config) -> Result<Outcome> {
                 r.mask(&e.last_error),
             ]
         });
-        print!("{}", table(std::iter::once(header).chain(rows)));
+        crate::out!("{}", table(std::iter::once(header).chain(rows)));
     }
     Ok(Outcome::Success)
 }
@@ -127,10 +127,10 @@ fn flush(g: &Global, cfg: &Config, deadline: Duration) -> Result<Outcome> {
     }
     if pending.is_empty() {
         if !g.quiet && !g.json {
-            eprintln!("nothing to flush ({})", cfg.outbox_dir.display());
+            crate::errln!("nothing to flush ({})", cfg.outbox_dir.display());
         }
         if g.json {
-            println!("{}", serde_json::json!({"results": []}));
+            crate::outln!("{}", serde_json::json!({"results": []}));
         }
         return Ok(Outcome::Success);
     }
@@ -182,7 +182,7 @@ fn print(g: &Global, cfg: &Config, pending: &[(PathBuf, Entry)], results: &[Deli
                 j
             })
             .collect();
-        println!(
+        crate::outln!(
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({"results": v})).unwrap_or_default()
         );
@@ -196,12 +196,12 @@ fn print(g: &Global, cfg: &Config, pending: &[(PathBuf, Entry)], results: &[Deli
                 e.event.task.as_deref().unwrap_or("")
             );
             let line = report::line(r, 0, 0, report::colour(), cfg.best_effort);
-            eprintln!("{line}  ({})", what.trim());
+            crate::errln!("{line}  ({})", what.trim());
         }
     }
     let left = outbox::count(&cfg.outbox_dir);
     if !g.quiet {
-        eprintln!(
+        crate::errln!(
             "{} delivered, {} still waiting",
             results.iter().filter(|r| r.ok).count(),
             left
@@ -228,9 +228,9 @@ fn purge(g: &Global, cfg: &Config, older_than: Option<Duration>) -> Result<Outco
         }
     }
     if g.json {
-        println!("{}", serde_json::json!({"removed": removed}));
+        crate::outln!("{}", serde_json::json!({"removed": removed}));
     } else if !g.quiet {
-        eprintln!(
+        crate::errln!(
             "removed {removed} entr{} from {}",
             if removed == 1 { "y" } else { "ies" },
             cfg.outbox_dir.display()

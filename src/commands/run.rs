@@ -185,7 +185,7 @@ fn execute(args: &RunArgs) -> Ran {
                 127
             };
             let msg = format!("cannot run {program}: {e}");
-            eprintln!("bnotify: {msg}");
+            crate::errln!("bnotify: {msg}");
             if let Some(f) = &forward {
                 f.finished(code);
             }

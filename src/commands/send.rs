@@ -126,12 +126,12 @@ pub fn deliver_to(
     print_skipped(g, &skipped);
     if jobs.is_empty() {
         if !g.quiet && skipped.is_empty() && cfg.enabled {
-            eprintln!(
+            crate::errln!(
                 "note: no endpoint is subscribed to {}; nothing sent",
                 ev.event
             );
         } else if !g.quiet && !cfg.enabled {
-            eprintln!(
+            crate::errln!(
                 "note: notifications are off (enabled: false in {}); nothing sent",
                 cfg.path.display()
             );
@@ -141,7 +141,7 @@ pub fn deliver_to(
                 .iter()
                 .map(|(ep, why)| serde_json::json!({"endpoint": ep.name, "reason": why}))
                 .collect();
-            println!(
+            crate::outln!(
                 "{}",
                 serde_json::json!({"event": ev.event, "id": ev.id, "results": [], "skipped": skipped})
             );
@@ -206,7 +206,7 @@ pub fn deliver_to(
     );
     let waiting = outbox::count(&cfg.outbox_dir);
     if waiting > 0 && !g.quiet && !g.json {
-        eprintln!(
+        crate::errln!(
             "note: {waiting} notification{} waiting in the outbox ({})",
             if waiting == 1 { "" } else { "s" },
             cfg.outbox_dir.display()
@@ -273,7 +273,7 @@ fn print_skipped(g: &Global, skipped: &[(&Endpoint, String)]) {
         return;
     }
     for (ep, why) in skipped {
-        eprintln!("skip  {}  {}  {why}", ep.name, ep.kind.name);
+        crate::errln!("skip  {}  {}  {why}", ep.name, ep.kind.name);
     }
 }
 
