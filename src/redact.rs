@@ -7,14 +7,16 @@
 /// The mask that replaces a secret.
 pub const MASK: &str = "****";
 
-/// Query parameter names whose values are always masked.
-const SECRET_QUERY_KEYS: &[&str] = &[
+/// Query parameter names whose values are always masked (compared without case).
+pub const SECRET_QUERY_KEYS: &[&str] = &[
     "token",
     "access_token",
     "auth",
     "key",
     "apikey",
+    "api-key",
     "api_key",
+    "code",
     "sig",
     "signature",
     "password",
@@ -121,6 +123,133 @@ fn mask_query_values(text: &str) -> String {
     out
 }
 
+/// `url` (well-formed or not) with everything after the host masked: user-info, every
+/// path segment, every query value and the fragment. This is how a URL is shown when it is
+/// wrong (a config error), since a broken URL cannot be trusted to put its secret where
+/// the channel expects it: `htps://hooks.slack.com/services/T0/B0/X` becomes
+/// `htps://hooks.slack.com/****/****/****/****`.
+pub fn mask_url_parts(url: &str) -> String {
+    let (scheme, rest) = match url.find("://") {
+        Some(i) => url.split_at(i + 3),
+        None => ("", url),
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let mut out = String::from(scheme);
+    match authority.rfind('@') {
+        Some(at) => {
+            out.push_str(MASK);
+            out.push_str(&authority[at..]);
+        }
+        None => out.push_str(authority),
+    }
+    let (path, fragment) = match tail.split_once('#') {
+        Some((p, _)) => (p, Some(MASK)),
+        None => (tail, None),
+    };
+    let (path, query) = match path.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (path, None),
+    };
+    let masked: Vec<&str> = path
+        .split('/')
+        .map(|seg| if seg.is_empty() { "" } else { MASK })
+        .collect();
+    out.push_str(&masked.join("/"));
+    if let Some(q) = query {
+        out.push('?');
+        let pairs: Vec<String> = q
+            .split('&')
+            .map(|kv| match kv.split_once('=') {
+                Some((k, _)) => format!("{k}={MASK}"),
+                None if kv.is_empty() => String::new(),
+                None => MASK.to_string(),
+            })
+            .collect();
+        out.push_str(&pairs.join("&"));
+    }
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
+}
+
+/// The parts of a URL-looking value that may be secret, to mask wherever they show up:
+/// the whole value, what follows the host, user-info (as written and decoded), the values
+/// of secret query parameters, and path segments that look like keys (at least 6
+/// characters with a digit, or at least 16).
+pub fn url_secrets(url: &str) -> Vec<String> {
+    let mut out = vec![url.to_string(), url.trim().to_string()];
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    if let Some((info, _)) = authority.rsplit_once('@') {
+        for part in info.split(':') {
+            out.push(part.to_string());
+            out.push(decode(part));
+        }
+    }
+    out.push(tail.to_string());
+    let (path, query) = tail.split_once('?').unwrap_or((tail, ""));
+    for seg in path.split('/') {
+        let seg = seg.trim();
+        if (seg.len() >= 6 && seg.contains(|c: char| c.is_ascii_digit())) || seg.len() >= 16 {
+            out.push(seg.to_string());
+        }
+    }
+    for kv in query.split(['&', '#']) {
+        if let Some((k, v)) = kv.split_once('=') {
+            if SECRET_QUERY_KEYS.contains(&k.to_ascii_lowercase().as_str()) {
+                out.push(v.to_string());
+                out.push(decode(v));
+            }
+        }
+    }
+    out
+}
+
+/// Secret values written in a config value (an endpoint's keys): everything under a key
+/// whose name says secret (see [`crate::config::is_secret_key`]), the ntfy `topic`, and
+/// the secret parts of every URL-looking string ([`url_secrets`]). Used to mask config
+/// errors about an endpoint that could not be built, so its channel cannot name them.
+pub fn value_secrets(v: &serde_yaml::Value) -> Vec<String> {
+    let mut out = Vec::new();
+    collect(v, "", false, &mut out);
+    out
+}
+
+fn collect(v: &serde_yaml::Value, key: &str, secret: bool, out: &mut Vec<String>) {
+    use serde_yaml::Value;
+    match v {
+        Value::String(s) => {
+            if secret {
+                out.push(s.clone());
+            }
+            if s.contains("://") || key == "url" || key.ends_with("_url") {
+                out.extend(url_secrets(s));
+            }
+        }
+        Value::Number(n) if secret => out.push(n.to_string()),
+        Value::Sequence(seq) => seq.iter().for_each(|x| collect(x, key, secret, out)),
+        Value::Mapping(m) => {
+            for (k, x) in m {
+                let k = k.as_str().unwrap_or("");
+                let s = secret || crate::config::is_secret_key(k) || k == "topic";
+                collect(x, k, s, out);
+            }
+        }
+        Value::Tagged(t) => collect(&t.value, key, secret, out),
+        _ => {}
+    }
+}
+
+fn decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +267,8 @@ mod tests {
             ),
             ("http://h/p?sig=abc", "http://h/p?sig=****"),
             ("http://h/p?sv=1.0", "http://h/p?sv=1.0"),
+            ("http://h/p?code=abc&API-Key=k1", "http://h/p?code=****&API-Key=****"),
+            ("http://h/p?api_key=a&apikey=b", "http://h/p?api_key=****&apikey=****"),
             ("naïve ?token=é", "naïve ?token=****"),
             ("plain text", "plain text"),
         ] {
@@ -149,5 +280,30 @@ mod tests {
     fn masks_percent_encoded_secret() {
         let r = Redactor::new(vec!["a b/c".to_string()]);
         assert_eq!(r.mask("x/a%20b%2Fc/y"), "x/****/y");
+    }
+
+    #[test]
+    fn malformed_urls_show_only_scheme_and_host() {
+        for (input, want) in [
+            (
+                "htps://hooks.slack.com/services/T0/B0/SEKRET",
+                "htps://hooks.slack.com/****/****/****/****",
+            ),
+            ("https://api.day.app/KEY1 ", "https://api.day.app/****"),
+            ("hc-ping.com/0f0e-uuid", "hc-ping.com/****"),
+            ("https://u:p@h:99999/x?sig=1&a#frag", "https://****@h:99999/****?sig=****&****#****"),
+            ("http://h", "http://h"),
+        ] {
+            assert_eq!(mask_url_parts(input), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn url_secrets_find_keys_and_credentials() {
+        let s = url_secrets("https://us%40r:p%40ss@h/services/T0/B0/SEKRET1x?code=c0de&x=1");
+        for want in ["us%40r", "us@r", "p@ss", "SEKRET1x", "c0de", "/services/T0/B0/SEKRET1x?code=c0de&x=1"] {
+            assert!(s.iter().any(|x| x == want), "{want} in {s:?}");
+        }
+        assert!(!s.iter().any(|x| x == "services"));
     }
 }

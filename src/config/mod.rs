@@ -284,15 +284,17 @@ impl Config {
             path,
             env,
             errors: Vec::new(),
+            secrets: Vec::new(),
         };
         let cfg = loader.load();
+        let redactor = crate::redact::Redactor::new(std::mem::take(&mut loader.secrets));
         match cfg {
             Some(c) if loader.errors.is_empty() => Ok(c),
             _ => Err(ConfigErrors(
                 loader
                     .errors
                     .into_iter()
-                    .map(|e| with_file(e, path))
+                    .map(|e| error::masked(with_file(e, path), &redactor))
                     .collect(),
             )),
         }
@@ -319,6 +321,8 @@ struct Loader<'a> {
     path: &'a Path,
     env: &'a dyn Fn(&str) -> Option<String>,
     errors: Vec<ConfigError>,
+    /// Secret values written in the endpoints, masked in every error.
+    secrets: Vec<String>,
 }
 
 impl Loader<'_> {
@@ -453,6 +457,7 @@ impl Loader<'_> {
                 .push(expand_error(e, Some(&label)).at(line.map(|l| (l, 1))));
             return None;
         }
+        self.secrets.extend(crate::redact::value_secrets(&expanded));
         let Value::Mapping(map) = expanded else {
             return None;
         };
@@ -636,7 +641,7 @@ impl Loader<'_> {
             } else {
                 line.map(|l| (l, 1))
             };
-            ConfigError::new(msg.to_string()).at(pos)
+            error::with_hint(msg).at(pos)
         };
         if let Some(l) = label {
             err = err.endpoint(l);
@@ -742,6 +747,7 @@ fn expand_error(e: ExpandError, label: Option<&str>) -> ConfigError {
         ExpandError::Unclosed => {
             "close it with \"}\", or write \"$${\" for a literal \"${\"".to_string()
         }
+        ExpandError::TooDeep => "nest fewer defaults inside each other".to_string(),
     };
     let err = ConfigError::new(e.to_string()).hint(hint);
     match label {
