@@ -94,7 +94,8 @@ fn mask_userinfo(text: &str) -> String {
     out
 }
 
-fn mask_query_values(text: &str) -> String {
+/// Mask the values of secret query parameters ([`SECRET_QUERY_KEYS`]) in `text`.
+pub fn mask_query_values(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while let Some(off) = text[i..].find(['?', '&']) {

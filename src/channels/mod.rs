@@ -349,7 +349,7 @@ pub fn check_url(key: &'static str, url: &str) -> Result<(), Invalid> {
     Err(Invalid::key(
         key,
         format!(
-            "\"{}\" is not a usable http(s) URL: {why}",
+            "{key}: \"{}\" is not a usable http(s) URL: {why}",
             crate::redact::mask_url_parts(url)
         ),
     )

@@ -118,6 +118,42 @@ fn resolve(
     }
 }
 
+/// The files that `${file:PATH}` references in `text` read (paths expanded with `env`;
+/// a path that cannot be expanded is left out).
+pub fn file_refs(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(pos) = rest.find("${file:") {
+        let tail = &rest[pos + 2..];
+        let Some(end) = closing(tail) else { break };
+        if let Some(path) = tail[..end].strip_prefix("file:") {
+            if let Ok(p) = expand_at(path, env, 1) {
+                out.push(crate::config::expand_tilde(&p));
+            }
+        }
+        rest = &tail[end..];
+    }
+    out
+}
+
+/// `text` with every `${...}` reference removed (what is written literally).
+pub fn without_refs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(pos) = rest.find("${") {
+        out.push_str(&rest[..pos]);
+        let tail = &rest[pos + 2..];
+        match closing(tail) {
+            Some(end) => rest = &tail[end + 1..],
+            None => {
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Expand every string value inside `value` (keys are left alone).
 pub fn expand_value(
     value: &mut Value,
@@ -179,6 +215,16 @@ mod tests {
         ] {
             assert_eq!(expand_str(input, &env), want, "{input}");
         }
+    }
+
+    #[test]
+    fn references_found_and_removed() {
+        let text = "a: ${file:/run/x}\nb: ${file:${TOKEN}/y}\nc: k${T:-${U}}v ${MISSING}";
+        assert_eq!(
+            file_refs(text, &env),
+            vec![std::path::PathBuf::from("/run/x"), "abc/y".into()]
+        );
+        assert_eq!(without_refs(text), "a: \nb: \nc: kv ");
     }
 
     #[test]

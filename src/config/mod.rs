@@ -13,7 +13,7 @@ use serde_yaml::{Mapping, Value};
 
 pub use check::lint;
 pub use error::{nearest, ConfigError, ConfigErrors};
-pub use expand::{expand_str, expand_value, ExpandError};
+pub use expand::{expand_str, expand_value, file_refs, without_refs, ExpandError};
 pub use schema::When;
 
 use crate::channels::{self, Channel, ChannelType};

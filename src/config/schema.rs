@@ -175,8 +175,8 @@ fn yes() -> bool {
     true
 }
 
-/// The longest duration the config accepts: 100 years.
-pub const MAX_DURATION: Duration = Duration::from_secs(100 * 365 * 86_400);
+/// The longest duration the config accepts: 100 years (of 365.25 days, as humantime counts).
+pub const MAX_DURATION: Duration = Duration::from_secs(3_155_760_000);
 /// The longest `timeout` the config accepts: 1 hour.
 pub const MAX_TIMEOUT: Duration = Duration::from_secs(3600);
 
