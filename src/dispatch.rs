@@ -372,7 +372,7 @@ fn log_request(ep: &Endpoint, req: &HttpRequest, verbose: u8, r: &Redactor) {
             out.push_str(&format!(">   {k}: {}\n", mask_header(k, v, r)));
         }
         let body = crate::render::truncate(&body_text(&req.body), LOG_BODY_MAX);
-        out.push_str(&format!(">   {}\n", r.mask(&body)));
+        out.push_str(&format!(">   {}\n", r.mask(&body).replace('\n', "\n>   ")));
     }
     crate::err!("{out}");
 }
@@ -389,7 +389,8 @@ fn log_reply(
     }
     let mut out = format!("< {} {} ({} ms)\n", ep.name, reply.status, took.as_millis());
     if verbose > 1 && !reply.body.is_empty() {
-        out.push_str(&format!("<   {}\n", r.mask(&body_text(&reply.body))));
+        let body = r.mask(&body_text(&reply.body)).replace('\n', "\n<   ");
+        out.push_str(&format!("<   {body}\n"));
     }
     crate::err!("{out}");
 }

@@ -183,6 +183,7 @@ pub fn mask_url_parts(url: &str) -> String {
 pub fn url_secrets(url: &str) -> Vec<String> {
     let mut out = vec![url.to_string(), url.trim().to_string()];
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let rest = rest.trim_start().trim_start_matches('/');
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(end);
     if let Some((info, _)) = authority.rsplit_once('@') {
@@ -245,6 +246,37 @@ fn collect(v: &serde_yaml::Value, key: &str, secret: bool, out: &mut Vec<String>
     }
 }
 
+/// The credentials of URL user-info in any string under `m` (an endpoint's keys): the
+/// user and password as written and decoded, and the Basic credential made from them, so
+/// a receiver that echoes its `Authorization` header cannot print them either.
+pub fn userinfo_secrets(m: &serde_yaml::Mapping) -> Vec<String> {
+    use base64::Engine;
+    let mut out = Vec::new();
+    let mut urls = Vec::new();
+    strings(&serde_yaml::Value::Mapping(m.clone()), &mut urls);
+    for u in urls.iter().filter_map(|s| url::Url::parse(s.trim()).ok()) {
+        if u.username().is_empty() && u.password().is_none() {
+            continue;
+        }
+        let (user, pass) = (decode(u.username()), decode(u.password().unwrap_or("")));
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
+        out.extend([u.username().to_string(), user, pass, basic]);
+        out.extend(u.password().map(str::to_string));
+    }
+    out
+}
+
+fn strings(v: &serde_yaml::Value, out: &mut Vec<String>) {
+    use serde_yaml::Value;
+    match v {
+        Value::String(s) if s.contains("://") => out.push(s.clone()),
+        Value::Sequence(seq) => seq.iter().for_each(|x| strings(x, out)),
+        Value::Mapping(m) => m.iter().for_each(|(_, x)| strings(x, out)),
+        Value::Tagged(t) => strings(&t.value, out),
+        _ => {}
+    }
+}
+
 fn decode(s: &str) -> String {
     percent_encoding::percent_decode_str(s)
         .decode_utf8_lossy()
@@ -268,8 +300,14 @@ mod tests {
             ),
             ("http://h/p?sig=abc", "http://h/p?sig=****"),
             ("http://h/p?sv=1.0", "http://h/p?sv=1.0"),
-            ("http://h/p?code=abc&API-Key=k1", "http://h/p?code=****&API-Key=****"),
-            ("http://h/p?api_key=a&apikey=b", "http://h/p?api_key=****&apikey=****"),
+            (
+                "http://h/p?code=abc&API-Key=k1",
+                "http://h/p?code=****&API-Key=****",
+            ),
+            (
+                "http://h/p?api_key=a&apikey=b",
+                "http://h/p?api_key=****&apikey=****",
+            ),
             ("naïve ?token=é", "naïve ?token=****"),
             ("plain text", "plain text"),
         ] {
@@ -292,7 +330,10 @@ mod tests {
             ),
             ("https://api.day.app/KEY1 ", "https://api.day.app/****"),
             ("hc-ping.com/0f0e-uuid", "hc-ping.com/****"),
-            ("https://u:p@h:99999/x?sig=1&a#frag", "https://****@h:99999/****?sig=****&****#****"),
+            (
+                "https://u:p@h:99999/x?sig=1&a#frag",
+                "https://****@h:99999/****?sig=****&****#****",
+            ),
             ("http://h", "http://h"),
         ] {
             assert_eq!(mask_url_parts(input), want, "{input}");
@@ -302,7 +343,14 @@ mod tests {
     #[test]
     fn url_secrets_find_keys_and_credentials() {
         let s = url_secrets("https://us%40r:p%40ss@h/services/T0/B0/SEKRET1x?code=c0de&x=1");
-        for want in ["us%40r", "us@r", "p@ss", "SEKRET1x", "c0de", "/services/T0/B0/SEKRET1x?code=c0de&x=1"] {
+        for want in [
+            "us%40r",
+            "us@r",
+            "p@ss",
+            "SEKRET1x",
+            "c0de",
+            "/services/T0/B0/SEKRET1x?code=c0de&x=1",
+        ] {
             assert!(s.iter().any(|x| x == want), "{want} in {s:?}");
         }
         assert!(!s.iter().any(|x| x == "services"));

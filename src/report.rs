@@ -155,7 +155,10 @@ pub fn line(r: &Delivery, name_w: usize, kind_w: usize, colour: bool, best_effor
     } else {
         paint("FAIL", "31", colour)
     };
-    let err = crate::sanitize::clean(r.error.as_deref().unwrap_or("failed"));
+    // A receiver's text may span lines: indent them, so none can pass for a result line.
+    let err = crate::sanitize::clean(r.error.as_deref().unwrap_or("failed"))
+        .trim_end()
+        .replace('\n', "\n      ");
     format!(
         "{tag}  {endpoint:name_w$}  {:kind_w$}  {status:>3}  {err}",
         r.kind

@@ -110,7 +110,10 @@ mod tests {
             ("unterminated \x1b]0;title\nnext", "unterminated \nnext"),
             ("esc at end \x1b", "esc at end "),
             ("charset \x1b(Bx", "charset x"),
-            ("Sauvegarde échouée ✗ 🔥 日本", "Sauvegarde échouée ✗ 🔥 日本"),
+            (
+                "Sauvegarde échouée ✗ 🔥 日本",
+                "Sauvegarde échouée ✗ 🔥 日本",
+            ),
         ] {
             assert_eq!(clean(input), want, "{input:?}");
         }

@@ -152,7 +152,9 @@ impl Email {
         if let (Some(_), Some(u)) = (self.notify_user, user) {
             match user_mailbox(&u) {
                 Ok(m) => list.push(m),
-                Err(e) if only => return Err(DeliveryError::new(format!("fields.user_email: {e}"))),
+                Err(e) if only => {
+                    return Err(DeliveryError::new(format!("fields.user_email: {e}")))
+                }
                 Err(e) => crate::errln!(
                     "warning: endpoint \"{}\": fields.user_email: {e}; the user's copy is left out",
                     msg.endpoint

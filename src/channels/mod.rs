@@ -360,7 +360,10 @@ pub fn check_url(key: &'static str, url: &str) -> Result<(), Invalid> {
 fn url_problem(url: &str) -> Option<(String, &'static str)> {
     let example = "write the full URL, e.g. https://example.com/hook";
     if url.contains(char::is_whitespace) {
-        return Some(("it contains whitespace".into(), "remove the spaces or line breaks (a value pasted with a trailing space?)"));
+        return Some((
+            "it contains whitespace".into(),
+            "remove the spaces or line breaks (a value pasted with a trailing space?)",
+        ));
     }
     let scheme_ok = ["http://", "https://"].iter().any(|p| {
         url.len() > p.len()
@@ -371,19 +374,21 @@ fn url_problem(url: &str) -> Option<(String, &'static str)> {
     if !scheme_ok {
         return Some(("it must start with http:// or https://".into(), example));
     }
+    if url
+        .split_once("://")
+        .is_some_and(|(_, r)| r.starts_with('/'))
+    {
+        return Some(("it has no host".into(), example));
+    }
     match url::Url::parse(url) {
-        Err(url::ParseError::InvalidPort) => Some((
-            "invalid port".into(),
-            "a port is a number from 1 to 65535",
-        )),
-        Err(e) => Some((e.to_string(), example)),
-        Ok(u) if u.host_str().is_none_or(str::is_empty) => {
-            Some(("it has no host".into(), example))
+        Err(url::ParseError::InvalidPort) => {
+            Some(("invalid port".into(), "a port is a number from 1 to 65535"))
         }
-        Ok(u) if u.port() == Some(0) => Some((
-            "invalid port".into(),
-            "a port is a number from 1 to 65535",
-        )),
+        Err(e) => Some((e.to_string(), example)),
+        Ok(u) if u.host_str().is_none_or(str::is_empty) => Some(("it has no host".into(), example)),
+        Ok(u) if u.port() == Some(0) => {
+            Some(("invalid port".into(), "a port is a number from 1 to 65535"))
+        }
         Ok(_) => None,
     }
 }

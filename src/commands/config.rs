@@ -209,9 +209,13 @@ pub fn endpoints(g: &Global) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-/// Left-aligned columns separated by two spaces.
+/// Left-aligned columns separated by two spaces; a cell's line breaks and tabs become
+/// spaces, so no cell can start a row of its own.
 pub fn table<const N: usize>(rows: impl IntoIterator<Item = [String; N]>) -> String {
-    let rows: Vec<[String; N]> = rows.into_iter().collect();
+    let rows: Vec<[String; N]> = rows
+        .into_iter()
+        .map(|r| r.map(|c| c.replace(['\n', '\t'], " ")))
+        .collect();
     let mut widths = [0usize; N];
     for row in &rows {
         for (w, c) in widths.iter_mut().zip(row) {

@@ -70,7 +70,7 @@ impl fmt::Display for ConfigError {
             write!(f, "endpoint {ep}: ")?;
         }
         write!(f, "{}", self.message)?;
-        if let Some(h) = &self.hint {
+        if let Some(h) = self.hint.as_ref().filter(|h| !h.is_empty()) {
             write!(f, "\nhint: {h}")?;
         }
         Ok(())

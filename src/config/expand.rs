@@ -204,7 +204,10 @@ mod tests {
             ("${MISSING:-${TOKEN}}", Ok("abc".into())),
             ("${MISSING:-x${MISSING:-${TOKEN}}y}", Ok("xabcy".into())),
             ("${TOKEN:-${MISSING}}", Ok("abc".into())),
-            ("${MISSING:-${NOPE}}", Err(ExpandError::Unset("NOPE".into()))),
+            (
+                "${MISSING:-${NOPE}}",
+                Err(ExpandError::Unset("NOPE".into())),
+            ),
             ("${MISSING:-$${x}}", Ok("${x}".into())),
             ("${MISSING:-${TOKEN}", Err(ExpandError::Unclosed)),
             ("${MISSING:-a}}", Ok("a}".into())),

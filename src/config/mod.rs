@@ -206,6 +206,7 @@ impl Endpoint {
     /// Secret values of this endpoint: the channel's, plus header values that carry credentials.
     pub fn secrets(&self) -> Vec<String> {
         let mut s = self.channel.secrets();
+        s.extend(crate::redact::userinfo_secrets(&self.raw));
         for (k, v) in &self.headers {
             if is_secret_key(k) {
                 s.push(v.clone());

@@ -203,7 +203,8 @@ fn bounded_duration<'de, D: Deserializer<'de>>(
         Secs(f64),
         Text(String),
     }
-    let range = format!("\nhint: write a duration above zero and at most {max_text}, e.g. {example}");
+    let range =
+        format!("\nhint: write a duration above zero and at most {max_text}, e.g. {example}");
     let (shown, parsed) = match Option::<Raw>::deserialize(d)? {
         None => return Ok(None),
         Some(Raw::Secs(s)) if !s.is_finite() || s < 0.0 => {

@@ -245,7 +245,13 @@ fn out_of_range_values_are_errors_with_the_allowed_range() {
         (
             "zero timeout",
             one("webhook", &["url: http://h/x", "timeout: 0s"]),
-            &["config.yaml:5:5", "endpoint \"a\" (webhook)", "timeout", "zero", "hint: write a duration above zero and at most 1 hour"][..],
+            &[
+                "config.yaml:5:5",
+                "endpoint \"a\" (webhook)",
+                "timeout",
+                "zero",
+                "hint: write a duration above zero and at most 1 hour",
+            ][..],
         ),
         (
             "zero seconds as a number",
@@ -255,16 +261,33 @@ fn out_of_range_values_are_errors_with_the_allowed_range() {
         (
             "timeout over an hour",
             one("webhook", &["url: http://h/x", "timeout: 61m"]),
-            &["config.yaml:5:5", "timeout", "longer than 1 hour", "hint: write a duration above zero and at most 1 hour"][..],
+            &[
+                "config.yaml:5:5",
+                "timeout",
+                "longer than 1 hour",
+                "hint: write a duration above zero and at most 1 hour",
+            ][..],
         ),
         (
             "throttle overflow",
-            one("webhook", &["url: http://h/x", "throttle: 213503982334601d"]),
-            &["config.yaml:5:5", "throttle", "213503982334601d", "longer than 100 years", "at most 100 years"][..],
+            one(
+                "webhook",
+                &["url: http://h/x", "throttle: 213503982334601d"],
+            ),
+            &[
+                "config.yaml:5:5",
+                "throttle",
+                "213503982334601d",
+                "longer than 100 years",
+                "at most 100 years",
+            ][..],
         ),
         (
             "throttle past any integer",
-            one("webhook", &["url: http://h/x", "throttle: 99999999999999999999999d"]),
+            one(
+                "webhook",
+                &["url: http://h/x", "throttle: 99999999999999999999999d"],
+            ),
             &["config.yaml:5:5", "throttle", "at most 100 years"][..],
         ),
         (
@@ -295,33 +318,66 @@ fn out_of_range_values_are_errors_with_the_allowed_range() {
         (
             "port over 65535",
             one("webhook", &["url: http://127.0.0.1:70000/hook"]),
-            &["config.yaml:4:5", "endpoint \"a\" (webhook)", "url", "invalid port", "hint: a port is a number from 1 to 65535"][..],
+            &[
+                "config.yaml:4:5",
+                "endpoint \"a\" (webhook)",
+                "url",
+                "invalid port",
+                "hint: a port is a number from 1 to 65535",
+            ][..],
         ),
         (
             "CR/LF in a header value",
-            one("webhook", &["url: http://h/x", "headers: {X-A: \"a\\r\\nX-Injected: 1\"}"]),
-            &["config.yaml:5:5", "endpoint \"a\" (webhook)", "header \"X-A\"", "line break", "hint: write the value on one line"][..],
+            one(
+                "webhook",
+                &[
+                    "url: http://h/x",
+                    "headers: {X-A: \"a\\r\\nX-Injected: 1\"}",
+                ],
+            ),
+            &[
+                "config.yaml:5:5",
+                "endpoint \"a\" (webhook)",
+                "header \"X-A\"",
+                "line break",
+                "hint: write the value on one line",
+            ][..],
         ),
         (
             "LF in a header name",
-            one("webhook", &["url: http://h/x", "headers: {\"X-A\\nX-B\": v}"]),
+            one(
+                "webhook",
+                &["url: http://h/x", "headers: {\"X-A\\nX-B\": v}"],
+            ),
             &["config.yaml:5:5", "header name", "line break", "hint:"][..],
         ),
         (
             "CR/LF from a variable",
-            one("webhook", &["url: http://h/x", "headers: {X-A: \"${CRLF_VAR}\"}"]),
+            one(
+                "webhook",
+                &["url: http://h/x", "headers: {X-A: \"${CRLF_VAR}\"}"],
+            ),
             &["config.yaml:5:5", "header \"X-A\"", "line break"][..],
         ),
     ] {
         let env = Env::new(&yaml);
         let mut c = env.cmd();
-        c.args(["config", "check"]).env("CRLF_VAR", "ok\r\nX-Evil: 1");
+        c.args(["config", "check"])
+            .env("CRLF_VAR", "ok\r\nX-Evil: 1");
         let out = run(c);
         assert_eq!(out.code, 2, "{name}: {}", out.stderr);
         for w in wants {
-            assert!(out.stderr.contains(w), "{name}: stderr lacks {w:?}:\n{}", out.stderr);
+            assert!(
+                out.stderr.contains(w),
+                "{name}: stderr lacks {w:?}:\n{}",
+                out.stderr
+            );
         }
-        assert!(!out.stderr.contains("X-Evil") && !out.stderr.contains("X-Injected"), "{name}: {}", out.stderr);
+        assert!(
+            !out.stderr.contains("X-Evil") && !out.stderr.contains("X-Injected"),
+            "{name}: {}",
+            out.stderr
+        );
         let mut c = env.cmd();
         c.args(["send", "--event", "backup_failure"]);
         assert_eq!(run(c).code, 2, "{name}: send must refuse it too");
@@ -332,10 +388,18 @@ fn out_of_range_values_are_errors_with_the_allowed_range() {
 fn durations_in_range_are_accepted() {
     let out = check(&one(
         "webhook",
-        &["url: http://h/x", "timeout: 1h", "throttle: 100years", "retries: 0"],
+        &[
+            "url: http://h/x",
+            "timeout: 1h",
+            "throttle: 100years",
+            "retries: 0",
+        ],
     ));
     out.code(0);
-    let out = check(&one("webhook", &["url: http://h/x", "timeout: 0.5", "throttle: 1ms"]));
+    let out = check(&one(
+        "webhook",
+        &["url: http://h/x", "timeout: 0.5", "throttle: 1ms"],
+    ));
     out.code(0);
 }
 
@@ -371,7 +435,9 @@ fn nested_default_expands_the_inner_reference() {
 fn percent_encoded_userinfo_is_decoded_once_for_basic_auth() {
     use base64::Engine;
     let srv = crate::support::Server::ok();
-    let url = srv.url("/auth").replace("http://", "http://us%40er:p%40ss%3Aw@");
+    let url = srv
+        .url("/auth")
+        .replace("http://", "http://us%40er:p%40ss%3Aw@");
     let env = Env::new(&one("webhook", &[&format!("url: \"{url}\"")]));
     let mut c = env.cmd();
     c.args(["send", "--event", "x"]);
@@ -393,7 +459,8 @@ fn mode_warnings_follow_where_the_secret_is() {
     };
     let check_with = |env: &Env| {
         let mut c = env.cmd();
-        c.args(["config", "check"]).env("HOOK_TOKEN", "env-token-123456");
+        c.args(["config", "check"])
+            .env("HOOK_TOKEN", "env-token-123456");
         let out = run(c);
         out.code(0);
         out
@@ -401,11 +468,19 @@ fn mode_warnings_follow_where_the_secret_is() {
     // Only references: the file itself holds nothing secret.
     let env = Env::new(&one(
         "webhook",
-        &["url: \"http://h/x?token=${HOOK_TOKEN}\"", "token: \"${HOOK_TOKEN}\"", "headers: {Authorization: \"Bearer ${HOOK_TOKEN}\"}"],
+        &[
+            "url: \"http://h/x?token=${HOOK_TOKEN}\"",
+            "token: \"${HOOK_TOKEN}\"",
+            "headers: {Authorization: \"Bearer ${HOOK_TOKEN}\"}",
+        ],
     ));
     mode(&env.config, 0o644);
     let out = check_with(&env);
-    assert!(!out.stderr.contains("readable by other users"), "{}", out.stderr);
+    assert!(
+        !out.stderr.contains("readable by other users"),
+        "{}",
+        out.stderr
+    );
     // Literal secrets in every form warn.
     for (name, line) in [
         ("token", "token: literal-tok-1"),
@@ -413,11 +488,20 @@ fn mode_warnings_follow_where_the_secret_is() {
         ("query", "url: \"http://h/x?api-key=literal-key\""),
         ("header", "headers: {X-Api-Key: literal-hdr}"),
     ] {
-        let lines = if line.starts_with("url") { vec![line] } else { vec!["url: http://h/x", line] };
+        let lines = if line.starts_with("url") {
+            vec![line]
+        } else {
+            vec!["url: http://h/x", line]
+        };
         let env = Env::new(&one("webhook", &lines));
         mode(&env.config, 0o644);
         let out = check_with(&env);
-        assert!(out.stderr.contains("holds secrets and is readable by other users"), "{name}: {}", out.stderr);
+        assert!(
+            out.stderr
+                .contains("holds secrets and is readable by other users"),
+            "{name}: {}",
+            out.stderr
+        );
         assert!(!out.stderr.contains("literal-"), "{name}: {}", out.stderr);
     }
     // A ${file:} secret readable by others warns, naming that file.
@@ -426,21 +510,35 @@ fn mode_warnings_follow_where_the_secret_is() {
     std::fs::write(&tok, "file-secret-987654\n").unwrap();
     std::fs::write(
         &env.config,
-        one("webhook", &["url: http://h/x", &format!("token: \"${{file:{}}}\"", tok.display())]),
+        one(
+            "webhook",
+            &[
+                "url: http://h/x",
+                &format!("token: \"${{file:{}}}\"", tok.display()),
+            ],
+        ),
     )
     .unwrap();
     mode(&env.config, 0o600);
     mode(&tok, 0o644);
     let out = check_with(&env);
     assert!(
-        out.stderr.contains(&format!("{} holds a secret", tok.display()))
+        out.stderr
+            .contains(&format!("{} holds a secret", tok.display()))
             && out.stderr.contains(&format!("chmod 600 {}", tok.display())),
         "{}",
         out.stderr
     );
-    assert!(!out.stderr.contains(&env.config.display().to_string()) || !out.stderr.contains("config.yaml holds"));
+    assert!(
+        !out.stderr.contains(&env.config.display().to_string())
+            || !out.stderr.contains("config.yaml holds")
+    );
     assert!(!out.stderr.contains("file-secret-987654"));
     mode(&tok, 0o600);
     let out = check_with(&env);
-    assert!(!out.stderr.contains("readable by other users"), "{}", out.stderr);
+    assert!(
+        !out.stderr.contains("readable by other users"),
+        "{}",
+        out.stderr
+    );
 }

@@ -28,6 +28,8 @@ mod outbox;
 mod props;
 /// The run wrapper.
 mod run;
+/// Locked down: no secret in any output, receivers' text cleaned, closed pipes.
+mod secrets;
 /// Help and usage errors.
 mod usage;
 /// The generic webhook: formats and signatures.
