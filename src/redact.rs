@@ -177,7 +177,8 @@ pub fn mask_url_parts(url: &str) -> String {
 }
 
 /// The parts of a URL-looking value that may be secret, to mask wherever they show up:
-/// the whole value, what follows the host, user-info (as written and decoded), the values
+/// the whole value, what follows the host, the user-info password (as written and
+/// decoded), the values
 /// of secret query parameters, and path segments that look like keys (at least 6
 /// characters with a digit, or at least 16).
 pub fn url_secrets(url: &str) -> Vec<String> {
@@ -187,9 +188,9 @@ pub fn url_secrets(url: &str) -> Vec<String> {
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(end);
     if let Some((info, _)) = authority.rsplit_once('@') {
-        for part in info.split(':') {
-            out.push(part.to_string());
-            out.push(decode(part));
+        if let Some((_, pass)) = info.split_once(':') {
+            out.push(pass.to_string());
+            out.push(decode(pass));
         }
     }
     out.push(tail.to_string());
@@ -247,7 +248,7 @@ fn collect(v: &serde_yaml::Value, key: &str, secret: bool, out: &mut Vec<String>
 }
 
 /// The credentials of URL user-info in any string under `m` (an endpoint's keys): the
-/// user and password as written and decoded, and the Basic credential made from them, so
+/// password as written and decoded, and the Basic credential made from it, so
 /// a receiver that echoes its `Authorization` header cannot print them either.
 pub fn userinfo_secrets(m: &serde_yaml::Mapping) -> Vec<String> {
     use base64::Engine;
@@ -258,9 +259,11 @@ pub fn userinfo_secrets(m: &serde_yaml::Mapping) -> Vec<String> {
         if u.username().is_empty() && u.password().is_none() {
             continue;
         }
+        // The user name alone is often a plain word ("admin"): masking it everywhere
+        // would garble unrelated text; in a URL, mask_urls hides it with the password.
         let (user, pass) = (decode(u.username()), decode(u.password().unwrap_or("")));
         let basic = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
-        out.extend([u.username().to_string(), user, pass, basic]);
+        out.extend([pass, basic]);
         out.extend(u.password().map(str::to_string));
     }
     out
