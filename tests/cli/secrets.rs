@@ -597,3 +597,70 @@ fn closed_stdout_or_stderr_never_panics() {
     let out = run(c);
     out.code(0).out_has("\"endpoint\": \"a\"");
 }
+
+/// `notify_user: also` with a user address that is not one: only the user's copy is
+/// dropped (with a warning); the configured recipients still get the mail, and the text
+/// can add neither a recipient nor a header.
+#[test]
+fn bad_user_email_drops_only_the_user_copy() {
+    use crate::support::smtp::SmtpServer;
+    let env = Env::new("");
+    let smtp = SmtpServer::start(env.dir.path(), "plain", None);
+    let yaml = |mode: &str| {
+        format!(
+            "endpoints:\n  - name: mail\n    type: email\n    smtp_host: 127.0.0.1\n    smtp_port: {}\n    smtp_crypto: none\n    from: backups@example.com\n    destinations: [{{email: ops@example.com}}, {{email: dba@example.com}}]\n    notify_user: {mode}\n    retries: 0\n",
+            smtp.port
+        )
+    };
+    std::fs::write(&env.config, yaml("also")).unwrap();
+    let bad = [
+        "evil@example.com\r\nBcc: spy@example.com",
+        "evil@example.com\nX-Injected: 1",
+        "not an address",
+        "a@b.example, spy@example.com",
+    ];
+    for (i, user) in bad.iter().enumerate() {
+        let mut c = env.cmd();
+        c.args(["send", "--event", "user_created", "--field"])
+            .arg(format!("user_email={user}"));
+        let out = run(c);
+        out.code(0)
+            .err_has("warning: endpoint \"mail\": fields.user_email")
+            .err_has("the user's copy is left out");
+        assert!(!out.stderr.contains('\r'), "{user:?}: {}", out.stderr);
+        let msgs = smtp.messages();
+        assert_eq!(msgs.len(), i + 1, "{user:?}: one mail");
+        assert_eq!(
+            msgs[i]["rcpt_tos"],
+            serde_json::json!(["ops@example.com", "dba@example.com"]),
+            "{user:?}"
+        );
+        let data = msgs[i]["data"].as_str().unwrap();
+        assert!(
+            !data.contains("spy@") && !data.contains("X-Injected") && !data.contains("evil@"),
+            "{user:?}: {data}"
+        );
+    }
+    // With `only`, the user was the one recipient: that is a failure, not a silent drop.
+    std::fs::write(&env.config, yaml("only")).unwrap();
+    let mut c = env.cmd();
+    c.args(["send", "--event", "user_created", "--field"])
+        .arg(format!("user_email={}", bad[0]));
+    run(c).code(1).err_has("fields.user_email");
+    assert_eq!(smtp.messages().len(), bad.len());
+    // A good address still gets its copy.
+    std::fs::write(&env.config, yaml("also")).unwrap();
+    let mut c = env.cmd();
+    c.args([
+        "send",
+        "--event",
+        "user_created",
+        "--field",
+        "user_email=new@example.com",
+    ]);
+    run(c).code(0);
+    assert_eq!(
+        smtp.messages().last().unwrap()["rcpt_tos"],
+        serde_json::json!(["ops@example.com", "dba@example.com", "new@example.com"])
+    );
+}
