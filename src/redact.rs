@@ -35,11 +35,7 @@ impl Redactor {
     pub fn new(secrets: impl IntoIterator<Item = String>) -> Redactor {
         let mut secrets: Vec<String> = secrets.into_iter().filter(|s| s.len() >= 3).collect();
         for s in secrets.clone() {
-            let enc = percent_encoding::utf8_percent_encode(&s, percent_encoding::NON_ALPHANUMERIC)
-                .to_string();
-            if enc != s {
-                secrets.push(enc);
-            }
+            secrets.extend(encodings(&s).into_iter().filter(|e| *e != s));
         }
         secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
         secrets.dedup();
@@ -63,6 +59,25 @@ impl Redactor {
         }
         mask_urls(&out)
     }
+}
+
+/// How a secret may be written in a request: percent-encoded (all but alphanumerics, or as
+/// a form value), and escaped inside a JSON string.
+fn encodings(s: &str) -> Vec<String> {
+    use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+    const FORM: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    let json = serde_json::to_string(s).unwrap_or_default();
+    vec![
+        utf8_percent_encode(s, NON_ALPHANUMERIC).to_string(),
+        utf8_percent_encode(s, FORM).to_string(),
+        json.get(1..json.len().saturating_sub(1))
+            .unwrap_or_default()
+            .to_string(),
+    ]
 }
 
 /// Mask URL user-info (`https://user:pass@host`) and the values of secret query parameters

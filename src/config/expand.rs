@@ -78,9 +78,9 @@ fn closing(tail: &str) -> Option<usize> {
     let mut depth = 1usize;
     let mut i = 0;
     while i < bytes.len() {
-        if tail[i..].starts_with("$${") {
+        if bytes[i..].starts_with(b"$${") {
             i += 3;
-        } else if tail[i..].starts_with("${") {
+        } else if bytes[i..].starts_with(b"${") {
             depth += 1;
             i += 2;
         } else {
@@ -211,6 +211,7 @@ mod tests {
             ("${MISSING:-$${x}}", Ok("${x}".into())),
             ("${MISSING:-${TOKEN}", Err(ExpandError::Unclosed)),
             ("${MISSING:-a}}", Ok("a}".into())),
+            ("${MISSING:-é${TOKEN}日}", Ok("éabc日".into())),
             (
                 "${A:-${A:-${A:-${A:-${A:-${A:-${A:-${A:-${A:-${A:-x}}}}}}}}}}",
                 Err(ExpandError::TooDeep),
