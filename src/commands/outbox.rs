@@ -65,7 +65,7 @@ fn list(g: &Global, cfg: &Config) -> Result<Outcome> {
                 serde_json::json!({
                     "file": file_name(p), "endpoint": e.endpoint, "event": e.event.event,
                     "task": e.event.task, "id": e.event.id, "attempts": e.attempts,
-                    "first_failed": e.first_failed, "last_error": r.mask(&e.last_error),
+                    "first_failed": e.first_failed, "last_error": crate::sanitize::clean(&r.mask(&e.last_error)),
                     "attachments": e.event.attachments.iter().map(|a| a.name.clone()).collect::<Vec<_>>(),
                 })
             })

@@ -18,6 +18,8 @@ mod dispatch;
 mod email;
 /// Generated completions and man pages are committed and current.
 mod generated;
+/// Hostile receiver and event text, closed stdout/stderr.
+mod hostile;
 /// TLS, proxies, hostile receivers, load.
 mod network;
 /// Noise control: when: change, throttle, fallback, state.
