@@ -52,10 +52,10 @@ pub(crate) fn exit_on_signal(signal: &str, code: i32) -> ! {
     let left = outbox::pending_files();
     outbox::sync_pending();
     if left.is_empty() {
-        eprintln!("bnotify: stopped by {signal}");
+        crate::errln!("bnotify: stopped by {signal}");
     } else {
         let names: Vec<String> = left.iter().map(|(_, ep)| ep.clone()).collect();
-        eprintln!(
+        crate::errln!(
             "bnotify: stopped by {signal}: {} notification{} not delivered yet, kept in the outbox ({})\nhint: run \"bnotify outbox flush\" to send {}",
             left.len(),
             if left.len() == 1 { "" } else { "s" },
@@ -86,7 +86,7 @@ pub fn deliver_to(
         let (jobs, skipped) = gate(g, cfg, ev, eps, o, None);
         let jobs: Vec<(&Event, &Endpoint)> = jobs.iter().map(|j| (&j.entry.event, j.ep)).collect();
         crate::commands::test_notify::print_dry_run(g, cfg, ev, &jobs, &skipped, &cfg.redactor());
-        return Ok(Outcome::Success);
+        return Ok(broken_or(cfg, Outcome::Success));
     }
     let batch = {
         let _hold = critical();
@@ -247,7 +247,7 @@ pub(crate) fn send(g: &Global, mut batch: Batch, o: &SendOptions) -> Outcome {
     );
     let waiting = outbox::count(&cfg.outbox_dir);
     if waiting > 0 && !g.quiet && !g.json {
-        eprintln!(
+        crate::errln!(
             "note: {waiting} notification{} waiting in the outbox ({})",
             if waiting == 1 { "" } else { "s" },
             cfg.outbox_dir.display()
@@ -405,19 +405,19 @@ fn print_skipped(g: &Global, skipped: &[(&Endpoint, String)]) {
         return;
     }
     for (ep, why) in skipped {
-        eprintln!("skip  {}  {}  {why}", ep.name, ep.kind.name);
+        crate::errln!("skip  {}  {}  {why}", ep.name, ep.kind.name);
     }
 }
 
 fn nothing_sent(g: &Global, cfg: &Config, ev: &Event, skipped: &[(&Endpoint, String)]) {
     if !g.quiet && !g.json && skipped.is_empty() {
         if cfg.enabled {
-            eprintln!(
+            crate::errln!(
                 "note: no endpoint is subscribed to {}; nothing sent",
                 ev.event
             );
         } else {
-            eprintln!(
+            crate::errln!(
                 "note: notifications are off (enabled: false in {}); nothing sent",
                 cfg.path.display()
             );
@@ -428,7 +428,7 @@ fn nothing_sent(g: &Global, cfg: &Config, ev: &Event, skipped: &[(&Endpoint, Str
             .iter()
             .map(|(ep, why)| serde_json::json!({"endpoint": ep.name, "reason": why}))
             .collect();
-        println!(
+        crate::outln!(
             "{}",
             serde_json::json!({"event": ev.event, "id": ev.id, "results": [], "skipped": skipped})
         );
@@ -516,7 +516,7 @@ pub(crate) fn explain(g: &Global, cfg: &Config, ev: &Event, eps: &[&Endpoint], o
         ));
     } else if g.verbose > 0 {
         for (n, r) in &declined {
-            eprintln!("skip  {n}  {r}");
+            crate::errln!("skip  {n}  {r}");
         }
     }
 }

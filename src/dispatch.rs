@@ -261,7 +261,7 @@ fn deliver_one(
             .iter()
             .any(|r| matches!(r, Outgoing::Smtp(m) if m.tls_insecure));
         if ep.tls_insecure || smtp_insecure {
-            eprintln!(
+            crate::errln!(
                 "warning: endpoint \"{}\": TLS certificates are not checked (tls_insecure: true)",
                 ep.name
             );
@@ -273,7 +273,7 @@ fn deliver_one(
     });
     if let Err(e) = outcome {
         d.status = e.status.or(d.status);
-        d.error = Some(redactor.mask(&e.message));
+        d.error = Some(crate::sanitize::clean(&redactor.mask(&e.message)).into_owned());
     } else {
         d.ok = true;
     }
@@ -307,13 +307,13 @@ fn send_one(
         }
         Outgoing::Smtp(m) => with_retries(ep, deadline, opts, redactor, d, |timeout, _| {
             if opts.verbose > 0 {
-                eprintln!("> {} SMTP {}:{} ({:?})", ep.name, m.host, m.port, m.crypto);
+                crate::errln!("> {} SMTP {}:{} ({:?})", ep.name, m.host, m.port, m.crypto);
             }
             crate::smtp::send(m, timeout)
         }),
         Outgoing::Exec(x) => with_retries(ep, deadline, opts, redactor, d, |timeout, _| {
             if opts.verbose > 0 {
-                eprintln!("> {} exec {}", ep.name, redactor.mask(&x.argv.join(" ")));
+                crate::errln!("> {} exec {}", ep.name, redactor.mask(&x.argv.join(" ")));
             }
             crate::exec::run(x, timeout)
         }),
@@ -354,7 +354,7 @@ fn with_retries(
             ));
         }
         if opts.verbose > 0 {
-            eprintln!(
+            crate::errln!(
                 "  {} retrying in {} ms: {}",
                 ep.name,
                 wait.as_millis(),
@@ -393,9 +393,9 @@ fn log_request(ep: &Endpoint, req: &HttpRequest, verbose: u8, r: &Redactor) {
             out.push_str(&format!(">   {k}: {}\n", mask_header(k, v, r)));
         }
         let body = crate::render::truncate(&body_text(&req.body), LOG_BODY_MAX);
-        out.push_str(&format!(">   {}\n", r.mask(&body)));
+        out.push_str(&format!(">   {}\n", r.mask(&body).replace('\n', "\n>   ")));
     }
-    eprint!("{out}");
+    crate::err!("{out}");
 }
 
 fn log_reply(
@@ -410,9 +410,10 @@ fn log_reply(
     }
     let mut out = format!("< {} {} ({} ms)\n", ep.name, reply.status, took.as_millis());
     if verbose > 1 && !reply.body.is_empty() {
-        out.push_str(&format!("<   {}\n", r.mask(&body_text(&reply.body))));
+        let body = r.mask(&body_text(&reply.body)).replace('\n', "\n<   ");
+        out.push_str(&format!("<   {body}\n"));
     }
-    eprint!("{out}");
+    crate::err!("{out}");
 }
 
 /// A header value as printed: masked entirely when its name says it is a credential.

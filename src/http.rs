@@ -207,6 +207,11 @@ pub fn send(
     for (k, v) in extra {
         r = r.set(k, v);
     }
+    if r.header("Authorization").is_none() {
+        if let Some(basic) = userinfo_basic(&req.url) {
+            r = r.set("Authorization", &basic);
+        }
+    }
     let result = if req.body.is_empty() && matches!(req.method.as_str(), "GET" | "HEAD") {
         r.call()
     } else {
@@ -233,6 +238,24 @@ fn transport_error(t: &ureq::Transport) -> DeliveryError {
         return DeliveryError::new(message);
     }
     DeliveryError::new(transport_message(t)).retryable(None)
+}
+
+/// Basic auth from the URL's user-info, percent-decoded once (`us%40r:p%40ss@` logs in as
+/// `us@r` with `p@ss`); ureq would send the still-encoded text.
+fn userinfo_basic(url: &str) -> Option<String> {
+    let u = url::Url::parse(url).ok()?;
+    if u.username().is_empty() && u.password().is_none() {
+        return None;
+    }
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    Some(crate::channels::basic_auth(
+        &decode(u.username()),
+        &decode(u.password().unwrap_or("")),
+    ))
 }
 
 fn transport_message(t: &ureq::Transport) -> String {

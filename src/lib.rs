@@ -20,6 +20,7 @@ pub mod outbox;
 pub mod redact;
 pub mod render;
 pub mod report;
+pub mod sanitize;
 pub mod screen;
 pub mod signing;
 pub mod smtp;

@@ -1,4 +1,8 @@
 //! The `bnotify` binary: parse, run, turn the result into an exit code.
+//!
+//! Output goes through `bnotify::report`, which never panics: a closed stdout or stderr
+//! (EPIPE) is left alone and the command finishes with its usual exit code (README,
+//! "Exit codes").
 
 use std::process::ExitCode;
 
@@ -12,7 +16,7 @@ fn main() -> ExitCode {
         Ok(bnotify::Outcome::Exit(code)) => ExitCode::from(u8::try_from(code & 0xff).unwrap_or(1)),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            bnotify::errln!("error: {e:#}");
             ExitCode::from(2)
         }
     }

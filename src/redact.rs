@@ -7,14 +7,16 @@
 /// The mask that replaces a secret.
 pub const MASK: &str = "****";
 
-/// Query parameter names whose values are always masked.
-const SECRET_QUERY_KEYS: &[&str] = &[
+/// Query parameter names whose values are always masked (compared without case).
+pub const SECRET_QUERY_KEYS: &[&str] = &[
     "token",
     "access_token",
     "auth",
     "key",
     "apikey",
+    "api-key",
     "api_key",
+    "code",
     "sig",
     "signature",
     "password",
@@ -33,11 +35,7 @@ impl Redactor {
     pub fn new(secrets: impl IntoIterator<Item = String>) -> Redactor {
         let mut secrets: Vec<String> = secrets.into_iter().filter(|s| s.len() >= 3).collect();
         for s in secrets.clone() {
-            let enc = percent_encoding::utf8_percent_encode(&s, percent_encoding::NON_ALPHANUMERIC)
-                .to_string();
-            if enc != s {
-                secrets.push(enc);
-            }
+            secrets.extend(encodings(&s).into_iter().filter(|e| *e != s));
         }
         secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
         secrets.dedup();
@@ -61,6 +59,25 @@ impl Redactor {
         }
         mask_urls(&out)
     }
+}
+
+/// How a secret may be written in a request: percent-encoded (all but alphanumerics, or as
+/// a form value), and escaped inside a JSON string.
+fn encodings(s: &str) -> Vec<String> {
+    use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+    const FORM: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    let json = serde_json::to_string(s).unwrap_or_default();
+    vec![
+        utf8_percent_encode(s, NON_ALPHANUMERIC).to_string(),
+        utf8_percent_encode(s, FORM).to_string(),
+        json.get(1..json.len().saturating_sub(1))
+            .unwrap_or_default()
+            .to_string(),
+    ]
 }
 
 /// Mask URL user-info (`https://user:pass@host`) and the values of secret query parameters
@@ -92,7 +109,8 @@ fn mask_userinfo(text: &str) -> String {
     out
 }
 
-fn mask_query_values(text: &str) -> String {
+/// Mask the values of secret query parameters ([`SECRET_QUERY_KEYS`]) in `text`.
+pub fn mask_query_values(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while let Some(off) = text[i..].find(['?', '&']) {
@@ -121,6 +139,167 @@ fn mask_query_values(text: &str) -> String {
     out
 }
 
+/// `url` (well-formed or not) with everything after the host masked: user-info, every
+/// path segment, every query value and the fragment. This is how a URL is shown when it is
+/// wrong (a config error), since a broken URL cannot be trusted to put its secret where
+/// the channel expects it: `htps://hooks.slack.com/services/T0/B0/X` becomes
+/// `htps://hooks.slack.com/****/****/****/****`.
+pub fn mask_url_parts(url: &str) -> String {
+    let (scheme, rest) = match url.find("://") {
+        Some(i) => url.split_at(i + 3),
+        None => ("", url),
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let mut out = String::from(scheme);
+    match authority.rfind('@') {
+        Some(at) => {
+            out.push_str(MASK);
+            out.push_str(&authority[at..]);
+        }
+        None => out.push_str(authority),
+    }
+    let (path, fragment) = match tail.split_once('#') {
+        Some((p, _)) => (p, Some(MASK)),
+        None => (tail, None),
+    };
+    let (path, query) = match path.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (path, None),
+    };
+    let masked: Vec<&str> = path
+        .split('/')
+        .map(|seg| if seg.is_empty() { "" } else { MASK })
+        .collect();
+    out.push_str(&masked.join("/"));
+    if let Some(q) = query {
+        out.push('?');
+        let pairs: Vec<String> = q
+            .split('&')
+            .map(|kv| match kv.split_once('=') {
+                Some((k, _)) => format!("{k}={MASK}"),
+                None if kv.is_empty() => String::new(),
+                None => MASK.to_string(),
+            })
+            .collect();
+        out.push_str(&pairs.join("&"));
+    }
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
+}
+
+/// The parts of a URL-looking value that may be secret, to mask wherever they show up:
+/// the whole value, the user-info password (as written and
+/// decoded), the values
+/// of secret query parameters, and path segments that look like keys (at least 6
+/// characters with a digit, or at least 16).
+pub fn url_secrets(url: &str) -> Vec<String> {
+    let mut out = vec![url.to_string(), url.trim().to_string()];
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let rest = rest.trim_start().trim_start_matches('/');
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    if let Some((info, _)) = authority.rsplit_once('@') {
+        if let Some((_, pass)) = info.split_once(':') {
+            out.push(pass.to_string());
+            out.push(decode(pass));
+        }
+    }
+    let (path, query) = tail.split_once('?').unwrap_or((tail, ""));
+    for seg in path.split('/') {
+        let seg = seg.trim();
+        if (seg.len() >= 6 && seg.contains(|c: char| c.is_ascii_digit())) || seg.len() >= 16 {
+            out.push(seg.to_string());
+        }
+    }
+    for kv in query.split(['&', '#']) {
+        if let Some((k, v)) = kv.split_once('=') {
+            if SECRET_QUERY_KEYS.contains(&k.to_ascii_lowercase().as_str()) {
+                out.push(v.to_string());
+                out.push(decode(v));
+            }
+        }
+    }
+    out
+}
+
+/// Secret values written in a config value (an endpoint's keys): everything under a key
+/// whose name says secret (see [`crate::config::is_secret_key`]), the ntfy `topic`, and
+/// the secret parts of every URL-looking string ([`url_secrets`]). Used to mask config
+/// errors about an endpoint that could not be built, so its channel cannot name them.
+pub fn value_secrets(v: &serde_yaml::Value) -> Vec<String> {
+    let mut out = Vec::new();
+    collect(v, "", false, &mut out);
+    out
+}
+
+fn collect(v: &serde_yaml::Value, key: &str, secret: bool, out: &mut Vec<String>) {
+    use serde_yaml::Value;
+    match v {
+        Value::String(s) => {
+            if secret {
+                out.push(s.clone());
+            }
+            if s.contains("://") || key == "url" || key.ends_with("_url") {
+                out.extend(url_secrets(s));
+            }
+        }
+        Value::Number(n) if secret => out.push(n.to_string()),
+        Value::Sequence(seq) => seq.iter().for_each(|x| collect(x, key, secret, out)),
+        Value::Mapping(m) => {
+            for (k, x) in m {
+                let k = k.as_str().unwrap_or("");
+                let s = secret || crate::config::is_secret_key(k) || k == "topic";
+                collect(x, k, s, out);
+            }
+        }
+        Value::Tagged(t) => collect(&t.value, key, secret, out),
+        _ => {}
+    }
+}
+
+/// The credentials of URL user-info in any string under `m` (an endpoint's keys): the
+/// password as written and decoded, and the Basic credential made from it, so
+/// a receiver that echoes its `Authorization` header cannot print them either.
+pub fn userinfo_secrets(m: &serde_yaml::Mapping) -> Vec<String> {
+    use base64::Engine;
+    let mut out = Vec::new();
+    let mut urls = Vec::new();
+    strings(&serde_yaml::Value::Mapping(m.clone()), &mut urls);
+    for u in urls.iter().filter_map(|s| url::Url::parse(s.trim()).ok()) {
+        if u.username().is_empty() && u.password().is_none() {
+            continue;
+        }
+        // The user name alone is often a plain word ("admin"): masking it everywhere
+        // would garble unrelated text; in a URL, mask_urls hides it with the password.
+        let (user, pass) = (decode(u.username()), decode(u.password().unwrap_or("")));
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
+        out.extend([pass, basic]);
+        out.extend(u.password().map(str::to_string));
+    }
+    out
+}
+
+fn strings(v: &serde_yaml::Value, out: &mut Vec<String>) {
+    use serde_yaml::Value;
+    match v {
+        Value::String(s) if s.contains("://") => out.push(s.clone()),
+        Value::Sequence(seq) => seq.iter().for_each(|x| strings(x, out)),
+        Value::Mapping(m) => m.iter().for_each(|(_, x)| strings(x, out)),
+        Value::Tagged(t) => strings(&t.value, out),
+        _ => {}
+    }
+}
+
+fn decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +317,14 @@ mod tests {
             ),
             ("http://h/p?sig=abc", "http://h/p?sig=****"),
             ("http://h/p?sv=1.0", "http://h/p?sv=1.0"),
+            (
+                "http://h/p?code=abc&API-Key=k1",
+                "http://h/p?code=****&API-Key=****",
+            ),
+            (
+                "http://h/p?api_key=a&apikey=b",
+                "http://h/p?api_key=****&apikey=****",
+            ),
             ("naïve ?token=é", "naïve ?token=****"),
             ("plain text", "plain text"),
         ] {
@@ -149,5 +336,33 @@ mod tests {
     fn masks_percent_encoded_secret() {
         let r = Redactor::new(vec!["a b/c".to_string()]);
         assert_eq!(r.mask("x/a%20b%2Fc/y"), "x/****/y");
+    }
+
+    #[test]
+    fn malformed_urls_show_only_scheme_and_host() {
+        for (input, want) in [
+            (
+                "htps://hooks.slack.com/services/T0/B0/SEKRET",
+                "htps://hooks.slack.com/****/****/****/****",
+            ),
+            ("https://api.day.app/KEY1 ", "https://api.day.app/****"),
+            ("hc-ping.com/0f0e-uuid", "hc-ping.com/****"),
+            (
+                "https://u:p@h:99999/x?sig=1&a#frag",
+                "https://****@h:99999/****?sig=****&****#****",
+            ),
+            ("http://h", "http://h"),
+        ] {
+            assert_eq!(mask_url_parts(input), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn url_secrets_find_keys_and_credentials() {
+        let s = url_secrets("https://us%40r:p%40ss@h/services/T0/B0/SEKRET1x?code=c0de&x=1");
+        for want in ["p%40ss", "p@ss", "SEKRET1x", "c0de"] {
+            assert!(s.iter().any(|x| x == want), "{want} in {s:?}");
+        }
+        assert!(!s.iter().any(|x| x == "services"));
     }
 }

@@ -20,7 +20,7 @@ pub fn send(req: &SmtpRequest, timeout: Duration) -> Result<(), DeliveryError> {
         Crypto::Starttls => Tls::Required(tls_parameters(req)?),
     };
     if req.crypto == Crypto::None && req.credentials.is_some() && !is_loopback(&req.host) {
-        eprintln!(
+        crate::errln!(
             "warning: the SMTP password for {} goes over an unencrypted connection (smtp_crypto: none)",
             req.host
         );

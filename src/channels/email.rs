@@ -129,6 +129,10 @@ pub struct SmtpRequest {
 }
 
 impl Email {
+    /// The configured destinations plus, with `notify_user`, the event's
+    /// `fields.user_email`. A user address that is not one (a line break, no `@`) is
+    /// dropped with a warning when other recipients remain (`also`), an error when it was
+    /// the only one (`only`): the user's text must never add a recipient or a header.
     fn recipients(&self, msg: &Message) -> Result<Vec<Mailbox>, DeliveryError> {
         let user = msg
             .event
@@ -136,16 +140,25 @@ impl Email {
             .get("user_email")
             .and_then(|v| v.as_str())
             .map(str::to_string);
-        let mut list: Vec<Destination> = match self.notify_user {
-            Some(NotifyUser::Only) => Vec::new(),
-            _ => self.destinations.clone(),
+        let only = self.notify_user == Some(NotifyUser::Only);
+        let mut list: Vec<Mailbox> = if only {
+            Vec::new()
+        } else {
+            self.destinations
+                .iter()
+                .map(|d| mailbox(d.name.as_deref(), &d.email).map_err(DeliveryError::new))
+                .collect::<Result<_, _>>()?
         };
-        if self.notify_user.is_some() {
-            if let Some(u) = user {
-                list.push(Destination {
-                    name: None,
-                    email: u,
-                });
+        if let (Some(_), Some(u)) = (self.notify_user, user) {
+            match user_mailbox(&u) {
+                Ok(m) => list.push(m),
+                Err(e) if only => {
+                    return Err(DeliveryError::new(format!("fields.user_email: {e}")))
+                }
+                Err(e) => crate::errln!(
+                    "warning: endpoint \"{}\": fields.user_email: {e}; the user's copy is left out",
+                    msg.endpoint
+                ),
             }
         }
         if list.is_empty() {
@@ -153,10 +166,18 @@ impl Email {
                 "no recipient: notify_user is set but the event has no fields.user_email",
             ));
         }
-        list.iter()
-            .map(|d| mailbox(d.name.as_deref(), &d.email).map_err(DeliveryError::new))
-            .collect()
+        Ok(list)
     }
+}
+
+/// The user's address from the event: one address, no control characters.
+fn user_mailbox(email: &str) -> Result<Mailbox, String> {
+    if email.chars().any(char::is_control) {
+        return Err(format!(
+            "{email:?} holds a control character (CR/LF), not an email address"
+        ));
+    }
+    mailbox(None, email.trim())
 }
 
 fn mailbox(name: Option<&str>, email: &str) -> Result<Mailbox, String> {

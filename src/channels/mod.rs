@@ -339,25 +339,57 @@ pub fn join_url(base: &str, path: &str) -> String {
     }
 }
 
-/// Check that `url` is an absolute http(s) URL.
+/// Check that `url` is an absolute http(s) URL with a host and a valid port. The error
+/// shows the URL with everything after its host masked ([`crate::redact::mask_url_parts`]):
+/// a broken URL may hold its secret anywhere.
 pub fn check_url(key: &'static str, url: &str) -> Result<(), Invalid> {
-    let ok = ["http://", "https://"].iter().any(|p| {
+    let Some((why, hint)) = url_problem(url) else {
+        return Ok(());
+    };
+    Err(Invalid::key(
+        key,
+        format!(
+            "{key}: \"{}\" is not a usable http(s) URL: {why}",
+            crate::redact::mask_url_parts(url)
+        ),
+    )
+    .hint(hint))
+}
+
+/// What is wrong with `url`, and how to fix it.
+fn url_problem(url: &str) -> Option<(String, &'static str)> {
+    let example = "write the full URL, e.g. https://example.com/hook";
+    if url.contains(char::is_whitespace) {
+        return Some((
+            "it contains whitespace".into(),
+            "remove the spaces or line breaks (a value pasted with a trailing space?)",
+        ));
+    }
+    let scheme_ok = ["http://", "https://"].iter().any(|p| {
         url.len() > p.len()
             && url
                 .get(..p.len())
                 .is_some_and(|h| h.eq_ignore_ascii_case(p))
     });
-    if ok && !url.contains(char::is_whitespace) {
-        Ok(())
-    } else {
-        Err(Invalid::key(
-            key,
-            format!(
-                "\"{}\" is not an http(s) URL",
-                crate::redact::mask_urls(url)
-            ),
-        )
-        .hint("write the full URL, e.g. https://example.com/hook"))
+    if !scheme_ok {
+        return Some(("it must start with http:// or https://".into(), example));
+    }
+    if url
+        .split_once("://")
+        .is_some_and(|(_, r)| r.starts_with('/'))
+    {
+        return Some(("it has no host".into(), example));
+    }
+    match url::Url::parse(url) {
+        Err(url::ParseError::InvalidPort) => {
+            Some(("invalid port".into(), "a port is a number from 1 to 65535"))
+        }
+        Err(e) => Some((e.to_string(), example)),
+        Ok(u) if u.host_str().is_none_or(str::is_empty) => Some(("it has no host".into(), example)),
+        Ok(u) if u.port() == Some(0) => {
+            Some(("invalid port".into(), "a port is a number from 1 to 65535"))
+        }
+        Ok(_) => None,
     }
 }
 

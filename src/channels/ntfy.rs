@@ -140,7 +140,8 @@ impl super::Channel for Ntfy {
     }
 
     fn secrets(&self) -> Vec<String> {
-        let mut s: Vec<String> = [&self.token, &self.password]
+        // On a public server the topic is the secret: anyone who knows it can read it.
+        let mut s: Vec<String> = [&self.token, &self.password, &Some(self.topic.clone())]
             .into_iter()
             .flatten()
             .cloned()

@@ -20,9 +20,9 @@ pub fn run(g: &Global, cmd: &ConfigCommand) -> Result<Outcome> {
 
 fn path(g: &Global) -> Result<Outcome> {
     let found = locate(g.config.as_deref())?;
-    println!("{}", found.path.display());
+    crate::outln!("{}", found.path.display());
     if !g.quiet {
-        eprintln!("({})", found.reason);
+        crate::errln!("({})", found.reason);
     }
     Ok(Outcome::Success)
 }
@@ -47,7 +47,7 @@ fn check(g: &Global) -> Result<Outcome> {
     }
     if !g.quiet {
         let enabled = cfg.endpoints.iter().filter(|e| e.enabled).count();
-        eprintln!(
+        crate::errln!(
             "ok: {} is valid ({} endpoint{}, {enabled} enabled{})",
             cfg.path.display(),
             cfg.endpoints.len(),
@@ -67,19 +67,20 @@ fn check(g: &Global) -> Result<Outcome> {
 }
 
 fn show(g: &Global) -> Result<Outcome> {
-    let cfg = g.load()?;
+    // Endpoints with a config problem are left out, with a warning and exit 2.
+    let cfg = g.load_for_sending()?;
     let r = cfg.redactor();
     let v = effective(&cfg, &r);
     if g.json {
         let j = serde_json::to_value(&v).unwrap_or_default();
-        println!(
+        crate::outln!(
             "{}",
             r.mask(&serde_json::to_string_pretty(&j).unwrap_or_default())
         );
     } else {
-        print!("{}", r.mask(&serde_yaml::to_string(&v).unwrap_or_default()));
+        crate::out!("{}", r.mask(&serde_yaml::to_string(&v).unwrap_or_default()));
     }
-    Ok(Outcome::Success)
+    Ok(crate::deliver::broken_or(&cfg, Outcome::Success))
 }
 
 /// The effective config as a YAML value, defaults filled in and secrets masked.
@@ -166,7 +167,7 @@ fn mask_value(v: &mut Value, secret: bool, r: &Redactor) {
 
 /// Run `bnotify endpoints`.
 pub fn endpoints(g: &Global) -> Result<Outcome> {
-    let cfg = g.load()?;
+    let cfg = g.load_for_sending()?;
     let r = cfg.redactor();
     let rows: Vec<[String; 5]> = cfg
         .endpoints
@@ -204,20 +205,24 @@ pub fn endpoints(g: &Global) -> Result<Outcome> {
                 serde_json::json!({"name": n, "type": t, "enabled": en == "yes", "events": ev.split(',').collect::<Vec<_>>(), "when": w})
             })
             .collect();
-        println!(
+        crate::outln!(
             "{}",
             r.mask(&serde_json::to_string_pretty(&v).unwrap_or_default())
         );
-        return Ok(Outcome::Success);
+        return Ok(crate::deliver::broken_or(&cfg, Outcome::Success));
     }
     let header = ["NAME", "TYPE", "ENABLED", "EVENTS", "WHEN"].map(String::from);
-    print!("{}", r.mask(&table(std::iter::once(header).chain(rows))));
-    Ok(Outcome::Success)
+    crate::out!("{}", r.mask(&table(std::iter::once(header).chain(rows))));
+    Ok(crate::deliver::broken_or(&cfg, Outcome::Success))
 }
 
-/// Left-aligned columns separated by two spaces.
+/// Left-aligned columns separated by two spaces; a cell's line breaks and tabs become
+/// spaces, so no cell can start a row of its own.
 pub fn table<const N: usize>(rows: impl IntoIterator<Item = [String; N]>) -> String {
-    let rows: Vec<[String; N]> = rows.into_iter().collect();
+    let rows: Vec<[String; N]> = rows
+        .into_iter()
+        .map(|r| r.map(|c| c.replace(['\n', '\t'], " ")))
+        .collect();
     let mut widths = [0usize; N];
     for row in &rows {
         for (w, c) in widths.iter_mut().zip(row) {

@@ -19,7 +19,7 @@ pub fn run(g: &Global) -> Result<Outcome> {
             .map(|(n, s)| serde_json::json!({"suffix": n, "status": s.as_str()}))
             .collect();
         let v = serde_json::json!({"events": known, "suffixes": suffixes});
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        crate::outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         return Ok(Outcome::Success);
     }
     let rows = KNOWN_EVENTS.iter().map(|(n, s)| {
@@ -30,15 +30,15 @@ pub fn run(g: &Global) -> Result<Outcome> {
         };
         [n.to_string(), status]
     });
-    print!(
+    crate::out!(
         "{}",
         table(std::iter::once(["EVENT".into(), "STATUS".into()]).chain(rows))
     );
-    println!();
-    println!("Other event names take their status from their suffix; --status always wins:");
+    crate::outln!();
+    crate::outln!("Other event names take their status from their suffix; --status always wins:");
     for (suffix, status) in STATUS_SUFFIXES {
-        println!("  *{suffix:<12} {}", status.as_str());
+        crate::outln!("  *{suffix:<12} {}", status.as_str());
     }
-    println!("  anything else  info");
+    crate::outln!("  anything else  info");
     Ok(Outcome::Success)
 }

@@ -41,7 +41,7 @@ fn collect(cmd: &clap::Command, name: &str, pages: &mut Vec<(String, Vec<u8>)>) 
 
 /// `bnotify completions SHELL`.
 pub fn completions(shell: clap_complete::Shell) -> Result<Outcome> {
-    print!("{}", completion(shell));
+    crate::report::stdout_raw(&completion(shell));
     Ok(Outcome::Success)
 }
 
@@ -60,7 +60,7 @@ pub fn man(dir: Option<&Path>) -> Result<Outcome> {
                 let p = d.join(name);
                 std::fs::write(&p, page).with_context(|| format!("writing {}", p.display()))?;
             }
-            eprintln!("wrote {} pages to {}", pages.len(), d.display());
+            crate::errln!("wrote {} pages to {}", pages.len(), d.display());
         }
     }
     Ok(Outcome::Success)

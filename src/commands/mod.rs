@@ -63,6 +63,6 @@ impl Global {
 
     /// Print a warning (warnings print even with `-q`).
     pub fn warn(&self, msg: &str) {
-        eprintln!("warning: {msg}");
+        crate::errln!("warning: {msg}");
     }
 }

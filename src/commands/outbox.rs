@@ -72,14 +72,14 @@ fn list(g: &Global, cfg: &Config) -> Result<Outcome> {
                     "file": file_name(p), "endpoint": e.endpoint, "event": e.event.event,
                     "task": e.event.task, "id": e.event.id, "attempts": e.attempts,
                     "first_failed": e.first_failed, "queued_at": e.queued_at,
-                    "last_error": r.mask(&e.last_error),
+                    "last_error": crate::sanitize::clean(&r.mask(&e.last_error)),
                     "attachments": e.event.attachments.iter().map(|a| a.name.clone()).collect::<Vec<_>>(),
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        crate::outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else if all.is_empty() {
-        eprintln!("the outbox is empty ({})", cfg.outbox_dir.display());
+        crate::errln!("the outbox is empty ({})", cfg.outbox_dir.display());
     } else {
         let header = [
             "FIRST FAILED",
@@ -100,7 +100,7 @@ fn list(g: &Global, cfg: &Config) -> Result<Outcome> {
                 r.mask(&e.last_error),
             ]
         });
-        print!("{}", table(std::iter::once(header).chain(rows)));
+        crate::out!("{}", table(std::iter::once(header).chain(rows)));
     }
     Ok(Outcome::Success)
 }
@@ -141,10 +141,10 @@ fn flush(g: &Global, cfg: &Config, deadline: Duration) -> Result<Outcome> {
     }
     if pending.is_empty() {
         if !g.quiet && !g.json {
-            eprintln!("nothing to flush ({})", cfg.outbox_dir.display());
+            crate::errln!("nothing to flush ({})", cfg.outbox_dir.display());
         }
         if g.json {
-            println!("{}", serde_json::json!({"results": []}));
+            crate::outln!("{}", serde_json::json!({"results": []}));
         }
         return Ok(exit(cfg, false, trouble));
     }
@@ -261,7 +261,7 @@ fn print(g: &Global, cfg: &Config, pending: &[(PathBuf, Entry)], results: &[Deli
                 j
             })
             .collect();
-        println!(
+        crate::outln!(
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({"results": v})).unwrap_or_default()
         );
@@ -275,12 +275,12 @@ fn print(g: &Global, cfg: &Config, pending: &[(PathBuf, Entry)], results: &[Deli
                 e.event.task.as_deref().unwrap_or("")
             );
             let line = report::line(r, 0, 0, report::colour(), cfg.best_effort);
-            eprintln!("{line}  ({})", what.trim());
+            crate::errln!("{line}  ({})", what.trim());
         }
     }
     let left = outbox::count(&cfg.outbox_dir);
     if !g.quiet {
-        eprintln!(
+        crate::errln!(
             "{} delivered, {} still waiting",
             results.iter().filter(|r| r.ok).count(),
             left
@@ -313,9 +313,9 @@ fn purge(g: &Global, cfg: &Config, older_than: Option<Duration>) -> Result<Outco
         let _ = std::fs::remove_file(tmp);
     }
     if g.json {
-        println!("{}", serde_json::json!({"removed": removed}));
+        crate::outln!("{}", serde_json::json!({"removed": removed}));
     } else if !g.quiet {
-        eprintln!(
+        crate::errln!(
             "removed {removed} entr{} from {}",
             if removed == 1 { "y" } else { "ies" },
             cfg.outbox_dir.display()

@@ -220,7 +220,7 @@ fn execute(args: &RunArgs, forward: Option<&Forwarder>) -> (Ran, MutexGuard<'sta
                 127
             };
             let msg = format!("cannot run {shown}: {e}");
-            eprintln!("bnotify: {msg}");
+            crate::errln!("bnotify: {msg}");
             let hold = deliver::critical();
             if let Some(f) = forward {
                 f.finished(code);

@@ -16,11 +16,11 @@ pub fn run(g: &Global, cmd: &StateCommand) -> Result<Outcome> {
         StateCommand::Show => {
             let st = store.read().map_err(|e| anyhow!(e))?;
             if g.json {
-                println!("{}", serde_json::to_string_pretty(&st).unwrap_or_default());
+                crate::outln!("{}", serde_json::to_string_pretty(&st).unwrap_or_default());
                 return Ok(Outcome::Success);
             }
             if st.outcomes.is_empty() && st.throttles.is_empty() {
-                eprintln!("no noise-control state yet ({})", cfg.state_dir.display());
+                crate::errln!("no noise-control state yet ({})", cfg.state_dir.display());
                 return Ok(Outcome::Success);
             }
             let rows = st.outcomes.iter().flat_map(|(ep, tasks)| {
@@ -35,7 +35,7 @@ pub fn run(g: &Global, cmd: &StateCommand) -> Result<Outcome> {
                 })
             });
             let header = ["ENDPOINT", "TASK", "LAST TOLD", "EVENT", "SINCE"].map(String::from);
-            print!("{}", table(std::iter::once(header).chain(rows)));
+            crate::out!("{}", table(std::iter::once(header).chain(rows)));
             let now = crate::http::unix_now();
             let windows: Vec<[String; 5]> = st
                 .throttles
@@ -59,10 +59,10 @@ pub fn run(g: &Global, cmd: &StateCommand) -> Result<Outcome> {
                 })
                 .collect();
             if !windows.is_empty() {
-                println!();
+                crate::outln!();
                 let header =
                     ["ENDPOINT", "THROTTLED", "LAST SENT", "HELD BACK", "WINDOW"].map(String::from);
-                print!("{}", table(std::iter::once(header).chain(windows)));
+                crate::out!("{}", table(std::iter::once(header).chain(windows)));
             }
         }
         StateCommand::Reset { task } => {
@@ -71,8 +71,8 @@ pub fn run(g: &Global, cmd: &StateCommand) -> Result<Outcome> {
                 .map_err(|e| anyhow!(e))?;
             if !g.quiet {
                 match task {
-                    Some(t) => eprintln!("forgot the state of task {t}"),
-                    None => eprintln!("forgot all noise-control state"),
+                    Some(t) => crate::errln!("forgot the state of task {t}"),
+                    None => crate::errln!("forgot all noise-control state"),
                 }
             }
         }

@@ -81,14 +81,14 @@ pub fn print_dry_run(
         .collect();
     if g.json {
         let v = json!({"event": ev.event, "id": ev.id, "dry_run": true, "requests": out, "skipped": skipped});
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        crate::outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         return;
     }
     if jobs.is_empty() && skipped.is_empty() {
-        println!("# no endpoint is subscribed to {}", ev.event);
+        crate::outln!("# no endpoint is subscribed to {}", ev.event);
     }
     for s in &skipped {
-        println!(
+        crate::outln!(
             "# {} ({}) would be skipped: {}",
             s["endpoint"].as_str().unwrap_or(""),
             s["type"].as_str().unwrap_or(""),
@@ -96,7 +96,7 @@ pub fn print_dry_run(
         );
     }
     for v in out {
-        println!("{}", human(&v));
+        crate::outln!("{}", human(&v));
     }
 }
 

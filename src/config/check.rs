@@ -61,9 +61,7 @@ pub fn lint(cfg: &Config) -> (Vec<ConfigError>, Vec<String>) {
             ));
         }
     }
-    if let Some(w) = permission_warning(cfg) {
-        warnings.push(w);
-    }
+    warnings.extend(permission_warnings(cfg));
     (errors, warnings)
 }
 
@@ -104,22 +102,63 @@ fn render_samples(cfg: &Config) -> Vec<ConfigError> {
     errors
 }
 
+/// Whether the config text holds a secret written out, not only `${...}` references: a
+/// secret value of an endpoint, URL user-info, or a secret query value.
+pub fn has_literal_secret(text: &str, cfg: &Config) -> bool {
+    let literal = super::without_refs(text);
+    let secrets = cfg.endpoints.iter().flat_map(super::Endpoint::secrets);
+    secrets
+        .filter(|s| s.trim().len() >= 3)
+        .any(|s| literal.contains(&s))
+        || has_userinfo(&literal)
+        || crate::redact::mask_query_values(&literal) != literal
+}
+
+/// Whether some URL in `text` carries user-info (`://user:pass@host`).
+fn has_userinfo(text: &str) -> bool {
+    text.match_indices("://").any(|(i, _)| {
+        let rest = &text[i + 3..];
+        let end = rest
+            .find(|c: char| "/?#\"'".contains(c) || c.is_whitespace())
+            .unwrap_or(rest.len());
+        rest[..end]
+            .rsplit_once('@')
+            .is_some_and(|(info, _)| !info.trim_matches(':').is_empty())
+    })
+}
+
+/// Warnings for files that hold secrets and that other users can read: the config file
+/// when it holds a literal secret, and every `${file:}` it reads.
 #[cfg(unix)]
-fn permission_warning(cfg: &Config) -> Option<String> {
+fn permission_warnings(cfg: &Config) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(&cfg.path) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if has_literal_secret(&text, cfg) {
+        out.extend(world_readable(&cfg.path, "holds secrets"));
+    }
+    for p in super::file_refs(&text, &|n| std::env::var(n).ok()) {
+        out.extend(world_readable(&p, "holds a secret (read with ${file:})"));
+    }
+    out
+}
+
+#[cfg(unix)]
+fn world_readable(path: &std::path::Path, what: &str) -> Option<String> {
     use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(&cfg.path).ok()?.permissions().mode();
-    let has_secrets = cfg.endpoints.iter().any(|e| !e.secrets().is_empty());
-    (has_secrets && mode & 0o004 != 0).then(|| {
+    let mode = std::fs::metadata(path).ok()?.permissions().mode();
+    (mode & 0o004 != 0).then(|| {
         format!(
-            "{} holds secrets and is readable by other users (mode {:o}); run: chmod 600 {}",
-            cfg.path.display(),
+            "{} {what} and is readable by other users (mode {:o}); run: chmod 600 {}",
+            path.display(),
             mode & 0o777,
-            cfg.path.display()
+            path.display()
         )
     })
 }
 
 #[cfg(not(unix))]
-fn permission_warning(_: &Config) -> Option<String> {
-    None
+fn permission_warnings(_: &Config) -> Vec<String> {
+    Vec::new()
 }

@@ -70,7 +70,7 @@ impl fmt::Display for ConfigError {
             write!(f, "endpoint {ep}: ")?;
         }
         write!(f, "{}", self.message)?;
-        if let Some(h) = &self.hint {
+        if let Some(h) = self.hint.as_ref().filter(|h| !h.is_empty()) {
             write!(f, "\nhint: {h}")?;
         }
         Ok(())
@@ -78,6 +78,22 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
+
+/// `message` with its secret parts masked (the message and the hint).
+pub fn masked(mut e: ConfigError, r: &crate::redact::Redactor) -> ConfigError {
+    e.message = r.mask(&e.message);
+    e.hint = e.hint.map(|h| r.mask(&h));
+    e
+}
+
+/// An error from a message that may carry its own hint after `\nhint: ` (serde messages
+/// of the config's own deserializers, e.g. a duration out of range).
+pub fn with_hint(msg: &str) -> ConfigError {
+    match msg.split_once("\nhint: ") {
+        Some((m, h)) => ConfigError::new(m).hint(h),
+        None => ConfigError::new(msg),
+    }
+}
 
 /// Every problem found while loading one config file.
 #[derive(Debug)]

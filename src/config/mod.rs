@@ -13,7 +13,7 @@ use serde_yaml::{Mapping, Value};
 
 pub use check::lint;
 pub use error::{nearest, ConfigError, ConfigErrors};
-pub use expand::{expand_str, expand_value, ExpandError};
+pub use expand::{expand_str, expand_value, file_refs, without_refs, ExpandError};
 pub use schema::When;
 
 use crate::channels::{self, Channel, ChannelType};
@@ -208,6 +208,7 @@ impl Endpoint {
     /// Secret values of this endpoint: the channel's, plus header values that carry credentials.
     pub fn secrets(&self) -> Vec<String> {
         let mut s = self.channel.secrets();
+        s.extend(crate::redact::userinfo_secrets(&self.raw));
         for (k, v) in &self.headers {
             if is_secret_key(k) {
                 s.push(v.clone());
@@ -311,13 +312,15 @@ impl Config {
             path,
             env,
             errors: Vec::new(),
+            secrets: Vec::new(),
         };
         let cfg = loader.load();
+        let redactor = crate::redact::Redactor::new(std::mem::take(&mut loader.secrets));
         match cfg {
             Some(mut c) if loader.errors.is_empty() => {
                 for b in &mut c.broken {
                     for e in &mut b.errors {
-                        e.file = Some(path.to_path_buf());
+                        *e = error::masked(with_file(std::mem::take(e), path), &redactor);
                     }
                 }
                 Ok(c)
@@ -326,7 +329,7 @@ impl Config {
                 loader
                     .errors
                     .into_iter()
-                    .map(|e| with_file(e, path))
+                    .map(|e| error::masked(with_file(e, path), &redactor))
                     .collect(),
             )),
         }
@@ -353,6 +356,8 @@ struct Loader<'a> {
     path: &'a Path,
     env: &'a dyn Fn(&str) -> Option<String>,
     errors: Vec<ConfigError>,
+    /// Secret values written in the endpoints, masked in every error.
+    secrets: Vec<String>,
 }
 
 impl Loader<'_> {
@@ -520,6 +525,7 @@ impl Loader<'_> {
                 .push(expand_error(e, Some(&label)).at(line.map(|l| (l, 1))));
             return None;
         }
+        self.secrets.extend(crate::redact::value_secrets(&expanded));
         let Value::Mapping(map) = expanded else {
             return None;
         };
@@ -703,7 +709,7 @@ impl Loader<'_> {
             } else {
                 line.map(|l| (l, 1))
             };
-            ConfigError::new(msg.to_string()).at(pos)
+            error::with_hint(msg).at(pos)
         };
         if let Some(l) = label {
             err = err.endpoint(l);
@@ -809,6 +815,7 @@ fn expand_error(e: ExpandError, label: Option<&str>) -> ConfigError {
         ExpandError::Unclosed => {
             "close it with \"}\", or write \"$${\" for a literal \"${\"".to_string()
         }
+        ExpandError::TooDeep => "nest fewer defaults inside each other".to_string(),
     };
     let err = ConfigError::new(e.to_string()).hint(hint);
     match label {

@@ -50,7 +50,7 @@ pub const ROOT_KEYS: &[&str] = &[
 #[serde(deny_unknown_fields)]
 pub struct DefaultsFile {
     /// Per-attempt timeout.
-    #[serde(default, deserialize_with = "opt_duration")]
+    #[serde(default, deserialize_with = "opt_timeout")]
     pub timeout: Option<Duration>,
     /// Retries after the first attempt.
     pub retries: Option<u32>,
@@ -100,7 +100,7 @@ pub struct CommonFile {
     /// Only these tasks (globs).
     pub tasks: Option<Vec<String>>,
     /// Per-attempt timeout.
-    #[serde(default, deserialize_with = "opt_duration")]
+    #[serde(default, deserialize_with = "opt_timeout")]
     pub timeout: Option<Duration>,
     /// Retries after the first attempt.
     pub retries: Option<u32>,
@@ -178,23 +178,65 @@ fn yes() -> bool {
     true
 }
 
-/// A duration written as humantime (`5s`, `1m 30s`) or a number of seconds.
+/// The longest duration the config accepts: 100 years (of 365.25 days, as humantime counts).
+pub const MAX_DURATION: Duration = Duration::from_secs(3_155_760_000);
+/// The longest `timeout` the config accepts: 1 hour.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(3600);
+
+/// A duration written as humantime (`5s`, `1m 30s`) or a number of seconds, above zero
+/// and at most [`MAX_DURATION`].
 pub fn opt_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    bounded_duration(d, MAX_DURATION, "100 years", "10m")
+}
+
+/// A `timeout`: like [`opt_duration`], at most [`MAX_TIMEOUT`].
+pub fn opt_timeout<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    bounded_duration(d, MAX_TIMEOUT, "1 hour", "10s")
+}
+
+fn bounded_duration<'de, D: Deserializer<'de>>(
+    d: D,
+    max: Duration,
+    max_text: &str,
+    example: &str,
+) -> Result<Option<Duration>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Raw {
         Secs(f64),
         Text(String),
     }
-    match Option::<Raw>::deserialize(d)? {
-        None => Ok(None),
-        Some(Raw::Secs(s)) if s >= 0.0 && s.is_finite() => Ok(Some(Duration::from_secs_f64(s))),
-        Some(Raw::Secs(s)) => Err(serde::de::Error::custom(format!(
-            "invalid duration {s}: use e.g. 10s or 2m"
+    let range =
+        format!("\nhint: write a duration above zero and at most {max_text}, e.g. {example}");
+    let (shown, parsed) = match Option::<Raw>::deserialize(d)? {
+        None => return Ok(None),
+        Some(Raw::Secs(s)) if !s.is_finite() || s < 0.0 => {
+            return Err(serde::de::Error::custom(format!(
+                "invalid duration {s}{range}"
+            )))
+        }
+        Some(Raw::Secs(s)) => {
+            let ok = s <= max.as_secs_f64();
+            (s.to_string(), ok.then(|| Duration::from_secs_f64(s)))
+        }
+        Some(Raw::Text(t)) => match humantime::parse_duration(t.trim()) {
+            Ok(v) => (format!("\"{t}\""), Some(v)),
+            Err(humantime::DurationError::NumberOverflow) => (format!("\"{t}\""), None),
+            Err(e) => {
+                return Err(serde::de::Error::custom(format!(
+                    "invalid duration \"{t}\": {e}{range}"
+                )))
+            }
+        },
+    };
+    match parsed {
+        Some(v) if !v.is_zero() && v <= max => Ok(Some(v)),
+        Some(v) if v.is_zero() => Err(serde::de::Error::custom(format!(
+            "duration {shown} is zero{range}"
         ))),
-        Some(Raw::Text(t)) => humantime::parse_duration(t.trim()).map(Some).map_err(|e| {
-            serde::de::Error::custom(format!("invalid duration \"{t}\": {e}; use e.g. 10s or 2m"))
-        }),
+        _ => Err(serde::de::Error::custom(format!(
+            "duration {shown} is longer than {max_text}{range}"
+        ))),
     }
 }
 
@@ -233,10 +275,38 @@ pub mod indexmap_like {
                 let v = scalar(v).ok_or_else(|| {
                     serde::de::Error::custom(format!("header \"{k}\" must have a text value"))
                 })?;
+                check(&k, &v).map_err(serde::de::Error::custom)?;
                 out.push((k, v));
             }
             Ok(Headers(out))
         }
+    }
+
+    /// A header name is an HTTP token; neither name nor value may hold CR, LF or another
+    /// control character (a line break would start a header of its own).
+    fn check(name: &str, value: &str) -> Result<(), String> {
+        let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+        if name.contains(['\r', '\n']) {
+            return Err(format!(
+                "header name {name:?} contains a line break (CR/LF)\nhint: write the header on one line: a name of letters, digits and -"
+            ));
+        }
+        if name.is_empty() || !name.chars().all(token) {
+            return Err(format!(
+                "header name {name:?} is not a valid HTTP header name\nhint: use letters, digits and -, e.g. X-Api-Key"
+            ));
+        }
+        if value.contains(['\r', '\n']) {
+            return Err(format!(
+                "header \"{name}\": the value contains a line break (CR/LF)\nhint: write the value on one line; check the variable or file it comes from"
+            ));
+        }
+        if value.chars().any(|c| c.is_control() && c != '\t') {
+            return Err(format!(
+                "header \"{name}\": the value contains a control character\nhint: header values are printable text on one line"
+            ));
+        }
+        Ok(())
     }
 
     fn scalar(v: serde_yaml::Value) -> Option<String> {

@@ -451,7 +451,7 @@ fn a_problem_in_one_endpoint_leaves_out_that_endpoint_alone() {
         .code(2)
         .err_has("NOT_SET_ANYWHERE")
         .err_has("methd")
-        .err_has("htps://x");
+        .err_has("endpoint \"badurl\" (webhook)");
     std::fs::write(&env.config, format!("{yaml}  - [broken\n")).unwrap();
     let mut c = env.cmd();
     c.args(["send", "--event", "backup_failure"]);

@@ -21,7 +21,7 @@ fn bad_configs_exit_2_with_location_and_fix() {
         ("duplicate", "endpoints:\n  - {name: a, type: webhook, url: http://h}\n  - {name: a, type: webhook, url: http://h}\n", &["duplicate endpoint name \"a\""][..]),
         ("unknown type", "endpoints:\n  - {name: a, type: webhok, url: http://h}\n", &["unknown type \"webhok\"", "did you mean \"webhook\""][..]),
         ("root key", "evnets: [x]\n", &["unknown key \"evnets\"", "did you mean \"events\""][..]),
-        ("bad url", "endpoints:\n  - {name: a, type: webhook, url: \"ftp://h\"}\n", &["not an http(s) URL"][..]),
+        ("bad url", "endpoints:\n  - {name: a, type: webhook, url: \"ftp://h\"}\n", &["is not a usable http(s) URL", "must start with http:// or https://"][..]),
         ("bad template", "endpoints:\n  - {name: a, type: webhook, url: \"http://h\", title: \"{{ x\"}\n", &["title template error"][..]),
         ("bad duration", "endpoints:\n  - {name: a, type: webhook, url: \"http://h\", timeout: soon}\n", &["invalid duration \"soon\""][..]),
     ] {
@@ -228,4 +228,317 @@ fn config_check_warns_when_secrets_are_world_readable() {
     let out = run(c);
     out.code(0);
     assert!(!out.stderr.contains("readable by other users"));
+}
+
+/// Block-style endpoint `a` of `kind` with extra `lines` (each `key: value`).
+fn one(kind: &str, lines: &[&str]) -> String {
+    let mut y = format!("endpoints:\n  - name: a\n    type: {kind}\n");
+    for l in lines {
+        y.push_str(&format!("    {l}\n"));
+    }
+    y
+}
+
+#[test]
+fn out_of_range_values_are_errors_with_the_allowed_range() {
+    for (name, yaml, wants) in [
+        (
+            "zero timeout",
+            one("webhook", &["url: http://h/x", "timeout: 0s"]),
+            &[
+                "config.yaml:5:5",
+                "endpoint \"a\" (webhook)",
+                "timeout",
+                "zero",
+                "hint: write a duration above zero and at most 1 hour",
+            ][..],
+        ),
+        (
+            "zero seconds as a number",
+            one("webhook", &["url: http://h/x", "timeout: 0"]),
+            &["config.yaml:5:5", "timeout", "zero", "at most 1 hour"][..],
+        ),
+        (
+            "timeout over an hour",
+            one("webhook", &["url: http://h/x", "timeout: 61m"]),
+            &[
+                "config.yaml:5:5",
+                "timeout",
+                "longer than 1 hour",
+                "hint: write a duration above zero and at most 1 hour",
+            ][..],
+        ),
+        (
+            "throttle overflow",
+            one(
+                "webhook",
+                &["url: http://h/x", "throttle: 213503982334601d"],
+            ),
+            &[
+                "config.yaml:5:5",
+                "throttle",
+                "213503982334601d",
+                "longer than 100 years",
+                "at most 100 years",
+            ][..],
+        ),
+        (
+            "throttle past any integer",
+            one(
+                "webhook",
+                &["url: http://h/x", "throttle: 99999999999999999999999d"],
+            ),
+            &["config.yaml:5:5", "throttle", "at most 100 years"][..],
+        ),
+        (
+            "throttle of 101 years",
+            one("webhook", &["url: http://h/x", "throttle: 101years"]),
+            &["throttle", "longer than 100 years"][..],
+        ),
+        (
+            "huge number of seconds",
+            one("webhook", &["url: http://h/x", "throttle: 1e300"]),
+            &["throttle", "longer than 100 years"][..],
+        ),
+        (
+            "zero throttle",
+            one("webhook", &["url: http://h/x", "throttle: 0s"]),
+            &["throttle", "zero", "above zero"][..],
+        ),
+        (
+            "outbox max_age zero",
+            "outbox: {max_age: 0s}\nendpoints: []\n".to_string(),
+            &["config.yaml:1:1", "max_age", "zero", "above zero"][..],
+        ),
+        (
+            "default timeout over an hour",
+            "defaults:\n  timeout: 2h\nendpoints: []\n".to_string(),
+            &["config.yaml:1:1", "timeout", "longer than 1 hour"][..],
+        ),
+        (
+            "port over 65535",
+            one("webhook", &["url: http://127.0.0.1:70000/hook"]),
+            &[
+                "config.yaml:4:5",
+                "endpoint \"a\" (webhook)",
+                "url",
+                "invalid port",
+                "hint: a port is a number from 1 to 65535",
+            ][..],
+        ),
+        (
+            "CR/LF in a header value",
+            one(
+                "webhook",
+                &[
+                    "url: http://h/x",
+                    "headers: {X-A: \"a\\r\\nX-Injected: 1\"}",
+                ],
+            ),
+            &[
+                "config.yaml:5:5",
+                "endpoint \"a\" (webhook)",
+                "header \"X-A\"",
+                "line break",
+                "hint: write the value on one line",
+            ][..],
+        ),
+        (
+            "LF in a header name",
+            one(
+                "webhook",
+                &["url: http://h/x", "headers: {\"X-A\\nX-B\": v}"],
+            ),
+            &["config.yaml:5:5", "header name", "line break", "hint:"][..],
+        ),
+        (
+            "CR/LF from a variable",
+            one(
+                "webhook",
+                &["url: http://h/x", "headers: {X-A: \"${CRLF_VAR}\"}"],
+            ),
+            &["config.yaml:5:5", "header \"X-A\"", "line break"][..],
+        ),
+    ] {
+        let env = Env::new(&yaml);
+        let mut c = env.cmd();
+        c.args(["config", "check"])
+            .env("CRLF_VAR", "ok\r\nX-Evil: 1");
+        let out = run(c);
+        assert_eq!(out.code, 2, "{name}: {}", out.stderr);
+        for w in wants {
+            assert!(
+                out.stderr.contains(w),
+                "{name}: stderr lacks {w:?}:\n{}",
+                out.stderr
+            );
+        }
+        assert!(
+            !out.stderr.contains("X-Evil") && !out.stderr.contains("X-Injected"),
+            "{name}: {}",
+            out.stderr
+        );
+        let mut c = env.cmd();
+        c.args(["send", "--event", "backup_failure"]);
+        assert_eq!(run(c).code, 2, "{name}: send must refuse it too");
+    }
+}
+
+#[test]
+fn durations_in_range_are_accepted() {
+    let out = check(&one(
+        "webhook",
+        &[
+            "url: http://h/x",
+            "timeout: 1h",
+            "throttle: 100years",
+            "retries: 0",
+        ],
+    ));
+    out.code(0);
+    let out = check(&one(
+        "webhook",
+        &["url: http://h/x", "timeout: 0.5", "throttle: 1ms"],
+    ));
+    out.code(0);
+}
+
+#[test]
+fn nested_default_expands_the_inner_reference() {
+    let srv = crate::support::Server::ok();
+    let env = Env::new(&one(
+        "webhook",
+        &[
+            &format!("url: \"{}\"", srv.url("/n")),
+            "headers: {X-A: \"${UNSET_A:-${INNER_B}}\", X-B: \"${UNSET_A:-pre-${UNSET_C:-deep}-post}\", X-C: \"${SET_A:-${UNSET_C}}\"}",
+        ],
+    ));
+    let mut c = env.cmd();
+    c.args(["send", "--event", "x"])
+        .env("INNER_B", "inner-value")
+        .env("SET_A", "set-value");
+    run(c).code(0);
+    let r = srv.one();
+    assert_eq!(r.header("X-A"), Some("inner-value"));
+    assert_eq!(r.header("X-B"), Some("pre-deep-post"));
+    assert_eq!(r.header("X-C"), Some("set-value"));
+    let env = Env::new(&one("webhook", &["url: \"${UNSET_A:-${UNSET_B}}\""]));
+    let mut c = env.cmd();
+    c.args(["config", "check"]);
+    run(c)
+        .code(2)
+        .err_has("environment variable UNSET_B is not set")
+        .err_has("endpoint \"a\" (webhook)");
+}
+
+#[test]
+fn percent_encoded_userinfo_is_decoded_once_for_basic_auth() {
+    use base64::Engine;
+    let srv = crate::support::Server::ok();
+    let url = srv
+        .url("/auth")
+        .replace("http://", "http://us%40er:p%40ss%3Aw@");
+    let env = Env::new(&one("webhook", &[&format!("url: \"{url}\"")]));
+    let mut c = env.cmd();
+    c.args(["send", "--event", "x"]);
+    let out = run(c);
+    out.code(0);
+    let auth = srv.one().header("Authorization").unwrap().to_string();
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(auth.trim_start_matches("Basic "))
+        .unwrap();
+    assert_eq!(String::from_utf8(decoded).unwrap(), "us@er:p@ss:w");
+    assert!(!out.stderr.contains("p%40ss") && !out.stderr.contains("p@ss"));
+}
+
+#[test]
+fn mode_warnings_follow_where_the_secret_is() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path, m: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap()
+    };
+    let check_with = |env: &Env| {
+        let mut c = env.cmd();
+        c.args(["config", "check"])
+            .env("HOOK_TOKEN", "env-token-123456");
+        let out = run(c);
+        out.code(0);
+        out
+    };
+    // Only references: the file itself holds nothing secret.
+    let env = Env::new(&one(
+        "webhook",
+        &[
+            "url: \"http://h/x?token=${HOOK_TOKEN}\"",
+            "token: \"${HOOK_TOKEN}\"",
+            "headers: {Authorization: \"Bearer ${HOOK_TOKEN}\"}",
+        ],
+    ));
+    mode(&env.config, 0o644);
+    let out = check_with(&env);
+    assert!(
+        !out.stderr.contains("readable by other users"),
+        "{}",
+        out.stderr
+    );
+    // Literal secrets in every form warn.
+    for (name, line) in [
+        ("token", "token: literal-tok-1"),
+        ("user-info", "url: \"http://user:literal-pw@h/x\""),
+        ("query", "url: \"http://h/x?api-key=literal-key\""),
+        ("header", "headers: {X-Api-Key: literal-hdr}"),
+    ] {
+        let lines = if line.starts_with("url") {
+            vec![line]
+        } else {
+            vec!["url: http://h/x", line]
+        };
+        let env = Env::new(&one("webhook", &lines));
+        mode(&env.config, 0o644);
+        let out = check_with(&env);
+        assert!(
+            out.stderr
+                .contains("holds secrets and is readable by other users"),
+            "{name}: {}",
+            out.stderr
+        );
+        assert!(!out.stderr.contains("literal-"), "{name}: {}", out.stderr);
+    }
+    // A ${file:} secret readable by others warns, naming that file.
+    let env = Env::new("");
+    let tok = env.path("tok");
+    std::fs::write(&tok, "file-secret-987654\n").unwrap();
+    std::fs::write(
+        &env.config,
+        one(
+            "webhook",
+            &[
+                "url: http://h/x",
+                &format!("token: \"${{file:{}}}\"", tok.display()),
+            ],
+        ),
+    )
+    .unwrap();
+    mode(&env.config, 0o600);
+    mode(&tok, 0o644);
+    let out = check_with(&env);
+    assert!(
+        out.stderr
+            .contains(&format!("{} holds a secret", tok.display()))
+            && out.stderr.contains(&format!("chmod 600 {}", tok.display())),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains(&env.config.display().to_string())
+            || !out.stderr.contains("config.yaml holds")
+    );
+    assert!(!out.stderr.contains("file-secret-987654"));
+    mode(&tok, 0o600);
+    let out = check_with(&env);
+    assert!(
+        !out.stderr.contains("readable by other users"),
+        "{}",
+        out.stderr
+    );
 }

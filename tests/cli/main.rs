@@ -20,6 +20,8 @@ mod dispatch;
 mod email;
 /// Generated completions and man pages are committed and current.
 mod generated;
+/// Hostile receiver and event text, closed stdout/stderr.
+mod hostile;
 /// TLS, proxies, hostile receivers, load.
 mod network;
 /// Noise control: when: change, throttle, fallback, state.
@@ -30,6 +32,8 @@ mod outbox;
 mod props;
 /// The run wrapper.
 mod run;
+/// Locked down: no secret in any output, receivers' text cleaned, closed pipes.
+mod secrets;
 /// TLS trust (system store, ca_file) and what TLS failures say.
 mod trust;
 /// Help and usage errors.

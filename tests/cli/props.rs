@@ -6,8 +6,13 @@ use bnotify::config::{expand_str, Config};
 use bnotify::event::Event;
 
 fn cfg() -> ProptestConfig {
+    // PROPTEST_CASES runs longer (scripts/bench.sh); 128 keeps `cargo test` quick.
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(128);
     ProptestConfig {
-        cases: 128,
+        cases,
         ..ProptestConfig::default()
     }
 }
@@ -117,4 +122,152 @@ fn prop_json() -> impl Strategy<Value = serde_json::Value> {
             }),
         ]
     })
+}
+
+/// Which secrets fit a place: any printable text, text that can sit in a URL unencoded, or
+/// a key shaped like a healthchecks UUID or ping key.
+#[derive(Debug, Clone, Copy)]
+enum Fit {
+    Any,
+    Url,
+    Key,
+}
+
+/// Every place of SPEC §10 a secret can sit, as (type, YAML lines using `${S}`, fit).
+const PLACES: &[(&str, &str, Fit)] = &[
+    ("webhook", "url: http://127.0.0.1:9/h\n    token: \"${S}\"", Fit::Any),
+    ("webhook", "url: http://127.0.0.1:9/h\n    headers: {Authorization: \"Bearer ${S}\"}", Fit::Any),
+    ("webhook", "url: http://127.0.0.1:9/h\n    headers: {X-Api-Key: \"${S}\"}", Fit::Any),
+    ("webhook", "url: http://127.0.0.1:9/h\n    signing: {secret: \"${S}\", scheme: hex, header: X-Sig}", Fit::Any),
+    ("webhook", "url: \"http://hookuser:${S}@127.0.0.1:9/h\"", Fit::Url),
+    ("webhook", "url: \"http://127.0.0.1:9/h?a=1&token=${S}\"", Fit::Url),
+    ("webhook", "url: \"http://127.0.0.1:9/h?key=${S}\"", Fit::Url),
+    ("webhook", "url: \"http://127.0.0.1:9/h?apikey=${S}\"", Fit::Url),
+    ("webhook", "url: \"http://127.0.0.1:9/h?api-key=${S}\"", Fit::Url),
+    ("webhook", "url: \"http://127.0.0.1:9/h?api_key=${S}\"", Fit::Url),
+    ("webhook", "url: \"http://127.0.0.1:9/h?code=${S}&x=1\"", Fit::Url),
+    ("webhook", "url: \"http://127.0.0.1:9/h?sig=${S}\"", Fit::Url),
+    ("webhook", "url: \"http://127.0.0.1:9/h?signature=${S}\"", Fit::Url),
+    ("webhook", "url: \"http://127.0.0.1:9/h?secret=${S}\"", Fit::Url),
+    ("webhook", "url: \"http://127.0.0.1:9/h?password=${S}\"", Fit::Url),
+    ("webhook", "url: \"http://127.0.0.1:9/h?access_token=${S}\"", Fit::Url),
+    ("webhook", "url: \"http://127.0.0.1:9/h?auth=${S}\"", Fit::Url),
+    ("bark", "url: \"http://127.0.0.1:9/${S}\"", Fit::Url),
+    ("bark", "url: \"http://127.0.0.1:9/push\"\n    device_key: \"${S}\"", Fit::Any),
+    ("telegram", "bot_token: \"123456:${S}\"\n    chat_id: 1\n    api_url: http://127.0.0.1:9", Fit::Url),
+    ("discord", "url: \"http://127.0.0.1:9/api/webhooks/123/${S}\"", Fit::Url),
+    ("slack", "url: \"http://127.0.0.1:9/services/T0/B0/${S}\"", Fit::Url),
+    ("healthchecks", "url: \"http://127.0.0.1:9/${S}\"", Fit::Key),
+    ("healthchecks", "url: \"http://127.0.0.1:9/ping/${S}/db-backup\"", Fit::Key),
+    ("teams", "url: \"http://127.0.0.1:9/workflows/x?api-version=1&sig=${S}\"", Fit::Url),
+    ("gotify", "url: http://127.0.0.1:9\n    token: \"${S}\"", Fit::Any),
+    ("ntfy", "url: http://127.0.0.1:9\n    topic: \"${S}\"", Fit::Url),
+    ("ntfy", "url: http://127.0.0.1:9\n    topic: t1\n    token: \"${S}\"", Fit::Any),
+    ("ntfy", "url: http://127.0.0.1:9\n    topic: t1\n    user: me\n    password: \"${S}\"", Fit::Any),
+    ("twilio", "account_sid: AC1\n    auth_token: \"${S}\"\n    from: \"+1\"\n    to: [\"+2\"]\n    api_url: http://127.0.0.1:9", Fit::Any),
+    ("pagerduty", "routing_key: \"${S}\"\n    api_url: http://127.0.0.1:9", Fit::Any),
+    ("email", "smtp_host: 127.0.0.1\n    smtp_user: me\n    smtp_password: \"${S}\"\n    from: a@example.com\n    destinations: [{email: b@example.com}]", Fit::Any),
+    ("command", "argv: [\"true\"]\n    env: {API_TOKEN: \"${S}\"}", Fit::Any),
+];
+
+/// A place and a secret that fits it.
+fn place_and_secret() -> impl Strategy<Value = (usize, String)> {
+    (0..PLACES.len()).prop_flat_map(|i| {
+        let secret = match PLACES[i].2 {
+            Fit::Any => "[!-~][ -~\u{e9}\u{65e5}]{4,30}[!-~]".boxed(),
+            Fit::Url => "[A-Za-z0-9._~-]{6,32}".boxed(),
+            Fit::Key => "[A-Za-z0-9_-]{16,40}".boxed(),
+        };
+        (Just(i), secret)
+    })
+}
+
+/// What `--dry-run` and `config show` print for `cfg`, through its redactor.
+fn printed(cfg: &Config) -> String {
+    use bnotify::channels::Outgoing;
+    use bnotify::dispatch::{body_text, mask_header, prepare};
+    let r = cfg.redactor();
+    let ev = bnotify::commands::test_notify::sample("backup_failure").unwrap();
+    let mut out = String::new();
+    for ep in &cfg.endpoints {
+        out.push_str(&r.mask(&serde_yaml::to_string(&ep.raw).unwrap()));
+        let reqs = match prepare(cfg, ep, &ev) {
+            Ok(reqs) => reqs,
+            Err(e) => {
+                out.push_str(&r.mask(&e.message));
+                continue;
+            }
+        };
+        for req in reqs {
+            match req {
+                Outgoing::Http(h) => {
+                    out.push_str(&format!("{} {}\n", h.method, r.mask(&h.url)));
+                    for (k, v) in h.headers.iter().chain(&ep.headers) {
+                        out.push_str(&format!("{k}: {}\n", mask_header(k, v, &r)));
+                    }
+                    out.push_str(&r.mask(&body_text(&h.body)));
+                }
+                Outgoing::Smtp(m) => out.push_str(&r.mask(&format!("{:?}", m.summary))),
+                Outgoing::Exec(x) => {
+                    for (k, v) in &x.env {
+                        out.push_str(&format!("{k}={}\n", mask_header(k, v, &r)));
+                    }
+                    out.push_str(&r.mask(&x.argv.join(" ")));
+                }
+            }
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(cfg())]
+
+    /// Whatever the secret and wherever it sits, the redacted dry run and config show hold
+    /// no copy of it, nor does any config error.
+    #[test]
+    fn no_secret_survives_the_redactor((i, secret) in place_and_secret()) {
+        let (kind, lines, _) = PLACES[i];
+        let text = format!("endpoints:\n  - name: p\n    type: {kind}\n    {lines}\n");
+        let env = |n: &str| (n == "S").then(|| secret.clone());
+        match Config::parse(&text, std::path::Path::new("p.yaml"), &env) {
+            Ok(cfg) => {
+                let shown = printed(&cfg);
+                prop_assert!(!shown.contains(&secret), "{kind} {lines}: {shown}");
+            }
+            Err(e) => {
+                let shown = e.to_string();
+                prop_assert!(!shown.contains(&secret), "{kind} {lines} (error): {shown}");
+            }
+        }
+    }
+
+    /// Nested references, file references and odd braces in any value never panic.
+    #[test]
+    fn nested_expansion_never_panics(
+        s in "([$]|[{]|[}]|:-|file:|[A-C]|x|/| ){0,60}",
+        a in proptest::option::of("[ -~]{0,10}"),
+    ) {
+        let env = |n: &str| match n {
+            "A" => a.clone(),
+            "B" => Some("${A}".into()),
+            _ => None,
+        };
+        let _ = expand_str(&s, &env);
+        let text = format!("endpoints:\n  - name: x\n    type: webhook\n    url: \"http://h/{}\"\n    timeout: \"{}\"\n", s.replace('"', ""), s.replace('"', ""));
+        let _ = Config::parse(&text, std::path::Path::new("p.yaml"), &env);
+    }
+
+    /// Durations of any size never panic and are either accepted within bounds or refused.
+    #[test]
+    fn durations_are_bounded(n in any::<u64>(), unit in prop::sample::select(vec!["ns", "s", "m", "h", "d", "w", "y", ""]), float in any::<f64>()) {
+        for value in [format!("\"{n}{unit}\""), format!("{float:e}"), n.to_string()] {
+            let text = format!("endpoints:\n  - name: x\n    type: webhook\n    url: http://h\n    throttle: {value}\n    timeout: {value}\n");
+            if let Some(ep) = Config::parse(&text, std::path::Path::new("p.yaml"), &|_| None).ok().and_then(|c| c.endpoints.into_iter().next()) {
+                prop_assert!(ep.timeout > std::time::Duration::ZERO && ep.timeout <= std::time::Duration::from_secs(3600));
+                let t = ep.throttle.unwrap();
+                prop_assert!(t > std::time::Duration::ZERO && t <= std::time::Duration::from_secs(3_155_760_000));
+            }
+        }
+    }
 }
