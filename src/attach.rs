@@ -1,5 +1,7 @@
-//! Files that travel with a notification (SPEC §12): read once, shared between endpoints,
-//! cut to an endpoint's `max_attachment_size` by keeping their last bytes.
+//! Files that travel with a notification (SPEC §12): read once (only the tail that the
+//! largest endpoint limit needs), shared between endpoints without copies, cut to an
+//! endpoint's `max_attachment_size` by keeping their last bytes (a view of the same
+//! buffer), and kept once per send in the outbox (entries refer to that copy).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -11,16 +13,30 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub const DEFAULT_MAX: u64 = 8 * 1024 * 1024;
 
 /// One attached file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Attachment {
     /// File name shown to the receiver (no directories).
     pub name: String,
     /// MIME type guessed from the name.
     pub content_type: String,
-    /// The bytes sent.
-    pub data: Arc<[u8]>,
-    /// The file's full size when `data` holds only its tail.
+    /// The buffer; the bytes sent are `data[start..]`.
+    data: Arc<[u8]>,
+    start: usize,
+    /// The file's full size when only its tail is sent.
     pub cut_from: Option<u64>,
+    /// The outbox's copy of it (a file name in the outbox's `files/`), once stored.
+    pub stored: Option<String>,
+    /// Size as recorded, for an entry whose copy has not been loaded.
+    recorded_size: Option<u64>,
+}
+
+impl PartialEq for Attachment {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+            && self.content_type == other.content_type
+            && self.cut_from == other.cut_from
+            && self.bytes() == other.bytes()
+    }
 }
 
 impl Attachment {
@@ -78,25 +94,58 @@ impl Attachment {
             name,
             content_type,
             data: data.into(),
+            start: 0,
             cut_from: None,
+            stored: None,
+            recorded_size: None,
         }
+    }
+
+    /// The bytes sent.
+    pub fn bytes(&self) -> &[u8] {
+        self.data.get(self.start..).unwrap_or_default()
     }
 
     /// Size of what is sent.
     pub fn size(&self) -> u64 {
-        self.data.len() as u64
+        match self.recorded_size {
+            Some(n) if self.data.is_empty() => n,
+            _ => self.bytes().len() as u64,
+        }
     }
 
-    /// This attachment cut to its last `max` bytes (unchanged when it fits).
+    /// Which buffer and view this is (equal for clones of one read).
+    pub fn identity(&self) -> (usize, usize) {
+        (Arc::as_ptr(&self.data) as *const u8 as usize, self.start)
+    }
+
+    /// Whether its bytes are here (an outbox entry's are loaded from the stored copy).
+    pub fn is_loaded(&self) -> bool {
+        self.recorded_size.is_none() || !self.data.is_empty()
+    }
+
+    /// This attachment cut to its last `max` bytes (unchanged when it fits): a view of
+    /// the same buffer, no copy.
     pub fn limited(&self, max: u64) -> Attachment {
-        let len = self.data.len();
+        let len = self.bytes().len();
         let max = usize::try_from(max).unwrap_or(usize::MAX);
         if len <= max {
             return self.clone();
         }
+        let full = self.cut_from.unwrap_or(len as u64);
         Attachment {
-            data: self.data[len - max..].into(),
-            cut_from: Some(self.cut_from.unwrap_or(len as u64)),
+            start: self.start + (len - max),
+            cut_from: Some(full),
+            ..self.clone()
+        }
+    }
+
+    /// The same attachment with its bytes loaded from `data` (an outbox copy).
+    pub fn with_data(&self, data: Arc<[u8]>) -> Attachment {
+        Attachment {
+            data,
+            start: 0,
+            recorded_size: None,
             ..self.clone()
         }
     }
@@ -131,17 +180,28 @@ struct Wire {
     size: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     cut_from: Option<u64>,
-    content_base64: String,
+    /// The bytes (only when not stored in the outbox).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    content_base64: Option<String>,
+    /// The outbox's copy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    file: Option<String>,
 }
 
+/// An outbox entry refers to the stored copy; otherwise the bytes travel as base64.
 impl Serialize for Attachment {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let content_base64 = match &self.stored {
+            Some(_) => None,
+            None => Some(base64::engine::general_purpose::STANDARD.encode(self.bytes())),
+        };
         Wire {
             name: self.name.clone(),
             content_type: self.content_type.clone(),
             size: self.size(),
             cut_from: self.cut_from,
-            content_base64: base64::engine::general_purpose::STANDARD.encode(&self.data),
+            content_base64,
+            file: self.stored.clone(),
         }
         .serialize(s)
     }
@@ -150,16 +210,31 @@ impl Serialize for Attachment {
 impl<'de> Deserialize<'de> for Attachment {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let w = Wire::deserialize(d)?;
-        let data = base64::engine::general_purpose::STANDARD
-            .decode(w.content_base64.as_bytes())
-            .map_err(serde::de::Error::custom)?;
+        let data: Vec<u8> = match &w.content_base64 {
+            Some(b) => base64::engine::general_purpose::STANDARD
+                .decode(b.as_bytes())
+                .map_err(serde::de::Error::custom)?,
+            None => Vec::new(),
+        };
         Ok(Attachment {
             name: w.name,
             content_type: w.content_type,
             data: data.into(),
+            start: 0,
             cut_from: w.cut_from,
+            recorded_size: w.file.as_ref().map(|_| w.size),
+            stored: w.file,
         })
     }
+}
+
+/// What templates and payloads see of an attachment: its name, type and size, never
+/// its bytes (they would be copied once per endpoint).
+pub fn metadata(a: &Attachment) -> serde_json::Value {
+    serde_json::json!({
+        "name": a.name, "content_type": a.content_type, "size": a.size(),
+        "cut_from": a.cut_from,
+    })
 }
 
 #[cfg(test)]
@@ -171,7 +246,9 @@ mod tests {
         let a = Attachment::new("run.log".into(), b"0123456789".to_vec());
         assert_eq!(a.content_type, "text/plain");
         let cut = a.limited(4);
-        assert_eq!(&*cut.data, b"6789");
+        assert_eq!(cut.bytes(), b"6789");
+        assert_eq!(cut.limited(2).bytes(), b"89");
+        assert_eq!(cut.limited(2).cut_from, Some(10));
         assert_eq!(cut.cut_from, Some(10));
         assert_eq!(cut.describe(), "run.log (last 4 B of 10 B)");
         assert_eq!(a.limited(100), a);
@@ -188,7 +265,7 @@ mod tests {
         let p = d.path().join("big.log");
         std::fs::write(&p, b"0123456789").unwrap();
         let a = Attachment::read(&p, 4).unwrap();
-        assert_eq!(&*a.data, b"6789");
+        assert_eq!(a.bytes(), b"6789");
         assert_eq!(a.cut_from, Some(10));
         assert_eq!(Attachment::read(&p, 100).unwrap().cut_from, None);
         for (path, want) in [

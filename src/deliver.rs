@@ -158,6 +158,12 @@ fn write_ahead(g: &Global, cfg: &Config, outbox: &mut Outbox, jobs: &mut [Job]) 
         raise_file_limit();
     }
     for job in jobs {
+        if let Err(e) = outbox.store_attachments(&mut job.entry) {
+            g.warn(&format!(
+                "cannot keep a copy of the attachments in the outbox {}: {e}",
+                cfg.outbox_dir.display()
+            ));
+        }
         match outbox.queue(&job.entry) {
             Ok((queued, warning)) => {
                 if let Some(w) = warning {

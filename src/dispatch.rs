@@ -392,7 +392,7 @@ fn log_request(ep: &Endpoint, req: &HttpRequest, verbose: u8, r: &Redactor) {
         for (k, v) in req.headers.iter().chain(&ep.headers) {
             out.push_str(&format!(">   {k}: {}\n", mask_header(k, v, r)));
         }
-        let body = crate::render::truncate(&body_text(&req.body), LOG_BODY_MAX);
+        let body = crate::render::truncate(&req.body.describe(), LOG_BODY_MAX);
         out.push_str(&format!(">   {}\n", r.mask(&body).replace('\n', "\n>   ")));
     }
     crate::err!("{out}");

@@ -247,6 +247,7 @@ impl Event {
         if ev.event.is_empty() {
             return Err(bad("event", "the event name is empty; pass --event NAME"));
         }
+        ev.cap_texts();
         Ok(ev)
     }
 
@@ -385,6 +386,15 @@ impl Event {
         let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
         if let Value::Object(m) = &mut v {
             m.remove("left_out");
+            if !self.attachments.is_empty() {
+                // Names, types and sizes only: the bytes never enter a template context.
+                let list = self
+                    .attachments
+                    .iter()
+                    .map(crate::attach::metadata)
+                    .collect();
+                m.insert("attachments".into(), Value::Array(list));
+            }
             m.insert("title".into(), Value::String(title.to_string()));
             m.insert("body".into(), Value::String(body.to_string()));
             m.insert("desp".into(), Value::String(body.to_string()));
@@ -392,10 +402,53 @@ impl Event {
         v
     }
 
+    /// Cut `message`, `error`, `body` and each text in `fields` to [`MAX_TEXT`] bytes,
+    /// keeping start and end (a 300 MB error must not become a 300 MB request per
+    /// endpoint).
+    pub fn cap_texts(&mut self) {
+        for t in [&mut self.message, &mut self.error, &mut self.body]
+            .into_iter()
+            .flatten()
+        {
+            cap_text(t, MAX_TEXT);
+        }
+        for v in self.fields.values_mut() {
+            if let Value::String(t) = v {
+                cap_text(t, MAX_TEXT);
+            }
+        }
+    }
+
     /// The task name, or an empty string.
     pub fn task_or_empty(&self) -> &str {
         self.task.as_deref().unwrap_or("")
     }
+}
+
+/// Longest text field kept at intake (bytes).
+pub const MAX_TEXT: usize = 64 * 1024;
+
+/// Cut `t` to at most `max` bytes: its start, a marker saying how much was cut, its end.
+fn cap_text(t: &mut String, max: usize) {
+    if t.len() <= max {
+        return;
+    }
+    let sep = if t.contains('\n') { "\n" } else { " " };
+    let keep = max.saturating_sub(64) / 2;
+    let mut head = keep;
+    while !t.is_char_boundary(head) {
+        head -= 1;
+    }
+    let mut tail = t.len() - keep;
+    while !t.is_char_boundary(tail) {
+        tail += 1;
+    }
+    let removed = t[head..tail].chars().count();
+    let mut out = String::with_capacity(max);
+    out.push_str(&t[..head]);
+    out.push_str(&crate::render::cut::marker(removed, sep));
+    out.push_str(&t[tail..]);
+    *t = out;
 }
 
 fn set(slot: &mut Option<String>, flag: &Option<String>) {
@@ -574,6 +627,30 @@ mod tests {
         ] {
             assert_eq!(parse_size(input).map_err(|_| ()), want, "{input}");
         }
+    }
+
+    #[test]
+    fn long_texts_are_cut_at_intake_keeping_both_ends() {
+        let mut ev = Event::from_parts(
+            "backup_failure",
+            None,
+            &Input {
+                error: Some(format!(
+                    "START{}é{}FATAL: disk full",
+                    "x".repeat(300_000),
+                    "y".repeat(300_000)
+                )),
+                fields: vec![("log".into(), "z".repeat(100_000))],
+                ..Input::default()
+            },
+            || "h".into(),
+        )
+        .unwrap();
+        let e = ev.error.take().unwrap();
+        assert!(e.len() <= MAX_TEXT, "{}", e.len());
+        assert!(e.starts_with("START") && e.ends_with("FATAL: disk full"));
+        assert!(e.contains("characters cut"), "{}", &e[32_700..32_800]);
+        assert!(ev.fields["log"].as_str().unwrap().len() <= MAX_TEXT);
     }
 
     #[test]

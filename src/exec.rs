@@ -35,7 +35,7 @@ pub fn run(req: &ExecRequest, timeout: Duration) -> Result<(), DeliveryError> {
     let mut paths = Vec::new();
     for a in &req.attachments {
         let p = dir.path().join(&a.name);
-        std::fs::write(&p, &a.data)
+        std::fs::write(&p, a.bytes())
             .map_err(|e| DeliveryError::new(format!("cannot write attachment {}: {e}", a.name)))?;
         paths.push(p.display().to_string());
     }

@@ -215,7 +215,9 @@ pub fn send(
     let result = if req.body.is_empty() && matches!(req.method.as_str(), "GET" | "HEAD") {
         r.call()
     } else {
-        r.send_bytes(&req.body)
+        // A known length: no chunked encoding, which some receivers refuse.
+        r = r.set("Content-Length", &req.body.len().to_string());
+        r.send(req.body.reader())
     };
     match result {
         Ok(resp) | Err(ureq::Error::Status(_, resp)) => Ok(read_reply(resp)),

@@ -6,6 +6,7 @@
 //! `channels` (one file per endpoint type), `dispatch` (parallel delivery) and `outbox`.
 
 pub mod attach;
+pub mod body;
 pub mod channels;
 pub mod cli;
 pub mod commands;

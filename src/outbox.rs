@@ -108,6 +108,9 @@ pub(crate) fn now_millis_rfc3339() -> String {
 /// durable before the process exits.
 static PENDING: Mutex<BTreeMap<PathBuf, String>> = Mutex::new(BTreeMap::new());
 
+/// Attachment copies this process wrote (synced with the entries on a signal).
+static STORED: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
+
 /// The entries this process has not settled yet, with their endpoint names.
 pub(crate) fn pending_files() -> Vec<(PathBuf, String)> {
     PENDING
@@ -119,7 +122,10 @@ pub(crate) fn pending_files() -> Vec<(PathBuf, String)> {
 /// Make every unsettled entry of this process durable (for a process about to exit on
 /// a signal).
 pub(crate) fn sync_pending() {
-    let files = pending_files();
+    let mut files = pending_files();
+    if let Ok(s) = STORED.lock() {
+        files.extend(s.iter().map(|p| (p.clone(), String::new())));
+    }
     let mut dirs = BTreeSet::new();
     for (f, _) in &files {
         if let Ok(file) = File::open(f) {
@@ -148,7 +154,12 @@ fn track(path: &Path, endpoint: Option<&str>) {
 pub(crate) struct Outbox {
     dir: PathBuf,
     ready: bool,
+    /// Attachments stored by this process: (buffer identity) → file name in `files/`.
+    stored: Vec<((usize, usize), String)>,
 }
+
+/// The folder of attachment copies, shared by the entries of one send.
+pub(crate) const FILES: &str = "files";
 
 /// An entry on disk, locked by this process until it is settled (dropped).
 #[derive(Debug)]
@@ -164,7 +175,38 @@ impl Outbox {
         Outbox {
             dir: dir.to_path_buf(),
             ready: false,
+            stored: Vec::new(),
         }
+    }
+
+    /// Keep one copy of each of `entry`'s attachments (once per send, whatever the
+    /// number of entries) and make the entry refer to it.
+    pub(crate) fn store_attachments(&mut self, entry: &mut Entry) -> io::Result<()> {
+        for a in &mut entry.event.attachments {
+            if a.stored.is_some() || !a.is_loaded() {
+                continue;
+            }
+            let id = a.identity();
+            if let Some((_, name)) = self.stored.iter().find(|(k, _)| *k == id) {
+                a.stored = Some(name.clone());
+                continue;
+            }
+            let dir = self.dir.join(FILES);
+            files::private_dir(&dir)?;
+            let name = format!(
+                "{}-{}",
+                &uuid::Uuid::new_v4().simple().to_string()[..12],
+                sanitize(&a.name)
+            );
+            let path = dir.join(&name);
+            files::write_atomic(&path, a.bytes(), false)?;
+            if let Ok(mut s) = STORED.lock() {
+                s.insert(path);
+            }
+            self.stored.push((id, name.clone()));
+            a.stored = Some(name);
+        }
+        Ok(())
     }
 
     /// Write `entry` ahead of its delivery (no fsync: the success path stays cheap),
@@ -257,9 +299,92 @@ fn mark_in_place(path: &Path, entry: &Entry) -> io::Result<()> {
 
 /// The delivery failed: record it durably, and stop tracking it as in flight.
 pub(crate) fn failed(path: &Path, entry: &Entry) -> io::Result<()> {
+    if let Some(dir) = path.parent() {
+        sync_attachments(dir, entry)?;
+    }
     let r = write(path, entry, true);
     track(path, None);
     r
+}
+
+/// Make the attachment copies an entry refers to durable.
+fn sync_attachments(dir: &Path, entry: &Entry) -> io::Result<()> {
+    let mut any = false;
+    for name in entry
+        .event
+        .attachments
+        .iter()
+        .filter_map(|a| a.stored.as_ref())
+    {
+        File::open(dir.join(FILES).join(name))?.sync_all()?;
+        any = true;
+    }
+    if any {
+        files::sync_dir(&dir.join(FILES))?;
+    }
+    Ok(())
+}
+
+/// Load the bytes of the attachments an entry refers to (each copy read once per
+/// `cache`). A copy that is gone is named in `left_out` instead.
+pub(crate) fn load_attachments(
+    dir: &Path,
+    entry: &mut Entry,
+    cache: &mut BTreeMap<String, std::sync::Arc<[u8]>>,
+) {
+    let mut kept = Vec::new();
+    for a in std::mem::take(&mut entry.event.attachments) {
+        let Some(name) = a.stored.clone().filter(|_| !a.is_loaded()) else {
+            kept.push(a);
+            continue;
+        };
+        let data = match cache.get(&name) {
+            Some(d) => Some(d.clone()),
+            None => files::read_own(&dir.join(FILES).join(&name)).ok().map(|b| {
+                let d: std::sync::Arc<[u8]> = b.into();
+                cache.insert(name.clone(), d.clone());
+                d
+            }),
+        };
+        match data {
+            Some(d) => kept.push(a.with_data(d)),
+            None => entry
+                .event
+                .left_out
+                .push(format!("{} (its copy in the outbox is gone)", a.name)),
+        }
+    }
+    entry.event.attachments = kept;
+}
+
+/// Remove attachment copies no entry refers to (left by a killed send or by entries
+/// removed since), once they are a minute old.
+pub(crate) fn clean_orphans(dir: &Path) {
+    let mut used = BTreeSet::new();
+    for p in files(dir) {
+        if let Ok(e) = read(&p) {
+            used.extend(e.event.attachments.iter().filter_map(|a| a.stored.clone()));
+        }
+    }
+    let fdir = dir.join(FILES);
+    for p in stale_temp_files(&fdir) {
+        let _ = fs::remove_file(p);
+    }
+    let Ok(rd) = fs::read_dir(&fdir) else {
+        return;
+    };
+    for e in rd.filter_map(Result::ok) {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > Duration::from_secs(60));
+        if old && !name.starts_with('.') && !used.contains(&name) {
+            let _ = fs::remove_file(e.path());
+        }
+    }
 }
 
 /// Remove an entry for good (purge, expiry).

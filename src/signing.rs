@@ -35,19 +35,23 @@ pub struct Signing {
 }
 
 impl Signing {
-    /// The signature headers for `body`, sent at Unix time `timestamp`.
-    pub fn headers(&self, body: &[u8], timestamp: u64) -> Vec<(String, String)> {
+    /// The signature headers for `body` (its bytes as raw, streamed piece by piece),
+    /// sent at Unix time `timestamp`.
+    pub fn headers(&self, body: &crate::body::Body, timestamp: u64) -> Vec<(String, String)> {
+        let mac = |key: &[u8], prefix: &[u8]| {
+            let Ok(mut m) = HmacSha256::new_from_slice(key) else {
+                return Vec::new();
+            };
+            m.update(prefix);
+            body.for_each_chunk(|c| m.update(c));
+            m.finalize().into_bytes().to_vec()
+        };
         match self.scheme {
             Scheme::Standard => {
                 let ts = timestamp.to_string();
-                let mut signed = Vec::with_capacity(body.len() + 64);
-                signed.extend_from_slice(self.id.as_bytes());
-                signed.push(b'.');
-                signed.extend_from_slice(ts.as_bytes());
-                signed.push(b'.');
-                signed.extend_from_slice(body);
-                let sig =
-                    base64::engine::general_purpose::STANDARD.encode(hmac(&self.key(), &signed));
+                let prefix = format!("{}.{ts}.", self.id);
+                let sig = base64::engine::general_purpose::STANDARD
+                    .encode(mac(&self.key(), prefix.as_bytes()));
                 vec![
                     ("webhook-id".into(), self.id.clone()),
                     ("webhook-timestamp".into(), ts),
@@ -56,11 +60,11 @@ impl Signing {
             }
             Scheme::Hex => vec![(
                 self.header.clone().unwrap_or_else(|| "X-Signature".into()),
-                hex(&hmac(self.secret.as_bytes(), body)),
+                hex(&mac(self.secret.as_bytes(), b"")),
             )],
             Scheme::Github => vec![(
                 "X-Hub-Signature-256".into(),
-                format!("sha256={}", hex(&hmac(self.secret.as_bytes(), body))),
+                format!("sha256={}", hex(&mac(self.secret.as_bytes(), b""))),
             )],
         }
     }
@@ -81,16 +85,6 @@ impl Signing {
     }
 }
 
-fn hmac(key: &[u8], msg: &[u8]) -> Vec<u8> {
-    // HMAC accepts keys of any length; new_from_slice cannot fail for it.
-    let mut mac = match HmacSha256::new_from_slice(key) {
-        Ok(m) => m,
-        Err(_) => return Vec::new(),
-    };
-    mac.update(msg);
-    mac.finalize().into_bytes().to_vec()
-}
-
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -106,7 +100,7 @@ mod tests {
             header: Some("SB-Signature".into()),
             id: id.into(),
         }
-        .headers(body.as_bytes(), ts)
+        .headers(&crate::body::Body::from(body.as_bytes().to_vec()), ts)
     }
 
     #[test]

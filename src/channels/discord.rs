@@ -46,14 +46,14 @@ fn with_files(url: &str, mut body: Value, files: &[crate::attach::Attachment]) -
         name: "payload_json",
         filename: None,
         content_type: Some("application/json"),
-        data: &payload,
+        data: super::PartData::Bytes(&payload),
     }];
     for (a, name) in files.iter().zip(&names) {
         parts.push(super::Part {
             name,
             filename: Some(&a.name),
             content_type: Some(&a.content_type),
-            data: &a.data,
+            data: super::PartData::File(a),
         });
     }
     let (ct, bytes) = super::multipart(&parts);

@@ -297,7 +297,7 @@ impl super::Channel for Email {
 /// §4.5.3.1.6), and the mail is refused.
 fn attachment(a: &crate::attach::Attachment) -> Result<SinglePart, DeliveryError> {
     let ct = ContentType::parse(&a.content_type).unwrap_or(ContentType::TEXT_PLAIN);
-    let body = Body::new_with_encoding(a.data.to_vec(), ContentTransferEncoding::Base64)
+    let body = Body::new_with_encoding(a.bytes().to_vec(), ContentTransferEncoding::Base64)
         .map_err(|_| DeliveryError::new(format!("cannot encode attachment {}", a.name)))?;
     Ok(MailPart::new(a.name.clone()).body(body, ct))
 }

@@ -76,8 +76,8 @@ pub struct HttpRequest {
     pub url: String,
     /// Headers in order.
     pub headers: Vec<(String, String)>,
-    /// Exact body bytes.
-    pub body: Vec<u8>,
+    /// Exact body (files in it are streamed, not copied).
+    pub body: crate::body::Body,
     /// Signature headers to compute over `body` at each attempt.
     pub signing: Option<Signing>,
 }
@@ -89,7 +89,7 @@ impl HttpRequest {
             method: method.to_string(),
             url: url.into(),
             headers: Vec::new(),
-            body: Vec::new(),
+            body: crate::body::Body::new(),
             signing: None,
         }
     }
@@ -112,8 +112,8 @@ impl HttpRequest {
     }
 
     /// Set the body bytes.
-    pub fn body(mut self, body: Vec<u8>) -> HttpRequest {
-        self.body = body;
+    pub fn body(mut self, body: impl Into<crate::body::Body>) -> HttpRequest {
+        self.body = body.into();
         self
     }
 }
@@ -522,29 +522,48 @@ pub struct Part<'a> {
     /// Content type of the field.
     pub content_type: Option<&'a str>,
     /// The bytes.
-    pub data: &'a [u8],
+    pub data: PartData<'a>,
 }
 
-/// A `multipart/form-data` body (RFC 7578): its `Content-Type` and its bytes.
-pub fn multipart(parts: &[Part]) -> (String, Vec<u8>) {
+/// What a multipart field holds: its own bytes, or a file (streamed, not copied).
+#[derive(Debug)]
+pub enum PartData<'a> {
+    /// Bytes of the field.
+    Bytes(&'a [u8]),
+    /// An attached file.
+    File(&'a crate::attach::Attachment),
+}
+
+/// A `multipart/form-data` body (RFC 7578): its `Content-Type` and its bytes, files
+/// streamed from their shared buffers.
+pub fn multipart(parts: &[Part]) -> (String, crate::body::Body) {
     let boundary = format!("bnotify-{}", uuid::Uuid::new_v4().simple());
     let quote = |s: &str| s.replace(['"', '\r', '\n'], "_");
-    let mut body = Vec::new();
+    let mut body = crate::body::Body::new();
+    let mut head = Vec::new();
     for p in parts {
-        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        head.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
         let mut disp = format!("Content-Disposition: form-data; name=\"{}\"", quote(p.name));
         if let Some(f) = p.filename {
             disp.push_str(&format!("; filename=\"{}\"", quote(f)));
         }
-        body.extend_from_slice(disp.as_bytes());
-        body.extend_from_slice(b"\r\n");
+        head.extend_from_slice(disp.as_bytes());
+        head.extend_from_slice(b"\r\n");
         if let Some(ct) = p.content_type {
-            body.extend_from_slice(format!("Content-Type: {ct}\r\n").as_bytes());
+            head.extend_from_slice(format!("Content-Type: {ct}\r\n").as_bytes());
         }
-        body.extend_from_slice(b"\r\n");
-        body.extend_from_slice(p.data);
-        body.extend_from_slice(b"\r\n");
+        head.extend_from_slice(b"\r\n");
+        match p.data {
+            PartData::Bytes(b) => head.extend_from_slice(b),
+            PartData::File(a) => {
+                body = body.bytes(std::mem::take(&mut head)).file(a);
+            }
+        }
+        head.extend_from_slice(b"\r\n");
     }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
+    head.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (
+        format!("multipart/form-data; boundary={boundary}"),
+        body.bytes(head),
+    )
 }

@@ -120,7 +120,7 @@ impl super::Channel for Ntfy {
                 put.headers.retain(|(k, _)| k != "Content-Type");
                 put.headers.push(("Filename".into(), header_text(&a.name)));
                 put.headers.push(("Message".into(), header_text(&note)));
-                put.body = a.data.to_vec();
+                put.body = crate::body::Body::new().file(a);
                 Outgoing::Http(put)
             })
             .collect())

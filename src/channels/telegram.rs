@@ -102,19 +102,19 @@ impl Telegram {
                 name: "chat_id",
                 filename: None,
                 content_type: None,
-                data: chat.as_bytes(),
+                data: super::PartData::Bytes(chat.as_bytes()),
             },
             super::Part {
                 name: "caption",
                 filename: None,
                 content_type: None,
-                data: caption.as_bytes(),
+                data: super::PartData::Bytes(caption.as_bytes()),
             },
             super::Part {
                 name: "document",
                 filename: Some(&a.name),
                 content_type: Some(&a.content_type),
-                data: &a.data,
+                data: super::PartData::File(a),
             },
         ];
         if let Some(t) = &thread {
@@ -122,7 +122,7 @@ impl Telegram {
                 name: "message_thread_id",
                 filename: None,
                 content_type: None,
-                data: t.as_bytes(),
+                data: super::PartData::Bytes(t.as_bytes()),
             });
         }
         let (ct, body) = super::multipart(&parts);

@@ -65,8 +65,11 @@ struct SigningConfig {
 impl super::Channel for Webhook {
     fn prepare(&self, msg: &Message) -> Result<Vec<Outgoing>, DeliveryError> {
         let body = match self.format {
-            Format::Template => self.template_body(msg)?,
-            f => serde_json::to_vec(&payload(f, msg)).unwrap_or_default(),
+            Format::Template => self.template_body(msg)?.into(),
+            Format::Bnotify => with_files(payload(Format::Bnotify, msg), msg),
+            f => serde_json::to_vec(&payload(f, msg))
+                .unwrap_or_default()
+                .into(),
         };
         let method = match self.method {
             Method::Post => "POST",
@@ -88,7 +91,7 @@ impl super::Channel for Webhook {
     }
 
     fn carries_attachments(&self) -> bool {
-        matches!(self.format, Format::Bnotify | Format::Template)
+        self.format == Format::Bnotify
     }
 
     fn secrets(&self) -> Vec<String> {
@@ -170,6 +173,37 @@ fn payload(format: Format, msg: &Message) -> Value {
         }),
         Format::Bnotify | Format::Template => ev.to_payload(&msg.title, &msg.body),
     }
+}
+
+/// The bnotify payload with each attachment's `content_base64`, streamed from the
+/// shared file buffer instead of being copied into this endpoint's JSON.
+fn with_files(mut v: Value, msg: &Message) -> crate::body::Body {
+    let files = &msg.event.attachments;
+    if files.is_empty() {
+        return serde_json::to_vec(&v).unwrap_or_default().into();
+    }
+    let token = format!("bnotify-file-{}-", uuid::Uuid::new_v4().simple());
+    if let Some(list) = v.get_mut("attachments").and_then(Value::as_array_mut) {
+        for (i, item) in list.iter_mut().enumerate() {
+            item["content_base64"] = Value::String(format!("{token}{i}"));
+        }
+    }
+    let bytes = serde_json::to_vec(&v).unwrap_or_default();
+    let mut body = crate::body::Body::new();
+    let mut rest: &[u8] = &bytes;
+    for (i, a) in files.iter().enumerate() {
+        let mark = format!("{token}{i}\"");
+        let Some(at) = find(rest, mark.as_bytes()) else {
+            break;
+        };
+        body = body.bytes(rest[..at].to_vec()).base64(a);
+        rest = &rest[at + mark.len() - 1..];
+    }
+    body.bytes(rest.to_vec())
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 fn backupman(ev: &Event) -> Value {

@@ -140,6 +140,7 @@ fn flush(g: &Global, cfg: &Config, deadline: Duration) -> Result<Outcome> {
         }
     }
     if pending.is_empty() {
+        outbox::clean_orphans(&cfg.outbox_dir);
         if !g.quiet && !g.json {
             crate::errln!("nothing to flush ({})", cfg.outbox_dir.display());
         }
@@ -147,6 +148,10 @@ fn flush(g: &Global, cfg: &Config, deadline: Duration) -> Result<Outcome> {
             crate::outln!("{}", serde_json::json!({"results": []}));
         }
         return Ok(exit(cfg, false, trouble));
+    }
+    let mut cache = std::collections::BTreeMap::new();
+    for (_, entry) in &mut pending {
+        outbox::load_attachments(&cfg.outbox_dir, entry, &mut cache);
     }
     let jobs: Vec<_> = pending
         .iter()
@@ -176,6 +181,8 @@ fn flush(g: &Global, cfg: &Config, deadline: Duration) -> Result<Outcome> {
         }
     };
     let results = dispatch::deliver_jobs(cfg, &jobs, &opts, &cfg.redactor(), &settle);
+    drop(cache);
+    outbox::clean_orphans(&cfg.outbox_dir);
     print(g, cfg, &pending, &results);
     let failed = results.iter().any(|r| !r.ok);
     Ok(exit(cfg, failed, trouble || unremovable.into_inner()))
@@ -312,6 +319,7 @@ fn purge(g: &Global, cfg: &Config, older_than: Option<Duration>) -> Result<Outco
     for tmp in outbox::stale_temp_files(&cfg.outbox_dir) {
         let _ = std::fs::remove_file(tmp);
     }
+    outbox::clean_orphans(&cfg.outbox_dir);
     if g.json {
         crate::outln!("{}", serde_json::json!({"removed": removed}));
     } else if !g.quiet {

@@ -89,18 +89,31 @@ pub fn hostname() -> String {
     gethostname::gethostname().to_string_lossy().into_owned()
 }
 
-/// Read one JSON object from `path`, or stdin for `-`.
+/// Largest payload read (`--payload FILE` or stdin).
+pub const MAX_PAYLOAD: u64 = 8 * 1024 * 1024;
+
+/// Read one JSON object from `path`, or stdin for `-`, refusing (without reading
+/// further) a payload over [`MAX_PAYLOAD`].
 pub fn read_payload(path: &str) -> Result<Map<String, Value>> {
-    let (text, name) = if path == "-" {
-        let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .context("reading the payload from stdin")?;
-        (s, "stdin".to_string())
+    let (mut reader, name): (Box<dyn Read>, String) = if path == "-" {
+        (Box::new(std::io::stdin().lock()), "stdin".to_string())
     } else {
-        let s = std::fs::read_to_string(path).with_context(|| format!("reading payload {path}"))?;
-        (s, path.to_string())
+        let f = std::fs::File::open(path).with_context(|| format!("reading payload {path}"))?;
+        (Box::new(f), path.to_string())
     };
+    let mut bytes = Vec::new();
+    (&mut reader)
+        .take(MAX_PAYLOAD + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("reading the payload from {name}"))?;
+    if bytes.len() as u64 > MAX_PAYLOAD {
+        bail!(
+            "payload {name} is larger than {} MiB\nhint: send the log with --attach FILE instead (only its end is read), and keep the JSON payload small",
+            MAX_PAYLOAD / 1024 / 1024
+        );
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|e| anyhow::anyhow!("payload {name} is not UTF-8 text: {e}"))?;
     match serde_json::from_str::<Value>(&text) {
         Ok(Value::Object(m)) => Ok(m),
         Ok(_) => bail!("payload {name}: expected one JSON object ({{...}})"),

@@ -115,7 +115,7 @@ fn describe(ep: &Endpoint, req: &Outgoing, r: &Redactor) -> serde_json::Value {
             json!({
                 "endpoint": ep.name, "type": ep.kind.name,
                 "method": h.method, "url": r.mask(&h.url),
-                "headers": headers, "body": r.mask(&dispatch::body_text(&h.body)),
+                "headers": headers, "body": r.mask(&h.body.describe()),
             })
         }
         Outgoing::Smtp(m) => {

@@ -108,7 +108,7 @@ fn attempt(
 const SHORT: &str = "…";
 
 /// `\n… 12,345 characters cut …\n` (with spaces instead of newlines in one-line text).
-fn marker(removed: usize, sep: &str) -> String {
+pub(crate) fn marker(removed: usize, sep: &str) -> String {
     let unit = if removed == 1 {
         "character"
     } else {

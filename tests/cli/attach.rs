@@ -147,14 +147,81 @@ fn outbox_entry_keeps_its_own_copy() {
         .arg(&path);
     run(c).code(1);
     std::fs::remove_file(&path).unwrap();
-    let kept = files(&env.outbox());
+    let kept: Vec<_> = files(&env.outbox())
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
     assert_eq!(kept.len(), 1);
     let entry: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&kept[0]).unwrap()).unwrap();
-    assert_eq!(
-        sha(&decode(&entry["event"]["attachments"][0])),
-        sha(&binary())
+    let copy = entry["event"]["attachments"][0]["file"].as_str().unwrap();
+    assert!(
+        entry["event"]["attachments"][0]
+            .get("content_base64")
+            .is_none(),
+        "the entry refers to the copy instead of holding the bytes"
     );
+    let bytes = std::fs::read(env.outbox().join("files").join(copy)).unwrap();
+    assert_eq!(sha(&bytes), sha(&binary()));
+}
+
+/// One send to several failing endpoints keeps one copy of the log, shared by their
+/// entries; `outbox list` reads no attachment; a flush sends it and cleans it up.
+#[test]
+fn one_copy_per_send_shared_by_its_entries() {
+    let srv = crate::support::Server::ok();
+    let down = format!("http://127.0.0.1:{}/", crate::support::closed_port());
+    let cfg = |url: &str| {
+        let eps: String = (0..5)
+            .map(|i| format!("  - {{name: w{i}, type: webhook, url: \"{url}\"}}\n"))
+            .collect();
+        format!("defaults: {{retries: 0}}\nendpoints:\n{eps}")
+    };
+    let env = Env::new(&cfg(&down));
+    let path = env.path("run.log");
+    std::fs::write(&path, binary()).unwrap();
+    let mut c = env.cmd();
+    c.args(["-q", "send", "--event", "backup_failure", "--attach"])
+        .arg(&path);
+    run(c).code(1);
+    let copies = std::fs::read_dir(env.outbox().join("files"))
+        .unwrap()
+        .count();
+    assert_eq!(copies, 1, "one copy for five entries");
+    let mut c = env.cmd();
+    c.args(["--json", "outbox", "list"]);
+    let out = run(c);
+    let list: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 5);
+    assert_eq!(list[0]["attachments"][0], "run.log");
+    std::fs::write(&env.config, cfg(&srv.url("/up"))).unwrap();
+    let mut c = env.cmd();
+    c.args(["outbox", "flush"]);
+    run(c).code(0);
+    let got = srv.requests();
+    assert_eq!(got.len(), 5);
+    for r in &got {
+        assert_eq!(sha(&decode(&r.json()["attachments"][0])), sha(&binary()));
+    }
+    // The copy goes once no entry refers to it (after a minute, in case a send is
+    // still writing its entries); age it to check.
+    let copy = std::fs::read_dir(env.outbox().join("files"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(120);
+    std::fs::File::options()
+        .write(true)
+        .open(&copy)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let mut c = env.cmd();
+    c.args(["outbox", "flush"]);
+    run(c).code(0);
+    assert!(!copy.exists(), "the orphaned copy is cleaned");
 }
 
 /// A text log and a binary file, written into the env's dir.

@@ -8,6 +8,8 @@ mod support;
 mod alerts;
 /// Attachments: --attach, size limits, outbox copies.
 mod attach;
+/// Bounded memory whatever the size of a log, a payload or the number of endpoints.
+mod bounded;
 /// Every channel type against a loopback receiver.
 mod channels;
 /// Local commands.

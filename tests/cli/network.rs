@@ -170,20 +170,9 @@ fn peak_memory_stays_small_against_a_huge_body() {
         }
     });
     let env = Env::new(&hook(&format!("http://127.0.0.1:{huge}/"), ", timeout: 2s"));
-    #[allow(clippy::zombie_processes)] // reaped below by wait4, which also gives its rusage
-    let child = env
-        .process()
-        .args(["-q", "send", "--event", "backup_failure"])
-        .spawn()
-        .unwrap();
-    let pid = child.id() as i32;
-    let mut status = 0;
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: waiting for our own child and reading its resource usage.
-    unsafe {
-        libc::wait4(pid, &mut status, 0, &mut usage);
-    }
-    let peak_mb = usage.ru_maxrss as f64 / 1024.0;
+    let mut c = env.process();
+    c.args(["-q", "send", "--event", "backup_failure"]);
+    let (peak_mb, _) = crate::support::peak_mib(c);
     eprintln!("peak RSS against a 1 GB body: {peak_mb:.1} MB");
     assert!(peak_mb < 40.0, "peak RSS {peak_mb:.1} MB");
 }

@@ -185,7 +185,7 @@ fn place_and_secret() -> impl Strategy<Value = (usize, String)> {
 /// What `--dry-run` and `config show` print for `cfg`, through its redactor.
 fn printed(cfg: &Config) -> String {
     use bnotify::channels::Outgoing;
-    use bnotify::dispatch::{body_text, mask_header, prepare};
+    use bnotify::dispatch::{mask_header, prepare};
     let r = cfg.redactor();
     let ev = bnotify::commands::test_notify::sample("backup_failure").unwrap();
     let mut out = String::new();
@@ -205,7 +205,7 @@ fn printed(cfg: &Config) -> String {
                     for (k, v) in h.headers.iter().chain(&ep.headers) {
                         out.push_str(&format!("{k}: {}\n", mask_header(k, v, &r)));
                     }
-                    out.push_str(&r.mask(&body_text(&h.body)));
+                    out.push_str(&r.mask(&h.body.describe()));
                 }
                 Outgoing::Smtp(m) => out.push_str(&r.mask(&format!("{:?}", m.summary))),
                 Outgoing::Exec(x) => {

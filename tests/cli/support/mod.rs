@@ -75,6 +75,44 @@ impl Env {
     }
 }
 
+/// Peak resident memory (MiB) of `bnotify <args>` run under GNU time, and its output.
+///
+/// Measured by `/usr/bin/time`, a small process of its own: the test process's own
+/// size would count in a child it spawned directly (a vfork child's peak includes the
+/// parent's pages until exec).
+pub fn peak_mib(c: std::process::Command) -> (f64, Out) {
+    let mut t = std::process::Command::new("/usr/bin/time");
+    t.arg("-f")
+        .arg("peak-kb:%M")
+        .arg(c.get_program())
+        .args(c.get_args());
+    for (k, v) in c.get_envs() {
+        match v {
+            Some(v) => t.env(k, v),
+            None => t.env_remove(k),
+        };
+    }
+    if let Some(d) = c.get_current_dir() {
+        t.current_dir(d);
+    }
+    let o = t
+        .output()
+        .expect("GNU time (/usr/bin/time, Debian package time)");
+    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+    let kb: f64 = stderr
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("peak-kb:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no peak in {stderr}"));
+    let out = Out {
+        code: o.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr,
+    };
+    (kb / 1024.0, out)
+}
+
 /// Output of a finished command.
 pub struct Out {
     pub code: i32,
