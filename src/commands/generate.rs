@@ -111,12 +111,14 @@ fn fish_endpoints(script: &str) -> String {
     format!("{FISH_HELPER}{}\n", body.join("\n"))
 }
 
-/// `bnotify.1` and one page per subcommand (nested ones too), as (file name, roff).
+/// `bnotify.1`, one page per subcommand (nested ones too) and `bnotify.yaml.5` (the
+/// config file), as (file name, roff).
 pub fn man_pages() -> Vec<(String, Vec<u8>)> {
     let mut pages = Vec::new();
     let mut cmd = Cli::command();
     cmd.build();
     collect(&cmd, "bnotify", &mut pages);
+    pages.push(("bnotify.yaml.5".to_string(), super::manpage::config_page()));
     pages
 }
 
