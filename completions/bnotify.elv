@@ -30,14 +30,14 @@ set edit:completion:arg-completer[bnotify] = {|@words|
             cand --version 'Print version'
             cand send 'Send one event to every endpoint subscribed to it'
             cand test 'Send sample notifications to check that endpoints work'
-            cand config 'Inspect the configuration'
+            cand config 'Create or inspect the configuration'
             cand endpoints 'List the configured endpoints (secrets masked)'
             cand events 'List the known events and the status each maps to'
             cand run 'Run a backup command and report its start and its outcome'
             cand outbox 'Inspect or re-send notifications that could not be delivered'
             cand state 'Show or clear the noise-control state (when: change, throttle)'
             cand completions 'Print a shell completion script'
-            cand man 'Print the man pages (bnotify.1, bnotify.yaml.5), or write every page into a directory'
+            cand man 'Print the man page, or write every page (with bnotify.yaml.5, the config file) into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'bnotify;send'= {
@@ -377,7 +377,7 @@ set edit:completion:arg-completer[bnotify] = {|@words|
             cand --version 'Print version'
         }
         &'bnotify;man'= {
-            cand --dir 'Write bnotify.1 and one page per subcommand here instead of printing bnotify.1'
+            cand --dir 'Write bnotify.1, one page per subcommand and bnotify.yaml.5 here instead of printing bnotify.1'
             cand --config 'Config file to use instead of the discovered one (see `bnotify config path`)'
             cand -v 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies'
             cand --verbose 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies'
@@ -392,14 +392,14 @@ set edit:completion:arg-completer[bnotify] = {|@words|
         &'bnotify;help'= {
             cand send 'Send one event to every endpoint subscribed to it'
             cand test 'Send sample notifications to check that endpoints work'
-            cand config 'Inspect the configuration'
+            cand config 'Create or inspect the configuration'
             cand endpoints 'List the configured endpoints (secrets masked)'
             cand events 'List the known events and the status each maps to'
             cand run 'Run a backup command and report its start and its outcome'
             cand outbox 'Inspect or re-send notifications that could not be delivered'
             cand state 'Show or clear the noise-control state (when: change, throttle)'
             cand completions 'Print a shell completion script'
-            cand man 'Print the man pages (bnotify.1, bnotify.yaml.5), or write every page into a directory'
+            cand man 'Print the man page, or write every page (with bnotify.yaml.5, the config file) into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'bnotify;help;send'= {

@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 const AFTER_HELP: &str = "\
 Examples:
+  bnotify config init --type slack     write a starter config, then set the variables it names
   bnotify test notify                  send a test to every endpoint
   bnotify send --event backup_failure --job mysql --error \"disk full\"
   bnotify run --job pg-nightly -- pg_dump -f /backups/db.sql mydb
@@ -47,7 +48,7 @@ pub enum Command {
     /// Send sample notifications to check that endpoints work.
     #[command(subcommand)]
     Test(TestCommand),
-    /// Inspect the configuration.
+    /// Create or inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
     /// List the configured endpoints (secrets masked).
@@ -68,9 +69,9 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man pages (bnotify.1, bnotify.yaml.5), or write every page into a directory.
+    /// Print the man page, or write every page (with bnotify.yaml.5, the config file) into a directory.
     Man {
-        /// Write bnotify.1 and one page per subcommand here instead of printing bnotify.1.
+        /// Write bnotify.1, one page per subcommand and bnotify.yaml.5 here instead of printing bnotify.1.
         #[arg(long, value_name = "DIR")]
         dir: Option<std::path::PathBuf>,
     },
