@@ -308,31 +308,57 @@ fn zsh_and_fish_scripts_ask_the_binary_for_endpoints() {
         assert!(l.contains("(__fish_bnotify_endpoints)"), "{l}");
     }
     assert!(fish.contains("BNOTIFY_COMPLETE=endpoints"));
-    for shell in ["zsh", "fish"] {
-        if std::process::Command::new(shell)
-            .arg("-c")
-            .arg("true")
-            .output()
-            .is_err()
-        {
+    // Driven for real when the shell is installed: fish's own completer, and zsh's helper
+    // with `_describe` (which needs a live completion widget) printing what it was given.
+    let env = Env::new(
+        "endpoints:\n  - {name: ops-hook, type: webhook, url: \"http://127.0.0.1:9/a\"}\n  - {name: pager, type: webhook, url: \"http://127.0.0.1:9/b\"}\n",
+    );
+    let cfg = env.config.display();
+    let fish_script = format!(
+        "source '{}'\ncomplete -C 'bnotify --config {cfg} send --endpoint '\necho ---\ncomplete -C 'bnotify send --event backup_f'",
+        root().join("completions/bnotify.fish").display()
+    );
+    let zsh_script = format!(
+        "autoload -U compinit && compinit -u -D\nsource '{}'\n_describe() {{ print -l -- ${{(P)4}} }}\nBUFFER='bnotify --config {cfg} test notify --endpoint '\n_bnotify_endpoints",
+        root().join("completions/_bnotify").display()
+    );
+    for (shell, script) in [("fish", fish_script), ("zsh", zsh_script)] {
+        let mut c = std::process::Command::new(shell);
+        if shell == "zsh" {
+            c.arg("-f");
+        }
+        c.arg("-c").arg(&script).env(
+            "PATH",
+            format!(
+                "{}:{}",
+                assert_cmd::cargo::cargo_bin("bnotify")
+                    .parent()
+                    .unwrap()
+                    .display(),
+                std::env::var("PATH").unwrap()
+            ),
+        );
+        c.env("HOME", env.path("home")).env_remove("BNOTIFY_CONFIG");
+        let Ok(out) = c.output() else {
             eprintln!("note: {shell} is not installed; its script was checked as text only");
             continue;
-        }
-        let file = if shell == "zsh" {
-            "_bnotify"
-        } else {
-            "bnotify.fish"
         };
-        let out = std::process::Command::new(shell)
-            .arg("-n")
-            .arg(root().join("completions").join(file))
-            .output()
-            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(
             out.status.success(),
-            "{shell} -n: {}",
+            "{shell}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+        // zsh's event values are static in the script (checked above); fish's are driven.
+        let (names, events) = stdout
+            .split_once("---\n")
+            .unwrap_or((&stdout, "backup_failure"));
+        let names: Vec<&str> = names
+            .lines()
+            .map(|l| l.split('\t').next().unwrap())
+            .collect();
+        assert_eq!(names, ["ops-hook", "pager"], "{shell}: {stdout}");
+        assert_eq!(events.trim(), "backup_failure", "{shell}: {stdout}");
     }
 }
 
