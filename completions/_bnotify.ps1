@@ -33,14 +33,14 @@ Register-ArgumentCompleter -Native -CommandName 'bnotify' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send one event to every endpoint subscribed to it')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Send sample notifications to check that endpoints work')
-            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Create or inspect the configuration')
             [CompletionResult]::new('endpoints', 'endpoints', [CompletionResultType]::ParameterValue, 'List the configured endpoints (secrets masked)')
             [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'List the known events and the status each maps to')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a backup command and report its start and its outcome')
             [CompletionResult]::new('outbox', 'outbox', [CompletionResultType]::ParameterValue, 'Inspect or re-send notifications that could not be delivered')
             [CompletionResult]::new('state', 'state', [CompletionResultType]::ParameterValue, 'Show or clear the noise-control state (when: change, throttle)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
-            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page, or write every page into a directory')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page, or write every page (with bnotify.yaml.5, the config file) into a directory')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -141,6 +141,7 @@ Register-ArgumentCompleter -Native -CommandName 'bnotify' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Load the config and report every problem found (exit 2 on errors)')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the effective config with defaults filled in and secrets masked')
             [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print which config file is used and why')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a short, commented starter config (mode 0600) for the chosen endpoint types')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -183,10 +184,27 @@ Register-ArgumentCompleter -Native -CommandName 'bnotify' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'bnotify;config;init' {
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Endpoint types to include, comma-separated (default: webhook)')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Write here instead of $XDG_CONFIG_HOME/bnotify/config.yaml (~/.config/...)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to use instead of the discovered one (see `bnotify config path`)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace an existing file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only failures and warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only failures and warnings')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON report on stdout instead of human lines')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'bnotify;config;help' {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Load the config and report every problem found (exit 2 on errors)')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the effective config with defaults filled in and secrets masked')
             [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print which config file is used and why')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a short, commented starter config (mode 0600) for the chosen endpoint types')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -197,6 +215,9 @@ Register-ArgumentCompleter -Native -CommandName 'bnotify' -ScriptBlock {
             break
         }
         'bnotify;config;help;path' {
+            break
+        }
+        'bnotify;config;help;init' {
             break
         }
         'bnotify;config;help;help' {
@@ -397,7 +418,7 @@ Register-ArgumentCompleter -Native -CommandName 'bnotify' -ScriptBlock {
             break
         }
         'bnotify;man' {
-            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write bnotify.1 and one page per subcommand here instead of printing bnotify.1')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write bnotify.1, one page per subcommand and bnotify.yaml.5 here instead of printing bnotify.1')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to use instead of the discovered one (see `bnotify config path`)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies')
@@ -413,14 +434,14 @@ Register-ArgumentCompleter -Native -CommandName 'bnotify' -ScriptBlock {
         'bnotify;help' {
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send one event to every endpoint subscribed to it')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Send sample notifications to check that endpoints work')
-            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Create or inspect the configuration')
             [CompletionResult]::new('endpoints', 'endpoints', [CompletionResultType]::ParameterValue, 'List the configured endpoints (secrets masked)')
             [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'List the known events and the status each maps to')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a backup command and report its start and its outcome')
             [CompletionResult]::new('outbox', 'outbox', [CompletionResultType]::ParameterValue, 'Inspect or re-send notifications that could not be delivered')
             [CompletionResult]::new('state', 'state', [CompletionResultType]::ParameterValue, 'Show or clear the noise-control state (when: change, throttle)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
-            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page, or write every page into a directory')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page, or write every page (with bnotify.yaml.5, the config file) into a directory')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -438,6 +459,7 @@ Register-ArgumentCompleter -Native -CommandName 'bnotify' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Load the config and report every problem found (exit 2 on errors)')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the effective config with defaults filled in and secrets masked')
             [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print which config file is used and why')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a short, commented starter config (mode 0600) for the chosen endpoint types')
             break
         }
         'bnotify;help;config;check' {
@@ -447,6 +469,9 @@ Register-ArgumentCompleter -Native -CommandName 'bnotify' -ScriptBlock {
             break
         }
         'bnotify;help;config;path' {
+            break
+        }
+        'bnotify;help;config;init' {
             break
         }
         'bnotify;help;endpoints' {

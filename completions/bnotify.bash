@@ -55,6 +55,9 @@ _bnotify() {
             bnotify__subcmd__config,help)
                 cmd="bnotify__subcmd__config__subcmd__help"
                 ;;
+            bnotify__subcmd__config,init)
+                cmd="bnotify__subcmd__config__subcmd__init"
+                ;;
             bnotify__subcmd__config,path)
                 cmd="bnotify__subcmd__config__subcmd__path"
                 ;;
@@ -66,6 +69,9 @@ _bnotify() {
                 ;;
             bnotify__subcmd__config__subcmd__help,help)
                 cmd="bnotify__subcmd__config__subcmd__help__subcmd__help"
+                ;;
+            bnotify__subcmd__config__subcmd__help,init)
+                cmd="bnotify__subcmd__config__subcmd__help__subcmd__init"
                 ;;
             bnotify__subcmd__config__subcmd__help,path)
                 cmd="bnotify__subcmd__config__subcmd__help__subcmd__path"
@@ -108,6 +114,9 @@ _bnotify() {
                 ;;
             bnotify__subcmd__help__subcmd__config,check)
                 cmd="bnotify__subcmd__help__subcmd__config__subcmd__check"
+                ;;
+            bnotify__subcmd__help__subcmd__config,init)
+                cmd="bnotify__subcmd__help__subcmd__config__subcmd__init"
                 ;;
             bnotify__subcmd__help__subcmd__config,path)
                 cmd="bnotify__subcmd__help__subcmd__config__subcmd__path"
@@ -230,7 +239,7 @@ _bnotify() {
             return 0
             ;;
         bnotify__subcmd__config)
-            opts="-v -q -h -V --config --verbose --quiet --json --help --version check show path help"
+            opts="-v -q -h -V --config --verbose --quiet --json --help --version check show path init help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -266,7 +275,7 @@ _bnotify() {
             return 0
             ;;
         bnotify__subcmd__config__subcmd__help)
-            opts="check show path help"
+            opts="check show path init help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -307,6 +316,20 @@ _bnotify() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        bnotify__subcmd__config__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         bnotify__subcmd__config__subcmd__help__subcmd__path)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -328,6 +351,43 @@ _bnotify() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bnotify__subcmd__config__subcmd__init)
+            opts="-v -q -h -V --type --path --force --config --verbose --quiet --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --type)
+                    COMPREPLY=($(compgen -W "webhook bark discord slack teams gotify ntfy telegram twilio healthchecks pagerduty email command" -- "${cur}"))
+                    return 0
+                    ;;
+                --path)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -436,7 +496,7 @@ _bnotify() {
             return 0
             ;;
         bnotify__subcmd__help__subcmd__config)
-            opts="check show path"
+            opts="check show path init"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -450,6 +510,20 @@ _bnotify() {
             return 0
             ;;
         bnotify__subcmd__help__subcmd__config__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bnotify__subcmd__help__subcmd__config__subcmd__init)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -893,7 +967,7 @@ _bnotify() {
                     return 0
                     ;;
                 --endpoint)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(_bnotify_endpoints)" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -915,11 +989,11 @@ _bnotify() {
             fi
             case "${prev}" in
                 --event)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "backup_start backup_success backup_failure backup_report restore_start restore_success restore_failure config_backup system_error user_login user_created test" -- "${cur}"))
                     return 0
                     ;;
                 -e)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "backup_start backup_success backup_failure backup_report restore_start restore_success restore_failure config_backup system_error user_login user_created test" -- "${cur}"))
                     return 0
                     ;;
                 --job)
@@ -1011,7 +1085,7 @@ _bnotify() {
                     return 0
                     ;;
                 --endpoint)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(_bnotify_endpoints)" -- "${cur}"))
                     return 0
                     ;;
                 --attach)
@@ -1212,14 +1286,14 @@ _bnotify() {
             return 0
             ;;
         bnotify__subcmd__test__subcmd__notify)
-            opts="-v -q -h -V --endpoint --dry-run --config --verbose --quiet --json --help --version"
+            opts="-v -q -h -V --endpoint --dry-run --config --verbose --quiet --json --help --version backup_start backup_success backup_failure backup_report restore_start restore_success restore_failure config_backup system_error user_login user_created test"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --endpoint)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(_bnotify_endpoints)" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1234,6 +1308,23 @@ _bnotify() {
             return 0
             ;;
     esac
+}
+
+# The endpoint names of the config in use (--config on the line, else the usual search).
+_bnotify_endpoints() {
+    local i cfg=""
+    for ((i = 1; i < ${#COMP_WORDS[@]} - 1; i++)); do
+        case "${COMP_WORDS[i]}" in
+            --config) cfg="${COMP_WORDS[i+1]}" ;;
+            --config=*) cfg="${COMP_WORDS[i]#--config=}" ;;
+        esac
+    done
+    cfg="${cfg/#\~/$HOME}"
+    if [[ -n "$cfg" ]]; then
+        BNOTIFY_CONFIG="$cfg" BNOTIFY_COMPLETE=endpoints "${COMP_WORDS[0]}" 2>/dev/null
+    else
+        BNOTIFY_COMPLETE=endpoints "${COMP_WORDS[0]}" 2>/dev/null
+    fi
 }
 
 if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERSINFO[0]}" -gt 4 ]]; then

@@ -30,14 +30,14 @@ set edit:completion:arg-completer[bnotify] = {|@words|
             cand --version 'Print version'
             cand send 'Send one event to every endpoint subscribed to it'
             cand test 'Send sample notifications to check that endpoints work'
-            cand config 'Inspect the configuration'
+            cand config 'Create or inspect the configuration'
             cand endpoints 'List the configured endpoints (secrets masked)'
             cand events 'List the known events and the status each maps to'
             cand run 'Run a backup command and report its start and its outcome'
             cand outbox 'Inspect or re-send notifications that could not be delivered'
             cand state 'Show or clear the noise-control state (when: change, throttle)'
             cand completions 'Print a shell completion script'
-            cand man 'Print the man page, or write every page into a directory'
+            cand man 'Print the man page, or write every page (with bnotify.yaml.5, the config file) into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'bnotify;send'= {
@@ -131,6 +131,7 @@ set edit:completion:arg-completer[bnotify] = {|@words|
             cand check 'Load the config and report every problem found (exit 2 on errors)'
             cand show 'Print the effective config with defaults filled in and secrets masked'
             cand path 'Print which config file is used and why'
+            cand init 'Write a short, commented starter config (mode 0600) for the chosen endpoint types'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'bnotify;config;check'= {
@@ -169,10 +170,26 @@ set edit:completion:arg-completer[bnotify] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'bnotify;config;init'= {
+            cand --type 'Endpoint types to include, comma-separated (default: webhook)'
+            cand --path 'Write here instead of $XDG_CONFIG_HOME/bnotify/config.yaml (~/.config/...)'
+            cand --config 'Config file to use instead of the discovered one (see `bnotify config path`)'
+            cand --force 'Replace an existing file'
+            cand -v 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies'
+            cand --verbose 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies'
+            cand -q 'Print only failures and warnings'
+            cand --quiet 'Print only failures and warnings'
+            cand --json 'Print one JSON report on stdout instead of human lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'bnotify;config;help'= {
             cand check 'Load the config and report every problem found (exit 2 on errors)'
             cand show 'Print the effective config with defaults filled in and secrets masked'
             cand path 'Print which config file is used and why'
+            cand init 'Write a short, commented starter config (mode 0600) for the chosen endpoint types'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'bnotify;config;help;check'= {
@@ -180,6 +197,8 @@ set edit:completion:arg-completer[bnotify] = {|@words|
         &'bnotify;config;help;show'= {
         }
         &'bnotify;config;help;path'= {
+        }
+        &'bnotify;config;help;init'= {
         }
         &'bnotify;config;help;help'= {
         }
@@ -358,7 +377,7 @@ set edit:completion:arg-completer[bnotify] = {|@words|
             cand --version 'Print version'
         }
         &'bnotify;man'= {
-            cand --dir 'Write bnotify.1 and one page per subcommand here instead of printing bnotify.1'
+            cand --dir 'Write bnotify.1, one page per subcommand and bnotify.yaml.5 here instead of printing bnotify.1'
             cand --config 'Config file to use instead of the discovered one (see `bnotify config path`)'
             cand -v 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies'
             cand --verbose 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies'
@@ -373,14 +392,14 @@ set edit:completion:arg-completer[bnotify] = {|@words|
         &'bnotify;help'= {
             cand send 'Send one event to every endpoint subscribed to it'
             cand test 'Send sample notifications to check that endpoints work'
-            cand config 'Inspect the configuration'
+            cand config 'Create or inspect the configuration'
             cand endpoints 'List the configured endpoints (secrets masked)'
             cand events 'List the known events and the status each maps to'
             cand run 'Run a backup command and report its start and its outcome'
             cand outbox 'Inspect or re-send notifications that could not be delivered'
             cand state 'Show or clear the noise-control state (when: change, throttle)'
             cand completions 'Print a shell completion script'
-            cand man 'Print the man page, or write every page into a directory'
+            cand man 'Print the man page, or write every page (with bnotify.yaml.5, the config file) into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'bnotify;help;send'= {
@@ -394,12 +413,15 @@ set edit:completion:arg-completer[bnotify] = {|@words|
             cand check 'Load the config and report every problem found (exit 2 on errors)'
             cand show 'Print the effective config with defaults filled in and secrets masked'
             cand path 'Print which config file is used and why'
+            cand init 'Write a short, commented starter config (mode 0600) for the chosen endpoint types'
         }
         &'bnotify;help;config;check'= {
         }
         &'bnotify;help;config;show'= {
         }
         &'bnotify;help;config;path'= {
+        }
+        &'bnotify;help;config;init'= {
         }
         &'bnotify;help;endpoints'= {
         }

@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 const AFTER_HELP: &str = "\
 Examples:
+  bnotify config init --type slack     write a starter config, then set the variables it names
   bnotify test notify                  send a test to every endpoint
   bnotify send --event backup_failure --job mysql --error \"disk full\"
   bnotify run --job pg-nightly -- pg_dump -f /backups/db.sql mydb
@@ -47,7 +48,7 @@ pub enum Command {
     /// Send sample notifications to check that endpoints work.
     #[command(subcommand)]
     Test(TestCommand),
-    /// Inspect the configuration.
+    /// Create or inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
     /// List the configured endpoints (secrets masked).
@@ -68,9 +69,9 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page, or write every page into a directory.
+    /// Print the man page, or write every page (with bnotify.yaml.5, the config file) into a directory.
     Man {
-        /// Write bnotify.1 and one page per subcommand here instead of printing bnotify.1.
+        /// Write bnotify.1, one page per subcommand and bnotify.yaml.5 here instead of printing bnotify.1.
         #[arg(long, value_name = "DIR")]
         dir: Option<std::path::PathBuf>,
     },
@@ -118,6 +119,7 @@ pub enum TestCommand {
 #[derive(Debug, Args)]
 pub struct TestNotifyArgs {
     /// Event to simulate, e.g. backup_failure. Default: `test`, sent to every endpoint.
+    #[arg(value_parser = EventName, hide_possible_values = true)]
     pub event: Option<String>,
     /// Only this endpoint (repeatable).
     #[arg(long = "endpoint", value_name = "NAME")]
@@ -136,6 +138,26 @@ pub enum ConfigCommand {
     Show,
     /// Print which config file is used and why.
     Path,
+    /// Write a short, commented starter config (mode 0600) for the chosen endpoint types.
+    Init(InitArgs),
+}
+
+/// Arguments of `bnotify config init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Endpoint types to include, comma-separated (default: webhook).
+    #[arg(long = "type", value_name = "TYPE,...", value_delimiter = ',', value_parser = type_names())]
+    pub types: Vec<String>,
+    /// Write here instead of $XDG_CONFIG_HOME/bnotify/config.yaml (~/.config/...).
+    #[arg(long, value_name = "PATH", value_hint = clap::ValueHint::FilePath)]
+    pub path: Option<PathBuf>,
+    /// Replace an existing file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+fn type_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(crate::channels::TYPES.iter().map(|t| t.name))
 }
 
 /// `bnotify state ...`
@@ -178,7 +200,7 @@ pub enum OutboxCommand {
 #[derive(Debug, Args)]
 pub struct SendArgs {
     /// Event name, e.g. backup_failure, restore_success, or your own (status from its suffix).
-    #[arg(long, short = 'e', value_name = "EVENT")]
+    #[arg(long, short = 'e', value_name = "EVENT", value_parser = EventName, hide_possible_values = true)]
     pub event: String,
     /// The event's fields.
     #[command(flatten)]
@@ -293,6 +315,33 @@ impl PayloadArgs {
             id: self.id.clone(),
             fields: self.fields.clone(),
         }
+    }
+}
+
+/// An event name: any text is accepted; the known events are offered for completion.
+#[derive(Debug, Clone, Copy)]
+pub struct EventName;
+
+impl clap::builder::TypedValueParser for EventName {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            crate::event::KNOWN_EVENTS
+                .iter()
+                .map(|(name, _)| clap::builder::PossibleValue::new(*name)),
+        ))
     }
 }
 

@@ -258,6 +258,7 @@ pub(crate) fn send(g: &Global, mut batch: Batch, o: &SendOptions) -> Outcome {
             if waiting == 1 { "" } else { "s" },
             cfg.outbox_dir.display()
         );
+        crate::errln!("{}", flush_hint(g, cfg));
     }
     let failed = results.iter().any(|r| !r.ok);
     broken_or(
@@ -536,4 +537,24 @@ fn decline_reason(cfg: &Config, ep: &Endpoint, ev: &Event, only: &[String]) -> S
         Ok(()) if ep.when == When::Change => "held back by when: change".into(),
         Ok(()) => "declined".into(),
     }
+}
+
+/// How to have the outbox flushed on a schedule: the cron line, with this binary's
+/// absolute path (cron's PATH lacks ~/.cargo/bin), or the systemd timer.
+fn flush_hint(g: &Global, cfg: &Config) -> String {
+    let exe = std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "/usr/local/bin/bnotify".to_string());
+    let config = match &g.config {
+        Some(_) => format!(
+            " --config {}",
+            std::fs::canonicalize(&cfg.path)
+                .unwrap_or_else(|_| cfg.path.clone())
+                .display()
+        ),
+        None => String::new(),
+    };
+    format!(
+        "hint: flush it every 5 minutes, from cron: \"*/5 * * * * {exe}{config} -q outbox flush\" (or contrib/systemd/bnotify-flush.timer)"
+    )
 }

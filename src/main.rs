@@ -9,6 +9,9 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    if let Some(code) = bnotify::commands::generate::complete_from_env() {
+        return code;
+    }
     let cli = bnotify::cli::Cli::parse();
     match bnotify::run(cli) {
         Ok(bnotify::Outcome::Success) => ExitCode::SUCCESS,

@@ -137,6 +137,7 @@ impl State {
     /// Decide for one endpoint, updating the state as if it were delivered.
     pub fn decide(&mut self, ep: &Endpoint, ev: &Event, now: u64) -> Decision {
         let task = ev.task.clone().unwrap_or_default();
+        let mut recovered = None;
         if ep.when == When::Change && matches!(ev.status, Status::Success | Status::Failure) {
             let told = self.outcomes.entry(ep.name.clone()).or_default();
             if let Some(last) = told.get(&task).filter(|t| t.status == ev.status) {
@@ -146,6 +147,11 @@ impl State {
                     last.at
                 ));
             }
+            // The first success after a failure: say since when it had been failing.
+            recovered = told
+                .get(&task)
+                .filter(|t| t.status == Status::Failure && ev.status == Status::Success)
+                .map(|t| t.at.clone());
             told.insert(
                 task.clone(),
                 Told {
@@ -155,6 +161,16 @@ impl State {
                 },
             );
         }
+        let recovery;
+        let ev = match recovered {
+            Some(since) => {
+                let mut e = ev.clone();
+                e.fields.insert("failing_since".into(), since.into());
+                recovery = e;
+                &recovery
+            }
+            None => ev,
+        };
         let Some(window) = ep.throttle else {
             return Decision::Deliver(Box::new(ev.clone()));
         };

@@ -15,6 +15,7 @@ pub fn run(g: &Global, cmd: &ConfigCommand) -> Result<Outcome> {
         ConfigCommand::Path => path(g),
         ConfigCommand::Check => check(g),
         ConfigCommand::Show => show(g),
+        ConfigCommand::Init(a) => super::init::run(g, a),
     }
 }
 
@@ -165,44 +166,50 @@ fn mask_value(v: &mut Value, secret: bool, r: &Redactor) {
     }
 }
 
-/// Run `bnotify endpoints`.
+/// Run `bnotify endpoints`: NAME, TYPE, ENABLED, EVENTS, TASKS, WHEN.
 pub fn endpoints(g: &Global) -> Result<Outcome> {
     let cfg = g.load_for_sending()?;
     let r = cfg.redactor();
-    let rows: Vec<[String; 5]> = cfg
+    struct Row {
+        name: String,
+        kind: String,
+        enabled: bool,
+        events: Vec<String>,
+        tasks: Vec<String>,
+        when: String,
+    }
+    let rows: Vec<Row> = cfg
         .endpoints
         .iter()
-        .map(|e| {
-            let events = match e.events.as_ref().or(cfg.events.as_ref()) {
-                Some(p) => p.raw.join(","),
-                None => "*".to_string(),
-            };
-            [
-                e.name.clone(),
-                e.kind.name.to_string(),
-                if e.enabled && cfg.enabled {
-                    "yes"
-                } else {
-                    "no"
-                }
-                .to_string(),
-                events,
-                match e.throttle {
-                    Some(t) => format!(
-                        "{}, throttle {}",
-                        e.when.as_str(),
-                        humantime::format_duration(t)
-                    ),
-                    None => e.when.as_str().to_string(),
-                },
-            ]
+        .map(|e| Row {
+            name: e.name.clone(),
+            kind: e.kind.name.to_string(),
+            enabled: e.enabled && cfg.enabled,
+            events: e
+                .events
+                .as_ref()
+                .or(cfg.events.as_ref())
+                .map_or_else(|| vec!["*".to_string()], |p| p.raw.clone()),
+            tasks: e
+                .tasks
+                .as_ref()
+                .map_or_else(|| vec!["*".to_string()], |p| p.raw.clone()),
+            when: match e.throttle {
+                Some(t) => format!(
+                    "{}, throttle {}",
+                    e.when.as_str(),
+                    humantime::format_duration(t)
+                ),
+                None => e.when.as_str().to_string(),
+            },
         })
         .collect();
     if g.json {
         let v: Vec<_> = rows
             .iter()
-            .map(|[n, t, en, ev, w]| {
-                serde_json::json!({"name": n, "type": t, "enabled": en == "yes", "events": ev.split(',').collect::<Vec<_>>(), "when": w})
+            .map(|row| {
+                serde_json::json!({"name": row.name, "type": row.kind, "enabled": row.enabled,
+                    "events": row.events, "tasks": row.tasks, "when": row.when})
             })
             .collect();
         crate::outln!(
@@ -211,9 +218,39 @@ pub fn endpoints(g: &Global) -> Result<Outcome> {
         );
         return Ok(crate::deliver::broken_or(&cfg, Outcome::Success));
     }
-    let header = ["NAME", "TYPE", "ENABLED", "EVENTS", "WHEN"].map(String::from);
-    crate::out!("{}", r.mask(&table(std::iter::once(header).chain(rows))));
+    let list = |v: &[String], every: &str| {
+        if v == ["*"] {
+            format!("* ({every})")
+        } else {
+            v.join(",")
+        }
+    };
+    let header = ["NAME", "TYPE", "ENABLED", "EVENTS", "TASKS", "WHEN"].map(String::from);
+    let body = rows.iter().map(|row| {
+        [
+            row.name.clone(),
+            row.kind.clone(),
+            if row.enabled { "yes" } else { "no" }.to_string(),
+            list(&row.events, "every event"),
+            list(&row.tasks, "every task"),
+            row.when.clone(),
+        ]
+    });
+    crate::out!("{}", r.mask(&table(std::iter::once(header).chain(body))));
     Ok(crate::deliver::broken_or(&cfg, Outcome::Success))
+}
+
+/// The names of the configured endpoints (broken ones too), one per line, for shell
+/// completion; prints nothing when no config is found.
+pub fn endpoint_names(g: &Global) -> Result<Outcome> {
+    if let Ok(cfg) = g.load() {
+        let mut names: Vec<&str> = cfg.endpoints.iter().map(|e| e.name.as_str()).collect();
+        names.extend(cfg.broken.iter().filter_map(|b| b.name.as_deref()));
+        for n in names {
+            crate::outln!("{n}");
+        }
+    }
+    Ok(Outcome::Success)
 }
 
 /// Left-aligned columns separated by two spaces; a cell's line breaks and tabs become

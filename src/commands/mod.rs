@@ -3,6 +3,8 @@
 pub mod config;
 pub mod events;
 pub mod generate;
+pub mod init;
+pub mod manpage;
 pub mod outbox;
 pub mod run;
 pub mod send;

@@ -185,7 +185,9 @@ fn headline(ev: &Event) -> String {
                 .filter(|s| !s.is_empty())
                 .map(|s| (s, *suffix))
         });
+    let recovered = ev.status == Status::Success && ev.fields.contains_key("failing_since");
     let head = match stripped {
+        Some((subject, _)) if recovered => format!("{} recovered", humanize(subject)),
         Some((subject, "_error")) => format!("{} error", humanize(subject)),
         Some((subject, _)) => format!("{} {}", humanize(subject), outcome(ev.status)),
         None if ev.status == Status::Failure => format!("{} failed", humanize(&ev.event)),
@@ -211,6 +213,16 @@ pub fn default_body(ev: &Event) -> String {
     }
     if let Some(e) = &ev.error {
         lines.push(format!("Error: {e}"));
+    }
+    if let Some(since) = ev
+        .fields
+        .get("failing_since")
+        .filter(|_| ev.status == Status::Success)
+    {
+        lines.push(format!(
+            "Recovered: it had been failing since {}",
+            plain(since)
+        ));
     }
     if let Some(b) = &ev.backup {
         if let Some(size) = b.size {

@@ -196,7 +196,8 @@ fn example_config_is_valid_and_covers_every_type() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.yaml");
     let env = Env::new("");
     let mut c = env.bare();
-    c.args(["--config", path, "config", "check"]);
+    c.args(["--config", path, "config", "check"])
+        .env("WEBHOOK_URL", "https://hooks.example.com/bnotify");
     run(c).code(0);
     let text = std::fs::read_to_string(path).unwrap();
     for t in bnotify::channels::TYPES {

@@ -28,6 +28,8 @@ mod hostile;
 mod network;
 /// Noise control: when: change, throttle, fallback, state.
 mod noise;
+/// Onboarding: config init, the example config, completions, docs, scheduling.
+mod onboard;
 /// The outbox: flush, purge, locks and crashes.
 mod outbox;
 /// Property tests on the parsers.
