@@ -45,11 +45,27 @@ pub struct Zulip {
     to: Vec<String>,
 }
 
-/// Zulip markdown: a backslash before the characters Python-Markdown lets escape.
+/// Zulip markdown: a backslash (Python-Markdown's escapes) before each inline markup
+/// character (backslash, backtick, `*`, `_`, `[`, `]`, `$`), and before a `>`, `#`, `-` or
+/// `+` that starts a line (a quote, heading or list); nothing else, so the text reads as
+/// written. URLs are left as written.
 pub fn markdown(text: &str) -> String {
-    escape::outside_urls(text, |part, out| {
-        out.push_str(&escape::backslash(part, "\\`*_{}[]()>#+-.!$"));
-    })
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let body = line.trim_start();
+        let indent = &line[..line.len() - body.len()];
+        out.push_str(indent);
+        if body.starts_with(['>', '#', '-', '+']) {
+            out.push('\\');
+        }
+        out.push_str(&escape::outside_urls(body, |part, out| {
+            out.push_str(&escape::backslash(part, "\\`*_[]$"));
+        }));
+    }
+    out
 }
 
 /// The message content: `**title**`, a blank line, the body; within [`MAX_CONTENT`].

@@ -30,6 +30,8 @@ mod outbox;
 mod props;
 /// The run wrapper.
 mod run;
+/// Pushover, Matrix, Mattermost, Rocket.Chat, Google Chat, Zulip, Signal, Apprise API.
+mod services;
 /// TLS trust (system store, ca_file) and what TLS failures say.
 mod trust;
 /// Help and usage errors.
