@@ -78,6 +78,13 @@ enum Format {
     Html,
 }
 
+/// Apprise API's rule for a `{KEY}`: 1 to 64 of `A-Z a-z 0-9 - _`.
+fn valid_key(k: &str) -> bool {
+    (1..=64).contains(&k.len())
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
 impl super::Channel for Apprise {
     fn prepare(&self, msg: &Message) -> Result<Vec<Outgoing>, DeliveryError> {
         let (esc, format): (fn(&str) -> String, &str) = match self.format {
@@ -140,9 +147,9 @@ impl super::Channel for Apprise {
             )),
             (None, true) => Err(Invalid::key("key", "set key or urls")
                 .hint("key: apprise (saved configuration) or urls: [\"mailto://…\"]")),
-            (Some(k), true) if k.is_empty() || k.contains(['/', '?', '#']) => Err(Invalid::key(
+            (Some(k), true) if !valid_key(k) => Err(Invalid::key(
                 "key",
-                "an Apprise key is letters, digits, - and _",
+                "key: an Apprise key is 1 to 64 letters, digits, - and _",
             )),
             _ => Ok(()),
         }

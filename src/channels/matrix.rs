@@ -237,9 +237,44 @@ impl super::Channel for Matrix {
         } else {
             Err(Invalid::key(
                 "room",
-                format!("\"{}\" is not a Matrix room id or alias", self.room),
+                format!("room \"{}\" is not a Matrix room id or alias", self.room),
             )
             .hint("write !roomid:example.org or #alias:example.org (quote it in YAML)"))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::Event;
+
+    fn msg<'a>(ev: &'a Event, endpoint: &'a str) -> Message<'a> {
+        Message {
+            event: ev,
+            title: "t".into(),
+            body: "b".into(),
+            endpoint,
+            kind: "matrix",
+        }
+    }
+
+    #[test]
+    fn txn_id_is_stable_and_tells_events_and_endpoints_apart() {
+        let mut ev = Event::sample("backup_start", || "h".into());
+        ev.id = "run-1".into();
+        let start = txn_id(&msg(&ev, "m"));
+        assert_eq!(start, txn_id(&msg(&ev, "m")), "a retry reuses it");
+        assert_ne!(start, txn_id(&msg(&ev, "m2")), "another endpoint");
+        let mut end = ev.clone();
+        end.event = "backup_failure".into();
+        assert_ne!(start, txn_id(&msg(&end, "m")), "start and end of one run");
+        assert_eq!(start.len(), 32);
+        assert!(start.chars().all(|c| c.is_ascii_hexdigit()));
+    }
+
+    #[test]
+    fn html_escapes_and_breaks_lines() {
+        assert_eq!(html("a<b>&\"c\"\nd"), "a&lt;b&gt;&amp;&quot;c&quot;<br>d");
     }
 }

@@ -228,27 +228,31 @@ impl super::Channel for Pushover {
             if u.chars().count() > MAX_URL {
                 return Err(Invalid::key(
                     "click_url",
-                    format!("longer than Pushover's {MAX_URL} characters"),
+                    format!("click_url is longer than Pushover's {MAX_URL} characters"),
                 ));
             }
         }
         if let Some(p) = self.priority {
             if !(-2..=2).contains(&p) {
-                return Err(
-                    Invalid::key("priority", format!("{p} is not a Pushover priority"))
-                        .hint("use -2, -1, 0, 1 or 2 (2 repeats until acknowledged)"),
-                );
+                return Err(Invalid::key(
+                    "priority",
+                    format!("priority {p} is not a Pushover priority"),
+                )
+                .hint("use -2, -1, 0, 1 or 2 (2 repeats until acknowledged)"));
             }
         }
         if self.retry.is_some_and(|r| r < MIN_RETRY) {
             return Err(
-                Invalid::key("retry", "Pushover needs at least 30 seconds").hint("e.g. retry: 60s")
+                Invalid::key("retry", "retry: Pushover needs at least 30 seconds")
+                    .hint("e.g. retry: 60s"),
             );
         }
         if self.expire.is_some_and(|e| e > MAX_EXPIRE || e.is_zero()) {
-            return Err(
-                Invalid::key("expire", "Pushover allows at most 3 hours").hint("e.g. expire: 1h")
-            );
+            return Err(Invalid::key(
+                "expire",
+                "expire: Pushover allows at most 3 hours (and more than 0)",
+            )
+            .hint("e.g. expire: 1h"));
         }
         Ok(())
     }

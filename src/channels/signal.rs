@@ -85,7 +85,7 @@ impl super::Channel for Signal {
     fn validate(&self) -> Result<(), Invalid> {
         check_url("url", &self.url)?;
         if self.recipients.is_empty() {
-            return Err(Invalid::key("recipients", "names no one")
+            return Err(Invalid::key("recipients", "recipients names no one")
                 .hint("list phone numbers (+4912345), usernames or group ids"));
         }
         Ok(())

@@ -153,3 +153,25 @@ impl super::Channel for Zulip {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_escapes_inline_markup_and_line_starts_only() {
+        assert_eq!(
+            markdown("a *b* _c_ `d` [e] $$f$$ 1.5-2 (x) <y> & z"),
+            "a \\*b\\* \\_c\\_ \\`d\\` \\[e\\] \\$\\$f\\$\\$ 1.5-2 (x) <y> & z"
+        );
+        assert_eq!(
+            markdown("> q\n# h\n  - l\n+ p"),
+            "\\> q\n\\# h\n  \\- l\n\\+ p"
+        );
+        let url = "https://h.example/run_1.log?a=1&b=2";
+        assert_eq!(
+            markdown(&format!("see {url} _x_")),
+            format!("see {url} \\_x\\_")
+        );
+    }
+}

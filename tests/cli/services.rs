@@ -312,6 +312,74 @@ fn apprise_failed_dependency_and_nothing_sent_are_failures() {
     }
 }
 
+/// `config check` names the endpoint and the key: missing keys, and keys that do not go
+/// together.
+#[test]
+fn config_check_names_missing_and_conflicting_keys() {
+    let check = |kind: &str, extra: &str, says: &[&str]| {
+        let env = Env::new(&one(kind, extra));
+        let mut c = env.cmd();
+        c.args(["config", "check"]);
+        let out = run(c);
+        out.code(2).err_has(&format!("endpoint \"e\" ({kind})"));
+        for s in says {
+            out.err_has(s);
+        }
+    };
+    check(
+        "pushover",
+        "    token: t\n",
+        &["missing required key \"user\""],
+    );
+    check(
+        "matrix",
+        "    url: http://h\n    room: \"!r:h\"\n",
+        &["access_token"],
+    );
+    check(
+        "matrix",
+        "    url: http://h\n    access_token: a\n    room: ops\n",
+        &["room", "#alias:example.org"],
+    );
+    check(
+        "mattermost",
+        "    channel: x\n",
+        &["missing required key \"url\""],
+    );
+    check(
+        "rocketchat",
+        "    url: chat.example.com/hooks/a/b\n",
+        &["not an http(s) URL"],
+    );
+    check("googlechat", "", &["missing required key \"url\""]);
+    check(
+        "zulip",
+        "    url: http://h\n    bot_email: b@h\n    api_key: k\n",
+        &["stream"],
+    );
+    check(
+        "zulip",
+        "    url: http://h\n    bot_email: b@h\n    api_key: k\n    stream: s\n    to: [a@h]\n",
+        &["either stream"],
+    );
+    check(
+        "signal",
+        "    url: http://h\n    number: \"+1\"\n    recipients: []\n",
+        &["recipients"],
+    );
+    check("apprise", "    url: http://h\n", &["set key or urls"]);
+    check(
+        "apprise",
+        "    url: http://h\n    key: \"a/b\"\n",
+        &["1 to 64 letters"],
+    );
+    check(
+        "apprise",
+        "    url: http://h\n    key: k\n    format: rtf\n",
+        &["format"],
+    );
+}
+
 // ---------------------------------------------------------------- all of them
 
 /// Every new type with distinctive secrets: none shows in `-vv`, `--dry-run`, `--json` or
