@@ -56,12 +56,10 @@ pub fn text(msg: &Message) -> String {
 
 impl super::Channel for GoogleChat {
     fn prepare(&self, msg: &Message) -> Result<Vec<Outgoing>, DeliveryError> {
-        let req = HttpRequest::post_json(self.url.clone(), &json!({"text": text(msg)}))
-            .header("Content-Type", "application/json; charset=UTF-8");
-        // `post_json` set the plain type first; keep the one Google documents.
-        let mut req = req;
-        req.headers
-            .retain(|(k, v)| !(k == "Content-Type" && v == "application/json"));
+        let bytes = serde_json::to_vec(&json!({"text": text(msg)})).unwrap_or_default();
+        let req = HttpRequest::new("POST", self.url.clone())
+            .header("Content-Type", "application/json; charset=UTF-8")
+            .body(bytes);
         if req.body.len() > MAX_REQUEST {
             return Err(DeliveryError::new(format!(
                 "the Google Chat request is {} bytes, over {MAX_REQUEST}",

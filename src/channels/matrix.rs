@@ -2,7 +2,8 @@
 //! with an access token (`Authorization: Bearer`). Requests, in order:
 //!
 //! 1. for a `#alias:server` room, `GET /_matrix/client/v3/directory/room/{alias}`, whose
-//!    `room_id` (and `servers`, to join through) fill in the later requests ([`follow`]);
+//!    `room_id` (and `servers`, to join through: `via` and the older `server_name`) fill in
+//!    the later requests ([`follow`]);
 //! 2. `POST /_matrix/client/v3/join/{roomId}`: joins when not yet a member; for a member
 //!    it changes nothing, so it is sent every time instead of asking first;
 //! 3. `PUT /_matrix/client/v3/rooms/{roomId}/send/m.room.message/{txnId}`: an `m.notice`
@@ -142,7 +143,8 @@ impl super::Channel for Matrix {
             .request("POST", &format!("join/{room}"))
             .json(&json!({}));
         if let Some((_, server)) = self.room.split_once(':').filter(|_| room != ROOM_ID) {
-            join.url = format!("{}?server_name={}", join.url, segment(server));
+            let server = segment(server);
+            join.url = format!("{}?via={server}&server_name={server}", join.url);
         }
         out.push(join);
         let send = self
@@ -213,10 +215,15 @@ impl super::Channel for Matrix {
                 .flatten()
                 .filter_map(Value::as_str)
                 .take(3)
-                .map(|s| format!("server_name={}", segment(s)))
+                .map(|s| segment(s))
                 .collect();
             if !servers.is_empty() {
-                later.url = format!("{}?{}", later.url, servers.join("&"));
+                // `via` since Matrix 1.12; `server_name` for older homeservers.
+                let query: Vec<String> = ["via", "server_name"]
+                    .iter()
+                    .flat_map(|k| servers.iter().map(move |s| format!("{k}={s}")))
+                    .collect();
+                later.url = format!("{}?{}", later.url, query.join("&"));
             }
         }
         Ok(())

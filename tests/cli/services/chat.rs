@@ -68,11 +68,15 @@ fn matrix_resolves_the_alias_joins_and_sends_a_notice() {
     );
     assert_eq!(reqs[1].method, "POST");
     assert_eq!(reqs[1].path, format!("/_matrix/client/v3/join/{ROOM_PATH}"));
+    let q = reqs[1].query_pairs();
+    let q: Vec<(&str, &str)> = q.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     assert_eq!(
-        reqs[1].query_pairs(),
+        q,
         [
-            ("server_name".to_string(), "example.org".to_string()),
-            ("server_name".to_string(), "relay.example.net".to_string())
+            ("via", "example.org"),
+            ("via", "relay.example.net"),
+            ("server_name", "example.org"),
+            ("server_name", "relay.example.net")
         ]
     );
     let put = &reqs[2];
@@ -133,7 +137,7 @@ fn matrix_room_id_needs_no_directory_and_errcode_is_a_failure() {
     let reqs = srv.requests();
     assert_eq!(reqs.len(), 2, "join then send: {reqs:#?}");
     assert_eq!(reqs[0].path, format!("/_matrix/client/v3/join/{ROOM_PATH}"));
-    assert_eq!(reqs[0].query, "server_name=example.org");
+    assert_eq!(reqs[0].query, "via=example.org&server_name=example.org");
     assert_eq!(reqs[1].method, "PUT");
 }
 
