@@ -215,7 +215,7 @@ impl super::Channel for Matrix {
                 .flatten()
                 .filter_map(Value::as_str)
                 .take(3)
-                .map(|s| segment(s))
+                .map(segment)
                 .collect();
             if !servers.is_empty() {
                 // `via` since Matrix 1.12; `server_name` for older homeservers.
