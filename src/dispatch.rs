@@ -266,8 +266,16 @@ fn deliver_one(
                 ep.name
             );
         }
-        for req in &reqs {
-            send_one(ep, req, deadline, opts, redactor, &mut d)?;
+        let mut reqs = reqs;
+        for i in 0..reqs.len() {
+            let reply = send_one(ep, &reqs[i], deadline, opts, redactor, &mut d)?;
+            if let Some(reply) = reply {
+                for later in &mut reqs[i + 1..] {
+                    if let Outgoing::Http(h) = later {
+                        ep.channel.follow(&reply, h)?;
+                    }
+                }
+            }
         }
         Ok(())
     });
@@ -282,7 +290,7 @@ fn deliver_one(
 }
 
 /// Send one request with retries: every kind of request shares the attempt, backoff and
-/// deadline logic; only the attempt itself differs.
+/// deadline logic; only the attempt itself differs. An HTTP request returns its reply.
 fn send_one(
     ep: &Endpoint,
     req: &Outgoing,
@@ -290,33 +298,39 @@ fn send_one(
     opts: &Options,
     redactor: &Redactor,
     d: &mut Delivery,
-) -> Result<(), DeliveryError> {
+) -> Result<Option<crate::channels::Reply>, DeliveryError> {
     match req {
         Outgoing::Http(h) => {
             let agent = crate::http::agent(&h.url, ep.ca_file.as_deref(), ep.tls_insecure)
                 .map_err(DeliveryError::new)?;
+            let mut last = None;
             with_retries(ep, deadline, opts, redactor, d, |timeout, d| {
                 log_request(ep, h, opts.verbose, redactor);
                 let t0 = Instant::now();
                 crate::http::send(&agent, h, &ep.headers, timeout).and_then(|reply| {
                     d.status = Some(reply.status);
                     log_reply(ep, &reply, t0.elapsed(), opts.verbose, redactor);
-                    ep.channel.check(&reply)
+                    let judged = ep.channel.check(&reply);
+                    last = Some(reply);
+                    judged
                 })
-            })
+            })?;
+            Ok(last)
         }
         Outgoing::Smtp(m) => with_retries(ep, deadline, opts, redactor, d, |timeout, _| {
             if opts.verbose > 0 {
                 crate::errln!("> {} SMTP {}:{} ({:?})", ep.name, m.host, m.port, m.crypto);
             }
             crate::smtp::send(m, timeout)
-        }),
+        })
+        .map(|()| None),
         Outgoing::Exec(x) => with_retries(ep, deadline, opts, redactor, d, |timeout, _| {
             if opts.verbose > 0 {
                 crate::errln!("> {} exec {}", ep.name, redactor.mask(&x.argv.join(" ")));
             }
             crate::exec::run(x, timeout)
-        }),
+        })
+        .map(|()| None),
     }
 }
 

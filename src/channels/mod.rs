@@ -5,19 +5,27 @@
 //! (`check`). Only `dispatch` performs I/O. Adding a channel means writing its file and
 //! adding one row to [`TYPES`].
 
+pub mod apprise;
 pub mod bark;
 pub mod command;
 pub mod discord;
 pub mod email;
+pub mod googlechat;
 pub mod gotify;
 pub mod healthchecks;
+pub mod matrix;
+pub mod mattermost;
 pub mod ntfy;
 pub mod pagerduty;
+pub mod pushover;
+pub mod rocketchat;
+pub mod signal;
 pub mod slack;
 pub mod teams;
 pub mod telegram;
 pub mod twilio;
 pub mod webhook;
+pub mod zulip;
 
 use std::time::Duration;
 
@@ -248,6 +256,14 @@ pub trait Channel: Send + Sync + std::fmt::Debug {
         reply.default_check()
     }
 
+    /// Fill in a later request from an earlier one's reply, where a service answers with
+    /// something the next request names (Matrix: the room id an alias resolves to).
+    /// Called after each delivered HTTP request, once for each request after it, so
+    /// `prepare` stays pure and `--dry-run` shows the placeholders. Default: nothing.
+    fn follow(&self, _reply: &Reply, _later: &mut HttpRequest) -> Result<(), DeliveryError> {
+        Ok(())
+    }
+
     /// Secret values to mask in every output.
     fn secrets(&self) -> Vec<String>;
 
@@ -316,6 +332,14 @@ pub const TYPES: &[ChannelType] = &[
     pagerduty::TYPE,
     email::TYPE,
     command::TYPE,
+    pushover::TYPE,
+    matrix::TYPE,
+    mattermost::TYPE,
+    rocketchat::TYPE,
+    googlechat::TYPE,
+    zulip::TYPE,
+    signal::TYPE,
+    apprise::TYPE,
 ];
 
 /// The type called `name`.

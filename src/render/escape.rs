@@ -36,7 +36,7 @@ pub fn markdown(text: &str) -> String {
 }
 
 /// Run `escape` on the text between URLs; URLs (`http(s)://` up to whitespace) are copied.
-fn outside_urls(text: &str, escape: impl Fn(&str, &mut String)) -> String {
+pub fn outside_urls(text: &str, escape: impl Fn(&str, &mut String)) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     let mut rest = text;
     while let Some(start) = find_url(rest) {
@@ -62,7 +62,8 @@ pub fn find_url(text: &str) -> Option<usize> {
     })
 }
 
-fn entities(text: &str) -> String {
+/// `&`, `<`, `>` as HTML entities.
+pub fn entities(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -75,7 +76,8 @@ fn entities(text: &str) -> String {
     out
 }
 
-fn backslash(text: &str, special: &str) -> String {
+/// A backslash before each character of `special`.
+pub fn backslash(text: &str, special: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         if special.contains(c) {

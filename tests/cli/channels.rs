@@ -134,7 +134,15 @@ fn secrets_never_print_anywhere() {
   - {{name: healthchecks, type: healthchecks, url: \"{}\"}}\n\
   - {{name: pagerduty, type: pagerduty, routing_key: PDSECRET7, api_url: \"{}\"}}\n\
   - {{name: email, type: email, smtp_host: 127.0.0.1, smtp_port: {}, smtp_crypto: none, smtp_user: u, smtp_password: SMTPSECRET16, from: a@example.com, destinations: [{{email: b@example.com}}]}}\n\
-  - {{name: command, type: command, argv: [sh, -c, \"exit 1\"], env: {{API_TOKEN: CMDSECRET17}}}}\n",
+  - {{name: command, type: command, argv: [sh, -c, \"exit 1\"], env: {{API_TOKEN: CMDSECRET17}}}}\n\
+  - {{name: pushover, type: pushover, token: POSECRET18, user: u, api_url: \"{down}/po\"}}\n\
+  - {{name: matrix, type: matrix, url: \"{down}\", access_token: MXSECRET19, room: \"!r:x\"}}\n\
+  - {{name: mattermost, type: mattermost, url: \"{down}/hooks/MMSECRET20\"}}\n\
+  - {{name: rocketchat, type: rocketchat, url: \"{down}/hooks/i/RCSECRET21\"}}\n\
+  - {{name: googlechat, type: googlechat, url: \"{down}/v1/spaces/A/messages?key=k&token=GCSECRET22\"}}\n\
+  - {{name: zulip, type: zulip, url: \"{down}\", bot_email: b@x, api_key: ZUSECRET23, stream: s}}\n\
+  - {{name: signal, type: signal, url: \"{down}\", number: \"+1\", recipients: [\"+2\"]}}\n\
+  - {{name: apprise, type: apprise, url: \"{down}\", key: APSECRET24}}\n",
         srv.url("/w"),
         crate::support::closed_port(),
         srv.url("/services/T/B/SLACKSECRET5"),
@@ -174,6 +182,13 @@ fn secrets_never_print_anywhere() {
         "QUERYSECRET15",
         "SMTPSECRET16",
         "CMDSECRET17",
+        "POSECRET18",
+        "MXSECRET19",
+        "MMSECRET20",
+        "RCSECRET21",
+        "GCSECRET22",
+        "ZUSECRET23",
+        "APSECRET24",
     ];
     let env = Env::new(&yaml);
     let check = |args: &[&str], env: &Env| {

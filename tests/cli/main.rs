@@ -38,6 +38,8 @@ mod props;
 mod run;
 /// Locked down: no secret in any output, receivers' text cleaned, closed pipes.
 mod secrets;
+/// Pushover, Matrix, Mattermost, Rocket.Chat, Google Chat, Zulip, Signal, Apprise API.
+mod services;
 /// TLS trust (system store, ca_file) and what TLS failures say.
 mod trust;
 /// Help and usage errors.

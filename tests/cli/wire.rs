@@ -6,6 +6,9 @@ use serde_json::Value;
 
 use crate::support::{run, Env, Request, Response, Server};
 
+/// Pushover, Matrix, Mattermost, Rocket.Chat, Google Chat, Zulip, Signal, Apprise API.
+mod services;
+
 /// The link that must arrive intact everywhere.
 pub const URL: &str = "https://backup-host.example.com/logs/run_2026-11-30.log?a=1&b=2";
 
@@ -476,7 +479,8 @@ exit 2"#;
 /// Each registered type has its hostile-text test here (email's is in `email.rs`).
 #[test]
 fn every_type_is_tested_on_the_wire() {
-    let this: String = include_str!("wire.rs")
+    let this: String = [include_str!("wire.rs"), include_str!("wire/services.rs")]
+        .concat()
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
