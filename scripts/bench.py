@@ -94,11 +94,65 @@ def main():
         show_mem("peak memory, 20-endpoint send:", peak_rss_mb(fan_cmd, env), "                    target < 15 MB")
         show_mem("peak memory, one send:", peak_rss_mb(send, env))
         show_mem("peak memory, --version:", peak_rss_mb([BIN, "--version"], env))
+        scale_cases(d, fast_port, env)
     finally:
         for p in (fast, slow):
             p.terminate()
             p.wait()
         shutil.rmtree(d, ignore_errors=True)
+
+
+def write_webhooks(d, port, n, name):
+    path = os.path.join(d, name)
+    with open(path, "w") as f:
+        f.write("defaults: {retries: 0, timeout: 60s}\nendpoints:\n")
+        for i in range(n):
+            f.write(f"  - {{name: ep{i}, type: webhook, url: \"http://127.0.0.1:{port}/s{i}\"}}\n")
+    return path
+
+
+def once_ms(cmd, env, stdin=None):
+    t = time.perf_counter()
+    r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, stdin=stdin)
+    return (time.perf_counter() - t) * 1000, r.returncode
+
+
+def scale_cases(d, port, env):
+    """The scale cases of the "bounded" work: memory must not grow with the number of
+    endpoints, the size of a log or of a payload."""
+    print("-- scale")
+    log = os.path.join(d, "big.log")
+    with open(log, "wb") as f:
+        f.write(b"L" * (11 * 1024 * 1024))
+    for n in (1, 30):
+        cfg = write_webhooks(d, port, n, f"att-{n}.yaml")
+        mb = peak_rss_mb([BIN, "--config", cfg, "-q", "send", "--event", "backup_failure", "--attach", log], env)
+        show_mem(f"11 MiB log to {n:>2} webhooks:", mb, "   target <= 1.5x one, <= 64 MiB")
+    huge = os.path.join(d, "huge.log")
+    with open(huge, "wb") as f:
+        f.truncate(3 * 1024 * 1024 * 1024)
+    one = write_webhooks(d, port, 1, "one.yaml")
+    mb = peak_rss_mb([BIN, "--config", one, "-q", "send", "--event", "backup_failure", "--attach", huge], env)
+    show_mem("3 GiB log, one webhook:", mb, "                   target <= 64 MiB")
+    os.remove(huge)
+    payload = os.path.join(d, "big.json")
+    with open(payload, "wb") as f:
+        f.write(b'{"message": "' + b"m" * (100 * 1024 * 1024) + b'"}')
+    mb = peak_rss_mb([BIN, "--config", one, "send", "--event", "backup_failure", "--payload", payload], env)
+    show_mem("100 MB payload (refused):", mb, "                 target <= 64 MiB")
+    os.remove(payload)
+    cfg = write_webhooks(d, port, 1000, "k.yaml")
+    ms, code = once_ms([BIN, "--config", cfg, "-q", "send", "--event", "backup_failure"], env)
+    print(f"1,000 endpoints, one send:     {ms:8.1f} ms (exit {code})")
+    mb = peak_rss_mb([BIN, "--config", cfg, "-q", "send", "--event", "backup_failure"], env)
+    show_mem("peak memory, 1,000 endpoints:", mb)
+    if shutil.which("curl"):
+        urls = []
+        for i in range(1000):
+            urls += ["-o", "/dev/null", "-X", "POST", "-H", "Content-Type: application/json",
+                     "--data", '{"event":"backup_failure"}', f"http://127.0.0.1:{port}/c{i}"]
+        ms, code = once_ms(["curl", "-s", "--parallel", "--parallel-max", "32"] + urls, env)
+        print(f"curl --parallel, 1,000 POSTs:  {ms:8.1f} ms (exit {code})")
 
 
 if __name__ == "__main__":
