@@ -152,12 +152,12 @@ impl Attachment {
 
     /// `log.txt (12 KiB)`, or with the cut: `log.txt (last 8 MiB of 20 MiB)`.
     pub fn describe(&self) -> String {
-        let size = crate::event::human_size(self.size());
+        let size = crate::units::human_size(self.size());
         match self.cut_from {
             Some(full) => format!(
                 "{} (last {size} of {})",
                 self.name,
-                crate::event::human_size(full)
+                crate::units::human_size(full)
             ),
             None => format!("{} ({size})", self.name),
         }

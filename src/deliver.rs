@@ -11,12 +11,12 @@ use std::sync::{Mutex, MutexGuard};
 
 use anyhow::{bail, Result};
 
-use crate::commands::Global;
 use crate::config::{nearest, Config, Endpoint, When};
 use crate::dispatch::{self, Delivery, Options};
 use crate::event::{Event, Status};
 use crate::outbox::{self, Entry, Outbox, Queued};
 use crate::report::{self, Style};
+use crate::settings::Global;
 use crate::state;
 use crate::Outcome;
 
@@ -85,7 +85,7 @@ pub fn deliver_to(
     if o.dry_run {
         let (jobs, skipped) = gate(g, cfg, ev, eps, o, None);
         let jobs: Vec<(&Event, &Endpoint)> = jobs.iter().map(|j| (&j.entry.event, j.ep)).collect();
-        crate::commands::test_notify::print_dry_run(g, cfg, ev, &jobs, &skipped, &cfg.redactor());
+        crate::report::dry_run::print_dry_run(g, cfg, ev, &jobs, &skipped, &cfg.redactor());
         return Ok(broken_or(cfg, Outcome::Success));
     }
     let batch = {

@@ -432,7 +432,7 @@ fn log_reply(
 
 /// A header value as printed: masked entirely when its name says it is a credential.
 pub fn mask_header(name: &str, value: &str, r: &Redactor) -> String {
-    if crate::config::is_secret_key(name) {
+    if crate::redact::is_secret_key(name) {
         crate::redact::MASK.to_string()
     } else {
         r.mask(value)

@@ -6,8 +6,20 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::channels::command::ExecRequest;
-use crate::channels::DeliveryError;
+use crate::failure::DeliveryError;
+
+/// One run of a program.
+#[derive(Debug, Clone)]
+pub struct ExecRequest {
+    /// Program and arguments.
+    pub argv: Vec<String>,
+    /// Extra environment.
+    pub env: Vec<(String, String)>,
+    /// Bytes written to its stdin.
+    pub stdin: Vec<u8>,
+    /// Files to write before the run; their paths go in `BNOTIFY_ATTACHMENTS`.
+    pub attachments: Vec<crate::attach::Attachment>,
+}
 
 /// How long to wait for stderr to close once the program has exited.
 const PIPE_GRACE: Duration = Duration::from_millis(500);

@@ -11,7 +11,126 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use crate::channels::{DeliveryError, HttpRequest, Reply};
+use serde_json::Value;
+
+use crate::failure::DeliveryError;
+use crate::signing::Signing;
+
+/// An HTTP request, fully built.
+#[derive(Debug, Clone)]
+pub struct HttpRequest {
+    /// `GET`, `POST`, `PUT`, ...
+    pub method: String,
+    /// Full URL.
+    pub url: String,
+    /// Headers in order.
+    pub headers: Vec<(String, String)>,
+    /// Exact body (files in it are streamed, not copied).
+    pub body: crate::body::Body,
+    /// Signature headers to compute over `body` at each attempt.
+    pub signing: Option<Signing>,
+}
+
+impl HttpRequest {
+    /// A request with no headers or body.
+    pub fn new(method: &str, url: impl Into<String>) -> HttpRequest {
+        HttpRequest {
+            method: method.to_string(),
+            url: url.into(),
+            headers: Vec::new(),
+            body: crate::body::Body::new(),
+            signing: None,
+        }
+    }
+
+    /// A `POST` of `body` as JSON.
+    pub fn post_json(url: impl Into<String>, body: &Value) -> HttpRequest {
+        HttpRequest::new("POST", url).json(body)
+    }
+
+    /// Set a JSON body and its content type.
+    pub fn json(self, body: &Value) -> HttpRequest {
+        let bytes = serde_json::to_vec(body).unwrap_or_default();
+        self.header("Content-Type", "application/json").body(bytes)
+    }
+
+    /// Add a header.
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> HttpRequest {
+        self.headers.push((name.to_string(), value.into()));
+        self
+    }
+
+    /// Set the body bytes.
+    pub fn body(mut self, body: impl Into<crate::body::Body>) -> HttpRequest {
+        self.body = body.into();
+        self
+    }
+}
+
+/// What came back from an HTTP request.
+#[derive(Debug, Clone, Default)]
+pub struct Reply {
+    /// Status code.
+    pub status: u16,
+    /// Response headers.
+    pub headers: Vec<(String, String)>,
+    /// Body, at most 64 KiB of it.
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// A header's value, by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The first 200 bytes of the body as text, for error messages.
+    pub fn snippet(&self) -> String {
+        let end = self.body.len().min(200);
+        String::from_utf8_lossy(&self.body[..end])
+            .trim()
+            .to_string()
+    }
+
+    /// The usual reading of a reply: 2xx delivered; 3xx a failure naming `Location`;
+    /// 408, 429 and 5xx retryable (with `Retry-After`); other 4xx final.
+    pub fn default_check(&self) -> Result<(), DeliveryError> {
+        let status = self.status;
+        match status {
+            200..=299 => Ok(()),
+            300..=399 => Err(DeliveryError::new(format!(
+                "redirect to {} refused (redirects are not followed)",
+                self.header("Location").unwrap_or("?")
+            ))
+            .status(status)),
+            408 | 429 | 500..=599 => Err(DeliveryError::new(self.describe())
+                .status(status)
+                .retryable(retry_after(self))),
+            _ => Err(DeliveryError::new(self.describe()).status(status)),
+        }
+    }
+
+    fn describe(&self) -> String {
+        let snippet = self.snippet();
+        if snippet.is_empty() {
+            format!("HTTP {}", self.status)
+        } else {
+            format!("HTTP {}: {snippet}", self.status)
+        }
+    }
+}
+
+/// An HTTP Basic `Authorization` value.
+pub fn basic_auth(user: &str, password: &str) -> String {
+    use base64::Engine;
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+    )
+}
 
 /// Largest response body read.
 pub const MAX_BODY: u64 = 64 * 1024;
@@ -254,7 +373,7 @@ fn userinfo_basic(url: &str) -> Option<String> {
             .decode_utf8_lossy()
             .into_owned()
     };
-    Some(crate::channels::basic_auth(
+    Some(basic_auth(
         &decode(u.username()),
         &decode(u.password().unwrap_or("")),
     ))
@@ -293,12 +412,7 @@ fn read_reply(resp: ureq::Response) -> Reply {
     }
 }
 
-/// Seconds since the Unix epoch.
-pub fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
+pub use crate::units::unix_now;
 
 /// The wait a `Retry-After` header asks for: seconds, or an HTTP date.
 pub fn retry_after(reply: &Reply) -> Option<Duration> {

@@ -15,18 +15,22 @@ pub mod deliver;
 pub mod dispatch;
 pub mod event;
 pub mod exec;
+pub mod failure;
 mod files;
 pub mod http;
 pub mod outbox;
+pub mod paths;
 pub mod redact;
 pub mod render;
 pub mod report;
 pub mod sanitize;
 pub mod screen;
+pub mod settings;
 pub mod signing;
 pub mod smtp;
 pub mod state;
 pub mod tls;
+pub mod units;
 
 use anyhow::Result;
 

@@ -227,7 +227,7 @@ pub fn url_secrets(url: &str) -> Vec<String> {
 }
 
 /// Secret values written in a config value (an endpoint's keys): everything under a key
-/// whose name says secret (see [`crate::config::is_secret_key`]), the ntfy `topic`, and
+/// whose name says secret (see [`is_secret_key`]), the ntfy `topic`, and
 /// the secret parts of every URL-looking string ([`url_secrets`]). Used to mask config
 /// errors about an endpoint that could not be built, so its channel cannot name them.
 pub fn value_secrets(v: &serde_yaml::Value) -> Vec<String> {
@@ -252,7 +252,7 @@ fn collect(v: &serde_yaml::Value, key: &str, secret: bool, out: &mut Vec<String>
         Value::Mapping(m) => {
             for (k, x) in m {
                 let k = k.as_str().unwrap_or("");
-                let s = secret || crate::config::is_secret_key(k) || k == "topic";
+                let s = secret || is_secret_key(k) || k == "topic";
                 collect(x, k, s, out);
             }
         }
@@ -298,6 +298,24 @@ fn decode(s: &str) -> String {
     percent_encoding::percent_decode_str(s)
         .decode_utf8_lossy()
         .into_owned()
+}
+
+/// Whether a key (config key or header name) holds a credential.
+pub fn is_secret_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    [
+        "token",
+        "password",
+        "secret",
+        "authorization",
+        "key",
+        "auth",
+        "cookie",
+        "sid_token",
+    ]
+    .iter()
+    .any(|s| k.contains(s))
+        && k != "device_key_name"
 }
 
 #[cfg(test)]

@@ -8,8 +8,52 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
 use lettre::{SmtpTransport, Transport};
 
-use crate::channels::email::{Crypto, SmtpRequest};
-use crate::channels::DeliveryError;
+use crate::failure::DeliveryError;
+
+/// How the SMTP connection is protected.
+#[derive(Debug, serde::Deserialize, Default, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Crypto {
+    /// Implicit TLS (port 465).
+    Ssl,
+    /// STARTTLS, required (port 587).
+    #[default]
+    Starttls,
+    /// Plain text (port 25): loopback and trusted relays only.
+    None,
+}
+
+impl Crypto {
+    /// The default port of this mode.
+    pub fn default_port(self) -> u16 {
+        match self {
+            Crypto::Ssl => 465,
+            Crypto::Starttls => 587,
+            Crypto::None => 25,
+        }
+    }
+}
+
+/// Everything needed to send one mail.
+#[derive(Debug, Clone)]
+pub struct SmtpRequest {
+    /// Server host.
+    pub host: String,
+    /// Server port.
+    pub port: u16,
+    /// Protection.
+    pub crypto: Crypto,
+    /// Login and password, when set.
+    pub credentials: Option<(String, String)>,
+    /// PEM file of CAs to trust.
+    pub ca_file: Option<std::path::PathBuf>,
+    /// Skip certificate checks.
+    pub tls_insecure: bool,
+    /// The mail.
+    pub mail: lettre::Message,
+    /// Sender, recipients and subject, for `--dry-run`.
+    pub summary: (String, Vec<String>, String),
+}
 
 /// Send `req` within `timeout`: the whole attempt (name lookup included) is bounded, not
 /// only each socket operation.

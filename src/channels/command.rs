@@ -29,18 +29,7 @@ pub struct Command {
     env: BTreeMap<String, String>,
 }
 
-/// One run of a program.
-#[derive(Debug, Clone)]
-pub struct ExecRequest {
-    /// Program and arguments.
-    pub argv: Vec<String>,
-    /// Extra environment.
-    pub env: Vec<(String, String)>,
-    /// Bytes written to its stdin.
-    pub stdin: Vec<u8>,
-    /// Files to write before the run; their paths go in `BNOTIFY_ATTACHMENTS`.
-    pub attachments: Vec<crate::attach::Attachment>,
-}
+pub use crate::exec::ExecRequest;
 
 impl super::Channel for Command {
     fn prepare(&self, msg: &Message) -> Result<Vec<Outgoing>, DeliveryError> {
@@ -78,7 +67,7 @@ impl super::Channel for Command {
     fn secrets(&self) -> Vec<String> {
         self.env
             .iter()
-            .filter(|(k, _)| crate::config::is_secret_key(k))
+            .filter(|(k, _)| crate::redact::is_secret_key(k))
             .map(|(_, v)| v.clone())
             .collect()
     }

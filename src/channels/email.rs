@@ -2,8 +2,6 @@
 //! Subject = title, text/plain and an optional HTML alternative, attachments) sent over
 //! SMTP with implicit TLS, STARTTLS (never downgraded) or plain text.
 
-use std::path::PathBuf;
-
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Attachment as MailPart, Body, Mailbox, MultiPart, SinglePart};
 use serde::Deserialize;
@@ -30,29 +28,7 @@ pub const TYPE: ChannelType = ChannelType {
     build: super::build::<Email>,
 };
 
-/// How the SMTP connection is protected.
-#[derive(Debug, Deserialize, Default, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum Crypto {
-    /// Implicit TLS (port 465).
-    Ssl,
-    /// STARTTLS, required (port 587).
-    #[default]
-    Starttls,
-    /// Plain text (port 25): loopback and trusted relays only.
-    None,
-}
-
-impl Crypto {
-    /// The default port of this mode.
-    pub fn default_port(self) -> u16 {
-        match self {
-            Crypto::Ssl => 465,
-            Crypto::Starttls => 587,
-            Crypto::None => 25,
-        }
-    }
-}
+pub use crate::smtp::{Crypto, SmtpRequest};
 
 /// `notify_user:` — also, or only, mail the user named in `fields.user_email`.
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
@@ -105,27 +81,6 @@ pub struct Email {
     ca_file: Option<String>,
     #[serde(default)]
     tls_insecure: bool,
-}
-
-/// Everything needed to send one mail.
-#[derive(Debug, Clone)]
-pub struct SmtpRequest {
-    /// Server host.
-    pub host: String,
-    /// Server port.
-    pub port: u16,
-    /// Protection.
-    pub crypto: Crypto,
-    /// Login and password, when set.
-    pub credentials: Option<(String, String)>,
-    /// PEM file of CAs to trust.
-    pub ca_file: Option<PathBuf>,
-    /// Skip certificate checks.
-    pub tls_insecure: bool,
-    /// The mail.
-    pub mail: lettre::Message,
-    /// Sender, recipients and subject, for `--dry-run`.
-    pub summary: (String, Vec<String>, String),
 }
 
 impl Email {
@@ -247,7 +202,7 @@ impl super::Channel for Email {
                 .unwrap_or_else(|| self.smtp_crypto.default_port()),
             crypto: self.smtp_crypto,
             credentials,
-            ca_file: self.ca_file.as_deref().map(crate::config::expand_tilde),
+            ca_file: self.ca_file.as_deref().map(crate::paths::expand_tilde),
             tls_insecure: self.tls_insecure,
             mail,
             summary: (

@@ -33,7 +33,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::event::Event;
-use crate::signing::Signing;
+
+pub use crate::failure::DeliveryError;
+pub use crate::http::{basic_auth, HttpRequest, Reply};
 
 /// What a channel gets to build its requests from.
 #[derive(Debug)]
@@ -73,149 +75,6 @@ pub enum Outgoing {
     Smtp(email::SmtpRequest),
     /// A local program.
     Exec(command::ExecRequest),
-}
-
-/// An HTTP request, fully built.
-#[derive(Debug, Clone)]
-pub struct HttpRequest {
-    /// `GET`, `POST`, `PUT`, ...
-    pub method: String,
-    /// Full URL.
-    pub url: String,
-    /// Headers in order.
-    pub headers: Vec<(String, String)>,
-    /// Exact body (files in it are streamed, not copied).
-    pub body: crate::body::Body,
-    /// Signature headers to compute over `body` at each attempt.
-    pub signing: Option<Signing>,
-}
-
-impl HttpRequest {
-    /// A request with no headers or body.
-    pub fn new(method: &str, url: impl Into<String>) -> HttpRequest {
-        HttpRequest {
-            method: method.to_string(),
-            url: url.into(),
-            headers: Vec::new(),
-            body: crate::body::Body::new(),
-            signing: None,
-        }
-    }
-
-    /// A `POST` of `body` as JSON.
-    pub fn post_json(url: impl Into<String>, body: &Value) -> HttpRequest {
-        HttpRequest::new("POST", url).json(body)
-    }
-
-    /// Set a JSON body and its content type.
-    pub fn json(self, body: &Value) -> HttpRequest {
-        let bytes = serde_json::to_vec(body).unwrap_or_default();
-        self.header("Content-Type", "application/json").body(bytes)
-    }
-
-    /// Add a header.
-    pub fn header(mut self, name: &str, value: impl Into<String>) -> HttpRequest {
-        self.headers.push((name.to_string(), value.into()));
-        self
-    }
-
-    /// Set the body bytes.
-    pub fn body(mut self, body: impl Into<crate::body::Body>) -> HttpRequest {
-        self.body = body.into();
-        self
-    }
-}
-
-/// What came back from an HTTP request.
-#[derive(Debug, Clone, Default)]
-pub struct Reply {
-    /// Status code.
-    pub status: u16,
-    /// Response headers.
-    pub headers: Vec<(String, String)>,
-    /// Body, at most 64 KiB of it.
-    pub body: Vec<u8>,
-}
-
-impl Reply {
-    /// A header's value, by case-insensitive name.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The first 200 bytes of the body as text, for error messages.
-    pub fn snippet(&self) -> String {
-        let end = self.body.len().min(200);
-        String::from_utf8_lossy(&self.body[..end])
-            .trim()
-            .to_string()
-    }
-
-    /// The usual reading of a reply: 2xx delivered; 3xx a failure naming `Location`;
-    /// 408, 429 and 5xx retryable (with `Retry-After`); other 4xx final.
-    pub fn default_check(&self) -> Result<(), DeliveryError> {
-        let status = self.status;
-        match status {
-            200..=299 => Ok(()),
-            300..=399 => Err(DeliveryError::new(format!(
-                "redirect to {} refused (redirects are not followed)",
-                self.header("Location").unwrap_or("?")
-            ))
-            .status(status)),
-            408 | 429 | 500..=599 => Err(DeliveryError::new(self.describe())
-                .status(status)
-                .retryable(crate::http::retry_after(self))),
-            _ => Err(DeliveryError::new(self.describe()).status(status)),
-        }
-    }
-
-    fn describe(&self) -> String {
-        let snippet = self.snippet();
-        if snippet.is_empty() {
-            format!("HTTP {}", self.status)
-        } else {
-            format!("HTTP {}: {snippet}", self.status)
-        }
-    }
-}
-
-/// Why a delivery attempt failed, and whether to try again.
-#[derive(Debug, Clone, Default)]
-pub struct DeliveryError {
-    /// What happened (secrets are masked before printing).
-    pub message: String,
-    /// HTTP status, when there was one.
-    pub status: Option<u16>,
-    /// Whether another attempt may succeed.
-    pub retryable: bool,
-    /// How long the receiver asked us to wait.
-    pub retry_after: Option<Duration>,
-}
-
-impl DeliveryError {
-    /// A final (not retried) failure.
-    pub fn new(message: impl Into<String>) -> DeliveryError {
-        DeliveryError {
-            message: message.into(),
-            ..DeliveryError::default()
-        }
-    }
-
-    /// Mark it retryable, optionally after a wait the receiver asked for.
-    pub fn retryable(mut self, after: Option<Duration>) -> DeliveryError {
-        self.retryable = true;
-        self.retry_after = after;
-        self
-    }
-
-    /// Attach the HTTP status.
-    pub fn status(mut self, status: u16) -> DeliveryError {
-        self.status = Some(status);
-        self
-    }
 }
 
 /// A config problem a channel finds in its own keys.
@@ -459,15 +318,6 @@ pub fn form(pairs: &[(&str, &str)]) -> String {
         })
         .collect::<Vec<_>>()
         .join("&")
-}
-
-/// An HTTP Basic `Authorization` value.
-pub fn basic_auth(user: &str, password: &str) -> String {
-    use base64::Engine;
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
-    )
 }
 
 /// The text of a JSON reply field, for error messages.

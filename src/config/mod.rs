@@ -98,29 +98,8 @@ fn exists(path: PathBuf, why: &str) -> Result<Located, ConfigError> {
     }
 }
 
-/// The user's home directory.
-pub fn home_dir() -> Option<PathBuf> {
-    std::env::var_os("HOME")
-        .filter(|h| !h.is_empty())
-        .map(PathBuf::from)
-}
-
-/// `~/x` → `$HOME/x`.
-pub fn expand_tilde(p: &str) -> PathBuf {
-    match (p.strip_prefix("~/"), home_dir()) {
-        (Some(rest), Some(home)) => home.join(rest),
-        _ => PathBuf::from(p),
-    }
-}
-
-fn state_home() -> PathBuf {
-    std::env::var_os("XDG_STATE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| home_dir().map(|h| h.join(".local/state")))
-        .unwrap_or_else(|| PathBuf::from("/var/lib"))
-        .join("bnotify")
-}
+use crate::paths::state_home;
+pub use crate::paths::{expand_tilde, home_dir};
 
 /// A list of event or task patterns: exact names, globs, or `*`.
 #[derive(Debug, Clone)]
@@ -221,23 +200,7 @@ impl Endpoint {
     }
 }
 
-/// Whether a key (config key or header name) holds a credential.
-pub fn is_secret_key(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
-    [
-        "token",
-        "password",
-        "secret",
-        "authorization",
-        "key",
-        "auth",
-        "cookie",
-        "sid_token",
-    ]
-    .iter()
-    .any(|s| k.contains(s))
-        && k != "device_key_name"
-}
+pub use crate::redact::is_secret_key;
 
 /// The loaded config.
 #[derive(Debug)]

@@ -107,28 +107,7 @@ fn attempt(
 /// The marker used when a full one would take more than a quarter of the limit.
 const SHORT: &str = "…";
 
-/// `\n… 12,345 characters cut …\n` (with spaces instead of newlines in one-line text).
-pub(crate) fn marker(removed: usize, sep: &str) -> String {
-    let unit = if removed == 1 {
-        "character"
-    } else {
-        "characters"
-    };
-    format!("{sep}… {} {unit} cut …{sep}", grouped(removed))
-}
-
-/// `12345` → `12,345`.
-pub fn grouped(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(d);
-    }
-    out
-}
+pub(crate) use crate::units::cut_marker as marker;
 
 /// How many of `chars` fit in `budget`, and what they cost.
 fn take(
@@ -360,8 +339,8 @@ mod tests {
                 assert!(unit.len(&out) <= max, "{max} {unit:?}: {out}");
             }
         }
-        assert_eq!(grouped(1234567), "1,234,567");
-        assert_eq!(grouped(999), "999");
+        assert_eq!(crate::units::grouped(1234567), "1,234,567");
+        assert_eq!(crate::units::grouped(999), "999");
     }
 
     #[test]

@@ -8,6 +8,8 @@
 //! ([`crate::sanitize::clean`]), and a stream that fails is marked gone and left alone.
 //! The command still finishes (deliveries, the outbox) and exits with its usual code.
 
+pub mod dry_run;
+
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 

@@ -1,0 +1,61 @@
+//! The settings every command shares (the global flags), and the two ways of loading
+//! the config: strictly, or for a command that sends (an endpoint with a config problem
+//! is left out with a warning). Used by the commands and by the delivery pipeline.
+
+use anyhow::Result;
+
+use crate::cli::Cli;
+use crate::config::{locate, Config};
+
+/// Flags every subcommand sees.
+#[derive(Debug, Clone)]
+pub struct Global {
+    /// `--config`.
+    pub config: Option<std::path::PathBuf>,
+    /// `-v` count.
+    pub verbose: u8,
+    /// `-q`.
+    pub quiet: bool,
+    /// `--json`.
+    pub json: bool,
+}
+
+impl Global {
+    /// Take the global flags out of the parsed command line.
+    pub fn from_cli(cli: &Cli) -> Global {
+        Global {
+            config: cli.config.clone(),
+            verbose: cli.verbose,
+            quiet: cli.quiet,
+            json: cli.json,
+        }
+    }
+
+    /// Find and load the config; any problem is an exit-2 error.
+    pub fn load(&self) -> Result<Config> {
+        let located = locate(self.config.as_deref())?;
+        Ok(Config::load(&located.path)?)
+    }
+
+    /// Load the config for a command that sends: an endpoint with a config problem is
+    /// left out with a warning (the caller exits 2 after delivering the others).
+    pub fn load_for_sending(&self) -> Result<Config> {
+        let cfg = self.load()?;
+        let r = cfg.redactor();
+        for b in &cfg.broken {
+            for e in &b.errors {
+                self.warn(&format!(
+                    "{}\nendpoint {} is left out until this is fixed; the others are sent",
+                    r.mask(&e.to_string()),
+                    b.label()
+                ));
+            }
+        }
+        Ok(cfg)
+    }
+
+    /// Print a warning (warnings print even with `-q`).
+    pub fn warn(&self, msg: &str) {
+        crate::errln!("warning: {msg}");
+    }
+}
