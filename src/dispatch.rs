@@ -146,6 +146,9 @@ pub fn prepare(cfg: &Config, ep: &Endpoint, ev: &Event) -> Result<Vec<Outgoing>,
     )
     .map_err(|e| DeliveryError::new(e.to_string()))?;
     body.push_str(&attachment_note(ep, ev));
+    if ep.channel.uses_history() {
+        crate::state::load_history(&cfg.state_dir);
+    }
     let msg = Message {
         event: ev,
         title,
@@ -266,6 +269,9 @@ fn deliver_one(
                 ep.name
             );
         }
+        if ep.channel.any_suffices() && reqs.len() > 1 {
+            return send_any(ep, &reqs, deadline, opts, redactor, &mut d);
+        }
         for req in &reqs {
             send_one(ep, req, deadline, opts, redactor, &mut d)?;
         }
@@ -279,6 +285,46 @@ fn deliver_one(
     }
     d.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     d
+}
+
+/// Send every request (an HA cluster's members): delivered when one accepted, with a
+/// warning naming each that did not; failed, with every reason, when none did.
+fn send_any(
+    ep: &Endpoint,
+    reqs: &[Outgoing],
+    deadline: Instant,
+    opts: &Options,
+    redactor: &Redactor,
+    d: &mut Delivery,
+) -> Result<(), DeliveryError> {
+    let mut errors = Vec::new();
+    for req in reqs {
+        if let Err(mut e) = send_one(ep, req, deadline, opts, redactor, d) {
+            if let Outgoing::Http(h) = req {
+                e.message = format!("{}: {}", h.url, e.message);
+            }
+            errors.push(e);
+        }
+    }
+    if errors.len() < reqs.len() {
+        for e in &errors {
+            eprintln!(
+                "warning: endpoint \"{}\": {}",
+                ep.name,
+                redactor.mask(&e.message)
+            );
+        }
+        return Ok(());
+    }
+    let message = errors
+        .iter()
+        .map(|e| e.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    Err(DeliveryError {
+        message,
+        ..errors.pop().unwrap_or_default()
+    })
 }
 
 /// Send one request with retries: every kind of request shares the attempt, backoff and
@@ -316,6 +362,18 @@ fn send_one(
                 eprintln!("> {} exec {}", ep.name, redactor.mask(&x.argv.join(" ")));
             }
             crate::exec::run(x, timeout)
+        }),
+        Outgoing::Mqtt(m) => with_retries(ep, deadline, opts, redactor, d, |timeout, _| {
+            if opts.verbose > 0 {
+                eprintln!("> {} MQTT {}", ep.name, redactor.mask(&m.url));
+            }
+            crate::mqtt::publish(m, timeout)
+        }),
+        Outgoing::File(f) => with_retries(ep, deadline, opts, redactor, d, |_, _| {
+            if opts.verbose > 0 {
+                eprintln!("> {} write {}", ep.name, f.path.display());
+            }
+            f.write()
         }),
     }
 }

@@ -19,6 +19,7 @@ pub mod http;
 pub mod outbox;
 pub mod redact;
 pub mod render;
+pub mod mqtt;
 pub mod report;
 pub mod screen;
 pub mod signing;
@@ -54,6 +55,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Outbox(c) => commands::outbox::run(&g, c),
         Command::Run(a) => commands::run::run(&g, a),
         Command::State(c) => commands::state::run(&g, c),
+        Command::Overdue(a) => commands::overdue::run(&g, a),
         Command::Completions { shell } => commands::generate::completions(*shell),
         Command::Man { dir } => commands::generate::man(dir.as_deref()),
     }

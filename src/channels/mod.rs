@@ -5,17 +5,21 @@
 //! (`check`). Only `dispatch` performs I/O. Adding a channel means writing its file and
 //! adding one row to [`TYPES`].
 
+pub mod alertmanager;
 pub mod bark;
 pub mod command;
 pub mod discord;
 pub mod email;
 pub mod gotify;
 pub mod healthchecks;
+pub mod mqtt;
 pub mod ntfy;
 pub mod pagerduty;
+pub mod pushgateway;
 pub mod slack;
 pub mod teams;
 pub mod telegram;
+pub mod textfile;
 pub mod twilio;
 pub mod webhook;
 
@@ -65,6 +69,10 @@ pub enum Outgoing {
     Smtp(email::SmtpRequest),
     /// A local program.
     Exec(command::ExecRequest),
+    /// An MQTT publish (one connection, its messages in order).
+    Mqtt(mqtt::MqttRequest),
+    /// A file written atomically.
+    File(textfile::FileWrite),
 }
 
 /// An HTTP request, fully built.
@@ -262,6 +270,16 @@ pub trait Channel: Send + Sync + std::fmt::Debug {
         false
     }
 
+    /// Whether `prepare` reads the task histories (`crate::state::history`).
+    fn uses_history(&self) -> bool {
+        false
+    }
+
+    /// Whether one delivered request of several is enough (the others are warned about).
+    fn any_suffices(&self) -> bool {
+        false
+    }
+
     /// The default `max_attachment_size` of this channel.
     fn max_attachment_size(&self) -> u64 {
         crate::attach::DEFAULT_MAX
@@ -316,6 +334,10 @@ pub const TYPES: &[ChannelType] = &[
     pagerduty::TYPE,
     email::TYPE,
     command::TYPE,
+    alertmanager::TYPE,
+    mqtt::TYPE,
+    pushgateway::TYPE,
+    textfile::TYPE,
 ];
 
 /// The type called `name`.

@@ -4,6 +4,7 @@ pub mod config;
 pub mod events;
 pub mod generate;
 pub mod outbox;
+pub mod overdue;
 pub mod run;
 pub mod send;
 pub mod state;
