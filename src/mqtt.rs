@@ -58,7 +58,10 @@ pub fn publish(req: &MqttRequest, timeout: Duration) -> Result<(), DeliveryError
             .map_err(|e| DeliveryError::new(format!("{where_}: {e}")))?;
         let conn = rustls::ClientConnection::new(Arc::new(cfg), name)
             .map_err(|e| DeliveryError::new(format!("{where_}: {e}")))?;
-        Box::new(rustls::StreamOwned::new(conn, tcp.try_clone().map_err(|e| io("connecting", e))?))
+        Box::new(rustls::StreamOwned::new(
+            conn,
+            tcp.try_clone().map_err(|e| io("connecting", e))?,
+        ))
     } else {
         Box::new(tcp.try_clone().map_err(|e| io("connecting", e))?)
     };
@@ -102,7 +105,8 @@ pub fn publish(req: &MqttRequest, timeout: Duration) -> Result<(), DeliveryError
             payload: &m.payload,
         });
         bound(&tcp).map_err(|e| io("publishing", e))?;
-        write_packet(&mut stream, &p, m.payload.len() + m.topic.len()).map_err(|e| io("publishing", e))?;
+        write_packet(&mut stream, &p, m.payload.len() + m.topic.len())
+            .map_err(|e| io("publishing", e))?;
         if m.qos == 0 {
             continue;
         }
@@ -142,10 +146,10 @@ fn connect(req: &MqttRequest, deadline: Instant) -> std::io::Result<TcpStream> {
 
 /// The broker's answer to CONNECT: accepted, or why not.
 fn refused(code: ConnectReturnCode, where_: &str, req: &MqttRequest) -> Result<(), DeliveryError> {
-    let who = req
-        .username
-        .as_deref()
-        .map_or_else(|| "without a user name".to_string(), |u| format!("as \"{u}\""));
+    let who = req.username.as_deref().map_or_else(
+        || "without a user name".to_string(),
+        |u| format!("as \"{u}\""),
+    );
     match code {
         ConnectReturnCode::Accepted => Ok(()),
         ConnectReturnCode::BadUsernamePassword | ConnectReturnCode::NotAuthorized => {

@@ -23,13 +23,7 @@ use crate::event::{Event, Status, STATUS_SUFFIXES};
 pub const TYPE: ChannelType = ChannelType {
     name: "alertmanager",
     http: true,
-    keys: &[
-        "url",
-        "urls",
-        "labels",
-        "annotations",
-        "resolve_on_success",
-    ],
+    keys: &["url", "urls", "labels", "annotations", "resolve_on_success"],
     build: super::build::<Alertmanager>,
 };
 
@@ -116,11 +110,10 @@ impl super::Channel for Alertmanager {
         }
         for k in self.labels.keys().chain(self.annotations.keys()) {
             if !is_label_name(k) {
-                return Err(Invalid::key(
-                    "labels",
-                    format!("\"{k}\" is not a valid label name"),
-                )
-                .hint("use letters, digits and _, not starting with a digit"));
+                return Err(
+                    Invalid::key("labels", format!("\"{k}\" is not a valid label name"))
+                        .hint("use letters, digits and _, not starting with a digit"),
+                );
             }
         }
         Ok(())
@@ -246,10 +239,19 @@ mod tests {
         assert_eq!(alertname("restore_failure"), "RestoreFailed");
         assert_eq!(alertname("system_error"), "SystemError");
         assert_eq!(alertname("test"), "Test");
-        assert_eq!(resolved_names("backup_success"), ["BackupFailed", "BackupMissed"]);
-        assert_eq!(resolved_names("restore_success"), ["RestoreFailed", "RestoreMissed"]);
+        assert_eq!(
+            resolved_names("backup_success"),
+            ["BackupFailed", "BackupMissed"]
+        );
+        assert_eq!(
+            resolved_names("restore_success"),
+            ["RestoreFailed", "RestoreMissed"]
+        );
         assert_eq!(resolved_names("config_backup"), ["ConfigBackup"]);
         assert_eq!(alerts_url("http://a:9093/"), "http://a:9093/api/v2/alerts");
-        assert_eq!(alerts_url("http://a/api/v2/alerts"), "http://a/api/v2/alerts");
+        assert_eq!(
+            alerts_url("http://a/api/v2/alerts"),
+            "http://a/api/v2/alerts"
+        );
     }
 }

@@ -151,12 +151,13 @@ impl super::Channel for Mqtt {
     fn validate(&self) -> Result<(), Invalid> {
         parse_url(&self.url)?;
         if self.qos > 1 {
-            return Err(Invalid::key("qos", format!("qos {} is not supported", self.qos))
-                .hint("use 0 (at most once) or 1 (at least once)"));
+            return Err(
+                Invalid::key("qos", format!("qos {} is not supported", self.qos))
+                    .hint("use 0 (at most once) or 1 (at least once)"),
+            );
         }
         if let Some(t) = &self.topic {
-            crate::render::check("topic", t)
-                .map_err(|e| Invalid::key("topic", e.to_string()))?;
+            crate::render::check("topic", t).map_err(|e| Invalid::key("topic", e.to_string()))?;
         }
         Ok(())
     }
@@ -211,7 +212,13 @@ mod tests {
         let p = parse_url("mqtts://u:p%40ss@broker.example:1884").unwrap();
         assert_eq!(
             p,
-            (true, "broker.example".into(), 1884, Some("u".into()), Some("p@ss".into()))
+            (
+                true,
+                "broker.example".into(),
+                1884,
+                Some("u".into()),
+                Some("p@ss".into())
+            )
         );
         assert_eq!(parse_url("mqtt://h").unwrap().2, 1883);
         assert_eq!(parse_url("mqtts://h").unwrap().2, 8883);

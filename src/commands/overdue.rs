@@ -66,7 +66,10 @@ pub fn run(g: &Global, args: &OverdueArgs) -> Result<Outcome> {
             task: Some(task.clone()),
             host: args.host.clone(),
             message: Some(why),
-            fields: vec![("max_age".into(), humantime::format_duration(args.max_age).to_string())],
+            fields: vec![(
+                "max_age".into(),
+                humantime::format_duration(args.max_age).to_string(),
+            )],
             ..Input::default()
         };
         let ev = Event::from_input(&args.event, &input, super::send::hostname);
@@ -80,7 +83,8 @@ pub fn run(g: &Global, args: &OverdueArgs) -> Result<Outcome> {
 
 /// Why the task is overdue at `now`, or `None` when it is not.
 pub fn overdue(h: &TaskHistory, now: u64, max_age: u64) -> Option<String> {
-    let since = |t: u64| humantime::format_duration(std::time::Duration::from_secs(now.saturating_sub(t)));
+    let since =
+        |t: u64| humantime::format_duration(std::time::Duration::from_secs(now.saturating_sub(t)));
     match h.last_success {
         Some(t) if now.saturating_sub(t) > max_age => Some(format!(
             "No success since {} ({} ago)",
@@ -120,12 +124,17 @@ mod tests {
         };
         assert!(overdue(&h, 11 * day, 2 * day).is_none());
         let why = overdue(&h, 13 * day, 2 * day).unwrap();
-        assert!(why.starts_with("No success since 1970-01-11T00:00:00Z (3days ago)"), "{why}");
+        assert!(
+            why.starts_with("No success since 1970-01-11T00:00:00Z (3days ago)"),
+            "{why}"
+        );
         let never = TaskHistory {
             first_seen: day,
             ..TaskHistory::default()
         };
         assert!(overdue(&never, day + 60, 3600).is_none());
-        assert!(overdue(&never, 3 * day, 3600).unwrap().starts_with("Never succeeded"));
+        assert!(overdue(&never, 3 * day, 3600)
+            .unwrap()
+            .starts_with("Never succeeded"));
     }
 }

@@ -134,7 +134,11 @@ fn secrets_never_print_anywhere() {
   - {{name: healthchecks, type: healthchecks, url: \"{}\"}}\n\
   - {{name: pagerduty, type: pagerduty, routing_key: PDSECRET7, api_url: \"{}\"}}\n\
   - {{name: email, type: email, smtp_host: 127.0.0.1, smtp_port: {}, smtp_crypto: none, smtp_user: u, smtp_password: SMTPSECRET16, from: a@example.com, destinations: [{{email: b@example.com}}]}}\n\
-  - {{name: command, type: command, argv: [sh, -c, \"exit 1\"], env: {{API_TOKEN: CMDSECRET17}}}}\n",
+  - {{name: command, type: command, argv: [sh, -c, \"exit 1\"], env: {{API_TOKEN: CMDSECRET17}}}}\n\
+  - {{name: alertmanager, type: alertmanager, urls: [\"{down}/am\", \"http://am:AMSECRET18@127.0.0.1:{}/\"]}}\n\
+  - {{name: mqtt, type: mqtt, url: \"mqtt://127.0.0.1:{}\", username: u, password: MQTTSECRET19}}\n\
+  - {{name: pushgateway, type: pushgateway, url: \"http://pg:PGSECRET20@127.0.0.1:{}/\"}}\n\
+  - {{name: textfile, type: textfile, dir: /nonexistent/bnotify-textfile}}\n",
         srv.url("/w"),
         crate::support::closed_port(),
         srv.url("/services/T/B/SLACKSECRET5"),
@@ -147,6 +151,9 @@ fn secrets_never_print_anywhere() {
         srv.url("/BARKSECRET9"),
         srv.url("/ping/HCSECRET10-aaaa-bbbb-cccc"),
         down.clone() + "/pd",
+        crate::support::closed_port(),
+        crate::support::closed_port(),
+        crate::support::closed_port(),
         crate::support::closed_port(),
     );
     for t in bnotify::channels::TYPES {
@@ -174,6 +181,9 @@ fn secrets_never_print_anywhere() {
         "QUERYSECRET15",
         "SMTPSECRET16",
         "CMDSECRET17",
+        "AMSECRET18",
+        "MQTTSECRET19",
+        "PGSECRET20",
     ];
     let env = Env::new(&yaml);
     let check = |args: &[&str], env: &Env| {

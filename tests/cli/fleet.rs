@@ -3,13 +3,15 @@
 //! prometheus_client), the per-task history in the state, and `overdue`, the dead man's
 //! switch for the backup that never reported.
 
+/// The per-task history and `overdue`.
+mod history;
 mod servers;
 
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::{closed_port, run, Env, Server};
+use crate::support::{closed_port, run, Env};
 use crate::wire::{body, title};
 use servers::{MQTT_PASSWORD, MQTT_USER};
 
@@ -52,7 +54,18 @@ fn alertmanager_failure_fires_and_success_resolves() {
     let (t, b) = (title(), body());
     send(
         &env,
-        &["-e", "backup_failure", "--job", "pg-main", "--host", "db1", "--title", &t, "--body", &b],
+        &[
+            "-e",
+            "backup_failure",
+            "--job",
+            "pg-main",
+            "--host",
+            "db1",
+            "--title",
+            &t,
+            "--body",
+            &b,
+        ],
     )
     .code(0);
     let alerts = alerts_of(&am, "pg-main");
@@ -63,11 +76,23 @@ fn alertmanager_failure_fires_and_success_resolves() {
     assert_eq!(a["labels"]["severity"], "critical");
     assert_eq!(a["labels"]["team"], "storage");
     assert_eq!(a["status"]["state"], "active");
-    assert_eq!(a["annotations"]["summary"], t.as_str(), "the title arrives intact");
-    assert_eq!(a["annotations"]["description"], b.as_str(), "the body arrives intact");
+    assert_eq!(
+        a["annotations"]["summary"],
+        t.as_str(),
+        "the title arrives intact"
+    );
+    assert_eq!(
+        a["annotations"]["description"],
+        b.as_str(),
+        "the body arrives intact"
+    );
     assert_eq!(a["annotations"]["runbook"], "https://wiki.example/backups");
 
-    send(&env, &["-e", "backup_success", "--job", "pg-main", "--host", "db1"]).code(0);
+    send(
+        &env,
+        &["-e", "backup_success", "--job", "pg-main", "--host", "db1"],
+    )
+    .code(0);
     for a in alerts_of(&am, "pg-main") {
         let ends = time::OffsetDateTime::parse(
             a["endsAt"].as_str().unwrap(),
@@ -81,7 +106,11 @@ fn alertmanager_failure_fires_and_success_resolves() {
     }
     let active = am.json("/api/v2/alerts?active=true&silenced=false&inhibited=false");
     assert!(
-        !active.as_array().unwrap().iter().any(|a| a["labels"]["task"] == "pg-main"),
+        !active
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["labels"]["task"] == "pg-main"),
         "{active:#}"
     );
 }
@@ -92,13 +121,24 @@ fn alertmanager_groups_one_task_across_hosts() {
     let am = servers::alertmanager(env.dir.path());
     std::fs::write(
         &env.config,
-        format!("endpoints:\n  - {{name: am, type: alertmanager, url: \"{}\"}}\n", am.url()),
+        format!(
+            "endpoints:\n  - {{name: am, type: alertmanager, url: \"{}\"}}\n",
+            am.url()
+        ),
     )
     .unwrap();
     for host in ["a", "b"] {
-        send(&env, &["-e", "backup_failure", "--job", "nightly", "--host", host]).code(0);
+        send(
+            &env,
+            &["-e", "backup_failure", "--job", "nightly", "--host", host],
+        )
+        .code(0);
     }
-    send(&env, &["-e", "backup_failure", "--job", "other", "--host", "a"]).code(0);
+    send(
+        &env,
+        &["-e", "backup_failure", "--job", "other", "--host", "a"],
+    )
+    .code(0);
     let groups = am.json("/api/v2/alerts/groups");
     let nightly: Vec<&Value> = groups
         .as_array()
@@ -133,23 +173,41 @@ fn alertmanager_cluster_needs_one_member() {
     .unwrap();
     send(&env, &["-e", "backup_failure", "--job", "ha"])
         .code(0)
-        .err_has(&format!("warning: endpoint \"am\": "))
+        .err_has("warning: endpoint \"am\": ")
         .err_has(&down);
     assert_eq!(alerts_of(&am, "ha").len(), 1);
-    send(&env, &["-e", "backup_missed", "--job", "ha", "--endpoint", "dead"]).code(1);
+    send(
+        &env,
+        &["-e", "backup_missed", "--job", "ha", "--endpoint", "dead"],
+    )
+    .code(1);
 }
 
 #[test]
 fn alertmanager_dry_run_shows_the_alert() {
-    let env = Env::new(
-        "endpoints:\n  - {name: am, type: alertmanager, url: \"http://127.0.0.1:9/\"}\n",
+    let env =
+        Env::new("endpoints:\n  - {name: am, type: alertmanager, url: \"http://127.0.0.1:9/\"}\n");
+    let out = send(
+        &env,
+        &[
+            "-e",
+            "backup_missed",
+            "--job",
+            "x",
+            "--host",
+            "h",
+            "--dry-run",
+        ],
     );
-    let out = send(&env, &["-e", "backup_missed", "--job", "x", "--host", "h", "--dry-run"]);
     out.code(0)
         .out_has("POST http://127.0.0.1:9/api/v2/alerts")
         .out_has("\"alertname\":\"BackupMissed\"");
     let out = send(&env, &["-e", "backup_start", "--job", "x", "--dry-run"]);
-    assert!(!out.stdout.contains("api/v2/alerts"), "start sends nothing:\n{}", out.stdout);
+    assert!(
+        !out.stdout.contains("api/v2/alerts"),
+        "start sends nothing:\n{}",
+        out.stdout
+    );
 }
 
 fn mqtt_env(broker: &servers::Mosquitto, extra: &str) -> Env {
@@ -168,7 +226,20 @@ fn mqtt_publishes_the_event_and_retains_the_outcome() {
     let (t, b) = (title(), body());
     let out = send(
         &env,
-        &["-e", "backup_failure", "--job", "pg/main", "--host", "db1", "--title", &t, "--body", &b, "--id", "run-42"],
+        &[
+            "-e",
+            "backup_failure",
+            "--job",
+            "pg/main",
+            "--host",
+            "db1",
+            "--title",
+            &t,
+            "--body",
+            &b,
+            "--id",
+            "run-42",
+        ],
     );
     out.code(0);
     assert!(!out.stderr.contains(MQTT_PASSWORD) && !out.stdout.contains(MQTT_PASSWORD));
@@ -183,13 +254,19 @@ fn mqtt_publishes_the_event_and_retains_the_outcome() {
     assert_eq!(got[1]["topic"], "bnotify/db1/pg_main/status");
 
     // A dashboard that subscribes later still sees the last outcome.
-    let retained: Value = serde_json::from_str(&broker.retained("bnotify/db1/pg_main/status")).unwrap();
+    let retained: Value =
+        serde_json::from_str(&broker.retained("bnotify/db1/pg_main/status")).unwrap();
     assert_eq!(retained["status"], "failure");
     assert_eq!(retained["event"], "backup_failure");
     assert_eq!(retained["id"], "run-42");
     assert!(retained["timestamp"].as_str().unwrap().ends_with('Z'));
-    send(&env, &["-e", "backup_success", "--job", "pg/main", "--host", "db1"]).code(0);
-    let retained: Value = serde_json::from_str(&broker.retained("bnotify/db1/pg_main/status")).unwrap();
+    send(
+        &env,
+        &["-e", "backup_success", "--job", "pg/main", "--host", "db1"],
+    )
+    .code(0);
+    let retained: Value =
+        serde_json::from_str(&broker.retained("bnotify/db1/pg_main/status")).unwrap();
     assert_eq!(retained["status"], "success");
 }
 
@@ -197,7 +274,10 @@ fn mqtt_publishes_the_event_and_retains_the_outcome() {
 fn mqtt_topic_template_and_qos_0() {
     let tmp = tempfile::tempdir().unwrap();
     let broker = servers::mosquitto(tmp.path());
-    let env = mqtt_env(&broker, "    topic: \"backups/{{ host }}/{{ status }}\"\n    qos: 0\n");
+    let env = mqtt_env(
+        &broker,
+        "    topic: \"backups/{{ host }}/{{ status }}\"\n    qos: 0\n",
+    );
     let live = broker.subscribe("backups/#", 1);
     send(&env, &["-e", "backup_start", "--job", "j", "--host", "h1"]).code(0);
     let got = live.messages();
@@ -213,8 +293,13 @@ fn mqtt_over_tls_with_a_private_ca() {
         broker.tls_url(),
         broker.certs.ca.display()
     ));
-    send(&env, &["-e", "backup_success", "--job", "tls-job", "--host", "h"]).code(0);
-    let retained: Value = serde_json::from_str(&broker.retained("bnotify/h/tls-job/status")).unwrap();
+    send(
+        &env,
+        &["-e", "backup_success", "--job", "tls-job", "--host", "h"],
+    )
+    .code(0);
+    let retained: Value =
+        serde_json::from_str(&broker.retained("bnotify/h/tls-job/status")).unwrap();
     assert_eq!(retained["status"], "success");
 
     // Without the CA the broker's certificate is refused, and the message says so.
@@ -238,7 +323,11 @@ fn mqtt_wrong_password_fails_at_once_and_says_authentication() {
     let t0 = Instant::now();
     let out = send(&env, &["-e", "backup_failure", "--job", "j"]);
     out.code(1).err_has("authentication failed");
-    assert!(t0.elapsed() < Duration::from_secs(3), "retried: {:?}", t0.elapsed());
+    assert!(
+        t0.elapsed() < Duration::from_secs(3),
+        "retried: {:?}",
+        t0.elapsed()
+    );
     assert!(!out.stderr.contains("after 2 attempts"), "{}", out.stderr);
     assert!(!out.stderr.contains("not-the-password"), "{}", out.stderr);
 }
@@ -270,39 +359,87 @@ fn pushgateway_shows_the_history_grouped_by_job_and_host() {
     let pg = servers::pushgateway(env.dir.path());
     std::fs::write(
         &env.config,
-        format!("endpoints:\n  - {{name: pg, type: pushgateway, url: \"{}\", job: backups}}\n", pg.url()),
+        format!(
+            "endpoints:\n  - {{name: pg, type: pushgateway, url: \"{}\", job: backups}}\n",
+            pg.url()
+        ),
     )
     .unwrap();
     let t0 = now();
     send(
         &env,
-        &["-e", "backup_success", "--job", "pg-main", "--host", "db1", "--duration", "4m 12s", "--backup-size", "1GiB", "--field", "exit_code=0"],
+        &[
+            "-e",
+            "backup_success",
+            "--job",
+            "pg-main",
+            "--host",
+            "db1",
+            "--duration",
+            "4m 12s",
+            "--backup-size",
+            "1GiB",
+            "--field",
+            "exit_code=0",
+        ],
     )
     .code(0);
-    send(&env, &["-e", "backup_failure", "--job", "files", "--host", "db1", "--field", "exit_code=2"]).code(0);
+    send(
+        &env,
+        &[
+            "-e",
+            "backup_failure",
+            "--job",
+            "files",
+            "--host",
+            "db1",
+            "--field",
+            "exit_code=2",
+        ],
+    )
+    .code(0);
     let text = pg.get("/metrics");
     let samples = servers::parse_prom(&text);
     let g = |name: &str, task: &str| {
-        sample(&samples, name, &[("job", "backups"), ("instance", "db1"), ("task", task)])
-            .unwrap_or_else(|| panic!("no {name} for {task} in\n{text}"))
+        sample(
+            &samples,
+            name,
+            &[("job", "backups"), ("instance", "db1"), ("task", task)],
+        )
+        .unwrap_or_else(|| panic!("no {name} for {task} in\n{text}"))
     };
     let success = g("bnotify_last_success_timestamp_seconds", "pg-main");
     assert!((success - t0).abs() < 30.0, "{success} vs {t0}");
     assert_eq!(g("bnotify_last_duration_seconds", "pg-main"), 252.0);
-    assert_eq!(g("bnotify_last_backup_size_bytes", "pg-main"), 1_073_741_824.0);
+    assert_eq!(
+        g("bnotify_last_backup_size_bytes", "pg-main"),
+        1_073_741_824.0
+    );
     assert_eq!(g("bnotify_last_exit_code", "pg-main"), 0.0);
     assert_eq!(g("bnotify_last_exit_code", "files"), 2.0);
     assert!(
-        sample(&samples, "bnotify_last_success_timestamp_seconds", &[("task", "files")]).is_none(),
+        sample(
+            &samples,
+            "bnotify_last_success_timestamp_seconds",
+            &[("task", "files")]
+        )
+        .is_none(),
         "files never succeeded"
     );
     assert!(sample(
         &samples,
         "bnotify_last_event_timestamp_seconds",
-        &[("instance", "db1"), ("task", "files"), ("event", "backup_failure")]
+        &[
+            ("instance", "db1"),
+            ("task", "files"),
+            ("event", "backup_failure")
+        ]
     )
     .is_some());
-    assert!(text.contains("# HELP bnotify_last_success_timestamp_seconds"), "{text}");
+    assert!(
+        text.contains("# HELP bnotify_last_success_timestamp_seconds"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -320,8 +457,15 @@ fn textfile_is_written_atomically_and_parses() {
     .unwrap();
     let odd = "db \"main\"\\nightly";
     send(&env, &["-e", "backup_start", "--job", odd]).code(0);
-    send(&env, &["-e", "backup_success", "--job", odd, "--duration", "90s"]).code(0);
-    let entries: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    send(
+        &env,
+        &["-e", "backup_success", "--job", odd, "--duration", "90s"],
+    )
+    .code(0);
+    let entries: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(entries, ["bnotify.prom"], "no temp file left behind");
     let text = std::fs::read_to_string(dir.join("bnotify.prom")).unwrap();
     let samples = servers::parse_prom(&text);
@@ -337,112 +481,4 @@ fn textfile_is_written_atomically_and_parses() {
         &[("task", odd), ("event", "backup_start")]
     )
     .is_some());
-}
-
-/// A state file whose history says `pg-main` last succeeded 3 days ago, `files` 1 hour
-/// ago, and `new-job` never, first seen 2 days ago.
-fn write_history(env: &Env) {
-    let n = now() as u64;
-    let state = serde_json::json!({
-        "version": 1, "outcomes": {}, "throttles": {},
-        "tasks": {
-            "pg-main": {"first_seen": n - 900_000, "last_success": n - 3 * 86_400, "events": {"backup_success": n - 3 * 86_400}},
-            "files": {"first_seen": n - 900_000, "last_success": n - 3600, "events": {}},
-            "new-job": {"first_seen": n - 2 * 86_400, "last_failure": n - 100, "events": {}},
-            "other": {"first_seen": n - 900_000, "events": {}}
-        }
-    });
-    let dir = env.path("state/bnotify");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("state.json"), state.to_string()).unwrap();
-}
-
-#[test]
-fn overdue_sends_backup_missed_for_each_late_task() {
-    let srv = Server::ok();
-    let env = Env::new(&format!(
-        "endpoints:\n  - {{name: hook, type: webhook, url: \"{}\"}}\n",
-        srv.url("/h")
-    ));
-    write_history(&env);
-    let mut c = env.cmd();
-    c.args(["overdue", "--task", "*-*", "--max-age", "1d", "--host", "db1"]);
-    run(c).code(0);
-    let mut got: Vec<Value> = srv.requests().iter().map(|r| r.json()).collect();
-    got.sort_by_key(|v| v["task"].to_string());
-    assert_eq!(got.len(), 2, "{got:#?}");
-    assert_eq!(got[0]["task"], "new-job");
-    assert!(got[0]["message"].as_str().unwrap().starts_with("Never succeeded; first seen "), "{}", got[0]["message"]);
-    assert_eq!(got[1]["task"], "pg-main");
-    assert_eq!(got[1]["event"], "backup_missed");
-    assert_eq!(got[1]["status"], "failure");
-    assert_eq!(got[1]["title"], "Backup missed: pg-main on db1");
-    let msg = got[1]["message"].as_str().unwrap();
-    assert!(msg.starts_with("No success since 20") && msg.contains("(3days"), "{msg}");
-}
-
-#[test]
-fn overdue_event_override_and_nothing_overdue() {
-    let srv = Server::ok();
-    let env = Env::new(&format!(
-        "endpoints:\n  - {{name: hook, type: webhook, url: \"{}\"}}\n",
-        srv.url("/h")
-    ));
-    write_history(&env);
-    let mut c = env.cmd();
-    c.args(["overdue", "--task", "pg-main", "--max-age", "1d", "--event", "db_backup_late"]);
-    run(c).code(0);
-    assert_eq!(srv.requests()[0].json()["event"], "db_backup_late");
-
-    let mut c = env.cmd();
-    c.args(["overdue", "--task", "files", "--max-age", "2h"]);
-    run(c).code(0).err_has("nothing overdue");
-    let mut c = env.cmd();
-    c.args(["overdue", "--task", "nope-*", "--max-age", "2h"]);
-    run(c).code(0).err_has("no task matching \"nope-*\" has reported yet");
-    assert_eq!(srv.requests().len(), 1);
-
-    // a failed delivery exits like send
-    let env2 = Env::new(&format!(
-        "endpoints:\n  - {{name: hook, type: webhook, retries: 0, url: \"http://127.0.0.1:{}/\"}}\n",
-        closed_port()
-    ));
-    write_history(&env2);
-    let mut c = env2.cmd();
-    c.args(["overdue", "--task", "pg-main", "--max-age", "1d"]);
-    run(c).code(1);
-}
-
-#[test]
-fn every_send_records_the_task_history() {
-    let srv = Server::ok();
-    let env = Env::new(&format!(
-        "endpoints:\n  - {{name: hook, type: webhook, url: \"{}\", when: failure}}\n",
-        srv.url("/h")
-    ));
-    // an old state file, written before the history existed, still loads
-    let dir = env.path("state/bnotify");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("state.json"),
-        r#"{"version":1,"outcomes":{"hook":{"t":{"status":"failure","event":"backup_failure","at":"2026-01-01T00:00:00Z"}}},"throttles":{}}"#,
-    )
-    .unwrap();
-    send(&env, &["-e", "backup_success", "--job", "t", "--backup-size", "2KiB"]).code(0);
-    send(&env, &["-e", "backup_start", "--job", "t", "--dry-run"]).code(0);
-    let state: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("state.json")).unwrap()).unwrap();
-    let h = &state["tasks"]["t"];
-    assert!(h["last_success"].as_u64().unwrap() as f64 > now() - 60.0, "{state:#}");
-    assert_eq!(h["last_size"], 2048);
-    assert!(h.get("last_start").is_none(), "a dry run records nothing: {h}");
-    assert_eq!(state["outcomes"]["hook"]["t"]["status"], "failure", "old state kept");
-    assert!(srv.requests().is_empty(), "when: failure still holds");
-
-    let mut c = env.cmd();
-    c.args(["state", "reset", "--task", "t"]);
-    run(c).code(0);
-    let state: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("state.json")).unwrap()).unwrap();
-    assert!(state["tasks"].get("t").is_none(), "{state:#}");
 }

@@ -31,7 +31,9 @@ impl Daemon {
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
-            .unwrap_or_else(|e| panic!("{name} does not start ({e}); run scripts/test.sh, it installs it"));
+            .unwrap_or_else(|e| {
+                panic!("{name} does not start ({e}); run scripts/test.sh, it installs it")
+            });
         Daemon { port, child, name }
     }
 
@@ -46,7 +48,8 @@ impl Daemon {
                 panic!(
                     "{} exited ({status}): {}",
                     self.name,
-                    std::fs::read_to_string(dir.join(format!("{}.log", self.name))).unwrap_or_default()
+                    std::fs::read_to_string(dir.join(format!("{}.log", self.name)))
+                        .unwrap_or_default()
                 );
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -162,9 +165,8 @@ pub fn mosquitto(dir: &Path) -> Mosquitto {
     .unwrap();
     let mut cmd = Command::new("mosquitto");
     cmd.arg("-c").arg(&config);
-    let daemon = Daemon::spawn("mosquitto", cmd, port, &dir).wait(&dir, |p| {
-        port_open(p) && port_open(tls_port)
-    });
+    let daemon = Daemon::spawn("mosquitto", cmd, port, &dir)
+        .wait(&dir, |p| port_open(p) && port_open(tls_port));
     Mosquitto {
         daemon,
         tls_port,
@@ -273,7 +275,12 @@ pub fn parse_prom(text: &str) -> Vec<serde_json::Value> {
         .stderr(Stdio::piped())
         .spawn()
         .expect("python3 with prometheus_client (scripts/test.sh installs it)");
-    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
     let o = child.wait_with_output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     serde_json::from_slice(&o.stdout).unwrap()
