@@ -413,7 +413,7 @@ fn gate<'a>(
 /// otherwise: one short locked update; trouble is a warning, never a lost notification.
 fn record_history(g: &Global, cfg: &Config, ev: &Event) {
     let now = crate::http::unix_now();
-    let updated = state::Store::new(&cfg.state_dir).update(true, |st| {
+    let updated = state::Store::new(&cfg.state_dir).update_quick(|st| {
         st.record(ev, now);
         state::remember_history(&st.tasks);
     });
