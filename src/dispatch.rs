@@ -287,8 +287,9 @@ fn deliver_one(
     d
 }
 
-/// Send every request (an HA cluster's members): delivered when one accepted, with a
-/// warning naming each that did not; failed, with every reason, when none did.
+/// Send every request at once (an HA cluster's members, each with its own retries):
+/// delivered when one accepted, with a warning naming each that did not; failed, with
+/// every reason, when none did.
 fn send_any(
     ep: &Endpoint,
     reqs: &[Outgoing],
@@ -297,9 +298,24 @@ fn send_any(
     redactor: &Redactor,
     d: &mut Delivery,
 ) -> Result<(), DeliveryError> {
+    let each: Vec<(Result<(), DeliveryError>, Delivery)> = std::thread::scope(|s| {
+        let workers: Vec<_> = reqs
+            .iter()
+            .map(|req| {
+                let mut mine = d.clone();
+                mine.attempts = 0;
+                s.spawn(move || (send_one(ep, req, deadline, opts, redactor, &mut mine), mine))
+            })
+            .collect();
+        workers.into_iter().filter_map(|w| w.join().ok()).collect()
+    });
     let mut errors = Vec::new();
-    for req in reqs {
-        if let Err(mut e) = send_one(ep, req, deadline, opts, redactor, d) {
+    for ((r, mine), req) in each.into_iter().zip(reqs) {
+        d.attempts += mine.attempts;
+        if r.is_ok() || d.status.is_none() {
+            d.status = mine.status.or(d.status);
+        }
+        if let Err(mut e) = r {
             if let Outgoing::Http(h) = req {
                 e.message = format!("{}: {}", h.url, e.message);
             }
