@@ -101,7 +101,8 @@ pub fn overdue(h: &TaskHistory, now: u64, max_age: u64) -> Option<String> {
     }
 }
 
-fn rfc3339(unix: u64) -> String {
+/// `unix` seconds as RFC 3339 (UTC).
+pub fn rfc3339(unix: u64) -> String {
     use time::format_description::well_known::Rfc3339;
     i64::try_from(unix)
         .ok()

@@ -155,6 +155,18 @@ fn every_send_records_the_task_history() {
     assert!(srv.requests().is_empty(), "when: failure still holds");
 
     let mut c = env.cmd();
+    c.args(["state", "show"]);
+    let out = run(c);
+    out.code(0).out_has("LAST SUCCESS");
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l.starts_with("t ") && l.contains("Z")),
+        "{}",
+        out.stdout
+    );
+
+    let mut c = env.cmd();
     c.args(["state", "reset", "--task", "t"]);
     run(c).code(0);
     let state: Value =
