@@ -158,6 +158,51 @@ fn alertmanager_groups_one_task_across_hosts() {
     assert_eq!(hosts, ["a", "b"]);
 }
 
+/// `overdue` feeds Alertmanager too, and the README's inhibition holds: a job whose
+/// failure is already firing does not also page for being overdue.
+#[test]
+fn overdue_backup_missed_is_inhibited_by_the_failure() {
+    let env = Env::new("");
+    let am = servers::alertmanager(env.dir.path());
+    std::fs::write(
+        &env.config,
+        format!(
+            "endpoints:\n  - {{name: am, type: alertmanager, url: \"{}\", events: [\"*\"]}}\n",
+            am.url()
+        ),
+    )
+    .unwrap();
+    history::write_history(&env);
+    send(
+        &env,
+        &["-e", "backup_failure", "--job", "pg-main", "--host", "a"],
+    )
+    .code(0);
+    let mut c = env.cmd();
+    c.args(["overdue", "--task", "*-*", "--max-age", "1d", "--host", "a"]);
+    run(c).code(0);
+    // the inhibitor learns of the failure asynchronously: give it a moment
+    let until = Instant::now() + Duration::from_secs(10);
+    let missed = loop {
+        let alerts = alerts_of(&am, "pg-main");
+        let missed = alerts
+            .iter()
+            .find(|a| a["labels"]["alertname"] == "BackupMissed")
+            .unwrap_or_else(|| panic!("no BackupMissed: {alerts:#?}"))
+            .clone();
+        if missed["status"]["state"] == "suppressed" || Instant::now() > until {
+            break missed;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(missed["status"]["state"], "suppressed", "{missed:#}");
+    assert_eq!(missed["status"]["inhibitedBy"].as_array().unwrap().len(), 1);
+    // new-job never succeeded and nothing explains it: its BackupMissed is active
+    let new_job = alerts_of(&am, "new-job");
+    assert_eq!(new_job[0]["labels"]["alertname"], "BackupMissed");
+    assert_eq!(new_job[0]["status"]["state"], "active");
+}
+
 #[test]
 fn alertmanager_cluster_needs_one_member() {
     let env = Env::new("");

@@ -8,7 +8,7 @@ use crate::support::{closed_port, run, Env, Server};
 
 /// A state file whose history says `pg-main` last succeeded 3 days ago, `files` 1 hour
 /// ago, and `new-job` never, first seen 2 days ago.
-fn write_history(env: &Env) {
+pub(super) fn write_history(env: &Env) {
     let n = now() as u64;
     let state = serde_json::json!({
         "version": 1, "outcomes": {}, "throttles": {},
