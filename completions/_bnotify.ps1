@@ -39,6 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'bnotify' -ScriptBlock {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a backup command and report its start and its outcome')
             [CompletionResult]::new('outbox', 'outbox', [CompletionResultType]::ParameterValue, 'Inspect or re-send notifications that could not be delivered')
             [CompletionResult]::new('state', 'state', [CompletionResultType]::ParameterValue, 'Show or clear the noise-control state (when: change, throttle)')
+            [CompletionResult]::new('overdue', 'overdue', [CompletionResultType]::ParameterValue, 'Send backup_missed for each task that has not succeeded for too long')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page, or write every page (with bnotify.yaml.5, the config file) into a directory')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -404,6 +405,28 @@ Register-ArgumentCompleter -Native -CommandName 'bnotify' -ScriptBlock {
         'bnotify;state;help;help' {
             break
         }
+        'bnotify;overdue' {
+            [CompletionResult]::new('--task', '--task', [CompletionResultType]::ParameterName, 'Tasks to check, as a glob over the task names the state has seen (e.g. ''mysql-*'')')
+            [CompletionResult]::new('--job', '--job', [CompletionResultType]::ParameterName, 'Tasks to check, as a glob over the task names the state has seen (e.g. ''mysql-*'')')
+            [CompletionResult]::new('--max-age', '--max-age', [CompletionResultType]::ParameterName, 'Overdue when the last success is older than this (e.g. 26h, 8d)')
+            [CompletionResult]::new('--event', '--event', [CompletionResultType]::ParameterName, 'Event to send for each overdue task')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Host name shown in the notification (default: this host''s name)')
+            [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'Only send to this endpoint (repeatable)')
+            [CompletionResult]::new('--deadline', '--deadline', [CompletionResultType]::ParameterName, 'Give up on everything still pending after this long (e.g. 30s, 2m)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to use instead of the discovered one (see `bnotify config path`)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print each request that would be sent (secrets masked) and send nothing')
+            [CompletionResult]::new('--best-effort', '--best-effort', [CompletionResultType]::ParameterName, 'Exit 0 even when a delivery failed (failures are still printed and kept)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only failures and warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only failures and warnings')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON report on stdout instead of human lines')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'bnotify;completions' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to use instead of the discovered one (see `bnotify config path`)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies')
@@ -440,6 +463,7 @@ Register-ArgumentCompleter -Native -CommandName 'bnotify' -ScriptBlock {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a backup command and report its start and its outcome')
             [CompletionResult]::new('outbox', 'outbox', [CompletionResultType]::ParameterValue, 'Inspect or re-send notifications that could not be delivered')
             [CompletionResult]::new('state', 'state', [CompletionResultType]::ParameterValue, 'Show or clear the noise-control state (when: change, throttle)')
+            [CompletionResult]::new('overdue', 'overdue', [CompletionResultType]::ParameterValue, 'Send backup_missed for each task that has not succeeded for too long')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page, or write every page (with bnotify.yaml.5, the config file) into a directory')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -507,6 +531,9 @@ Register-ArgumentCompleter -Native -CommandName 'bnotify' -ScriptBlock {
             break
         }
         'bnotify;help;state;reset' {
+            break
+        }
+        'bnotify;help;overdue' {
             break
         }
         'bnotify;help;completions' {

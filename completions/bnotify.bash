@@ -37,6 +37,9 @@ _bnotify() {
             bnotify,outbox)
                 cmd="bnotify__subcmd__outbox"
                 ;;
+            bnotify,overdue)
+                cmd="bnotify__subcmd__overdue"
+                ;;
             bnotify,run)
                 cmd="bnotify__subcmd__run"
                 ;;
@@ -99,6 +102,9 @@ _bnotify() {
                 ;;
             bnotify__subcmd__help,outbox)
                 cmd="bnotify__subcmd__help__subcmd__outbox"
+                ;;
+            bnotify__subcmd__help,overdue)
+                cmd="bnotify__subcmd__help__subcmd__overdue"
                 ;;
             bnotify__subcmd__help,run)
                 cmd="bnotify__subcmd__help__subcmd__run"
@@ -203,7 +209,7 @@ _bnotify() {
 
     case "${cmd}" in
         bnotify)
-            opts="-v -q -h -V --config --verbose --quiet --json --help --version send test config endpoints events run outbox state completions man help"
+            opts="-v -q -h -V --config --verbose --quiet --json --help --version send test config endpoints events run outbox state overdue completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -468,7 +474,7 @@ _bnotify() {
             return 0
             ;;
         bnotify__subcmd__help)
-            opts="send test config endpoints events run outbox state completions man help"
+            opts="send test config endpoints events run outbox state overdue completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -666,6 +672,20 @@ _bnotify() {
         bnotify__subcmd__help__subcmd__outbox__subcmd__purge)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bnotify__subcmd__help__subcmd__overdue)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -933,6 +953,52 @@ _bnotify() {
             fi
             case "${prev}" in
                 --older-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        bnotify__subcmd__overdue)
+            opts="-v -q -h -V --job --task --max-age --event --host --endpoint --deadline --dry-run --best-effort --config --verbose --quiet --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --task)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --job)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --event)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -36,6 +36,7 @@ set edit:completion:arg-completer[bnotify] = {|@words|
             cand run 'Run a backup command and report its start and its outcome'
             cand outbox 'Inspect or re-send notifications that could not be delivered'
             cand state 'Show or clear the noise-control state (when: change, throttle)'
+            cand overdue 'Send backup_missed for each task that has not succeeded for too long'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page, or write every page (with bnotify.yaml.5, the config file) into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -364,6 +365,27 @@ set edit:completion:arg-completer[bnotify] = {|@words|
         }
         &'bnotify;state;help;help'= {
         }
+        &'bnotify;overdue'= {
+            cand --task 'Tasks to check, as a glob over the task names the state has seen (e.g. ''mysql-*'')'
+            cand --job 'Tasks to check, as a glob over the task names the state has seen (e.g. ''mysql-*'')'
+            cand --max-age 'Overdue when the last success is older than this (e.g. 26h, 8d)'
+            cand --event 'Event to send for each overdue task'
+            cand --host 'Host name shown in the notification (default: this host''s name)'
+            cand --endpoint 'Only send to this endpoint (repeatable)'
+            cand --deadline 'Give up on everything still pending after this long (e.g. 30s, 2m)'
+            cand --config 'Config file to use instead of the discovered one (see `bnotify config path`)'
+            cand --dry-run 'Print each request that would be sent (secrets masked) and send nothing'
+            cand --best-effort 'Exit 0 even when a delivery failed (failures are still printed and kept)'
+            cand -v 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies'
+            cand --verbose 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies'
+            cand -q 'Print only failures and warnings'
+            cand --quiet 'Print only failures and warnings'
+            cand --json 'Print one JSON report on stdout instead of human lines'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'bnotify;completions'= {
             cand --config 'Config file to use instead of the discovered one (see `bnotify config path`)'
             cand -v 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies'
@@ -398,6 +420,7 @@ set edit:completion:arg-completer[bnotify] = {|@words|
             cand run 'Run a backup command and report its start and its outcome'
             cand outbox 'Inspect or re-send notifications that could not be delivered'
             cand state 'Show or clear the noise-control state (when: change, throttle)'
+            cand overdue 'Send backup_missed for each task that has not succeeded for too long'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page, or write every page (with bnotify.yaml.5, the config file) into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -447,6 +470,8 @@ set edit:completion:arg-completer[bnotify] = {|@words|
         &'bnotify;help;state;show'= {
         }
         &'bnotify;help;state;reset'= {
+        }
+        &'bnotify;help;overdue'= {
         }
         &'bnotify;help;completions'= {
         }

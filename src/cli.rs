@@ -63,6 +63,8 @@ pub enum Command {
     /// Show or clear the noise-control state (when: change, throttle).
     #[command(subcommand)]
     State(StateCommand),
+    /// Send backup_missed for each task that has not succeeded for too long.
+    Overdue(OverdueArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -214,6 +216,35 @@ pub struct SendArgs {
     /// Attach a file, e.g. the backup's log (repeatable); big files are cut to their end.
     #[arg(long = "attach", value_name = "FILE")]
     pub attach: Vec<std::path::PathBuf>,
+    /// Give up on everything still pending after this long (e.g. 30s, 2m).
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+    pub deadline: std::time::Duration,
+    /// Print each request that would be sent (secrets masked) and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Exit 0 even when a delivery failed (failures are still printed and kept).
+    #[arg(long)]
+    pub best_effort: bool,
+}
+
+/// Arguments of `bnotify overdue`.
+#[derive(Debug, Args)]
+pub struct OverdueArgs {
+    /// Tasks to check, as a glob over the task names the state has seen (e.g. 'mysql-*').
+    #[arg(long, visible_alias = "job", value_name = "GLOB")]
+    pub task: String,
+    /// Overdue when the last success is older than this (e.g. 26h, 8d).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_age: std::time::Duration,
+    /// Event to send for each overdue task.
+    #[arg(long, value_name = "EVENT", default_value = "backup_missed")]
+    pub event: String,
+    /// Host name shown in the notification (default: this host's name).
+    #[arg(long, value_name = "NAME")]
+    pub host: Option<String>,
+    /// Only send to this endpoint (repeatable).
+    #[arg(long = "endpoint", value_name = "NAME")]
+    pub endpoints: Vec<String>,
     /// Give up on everything still pending after this long (e.g. 30s, 2m).
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
     pub deadline: std::time::Duration,

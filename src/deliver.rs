@@ -364,7 +364,12 @@ fn gate<'a>(
             write_ahead(g, cfg, ob, jobs);
         }
     };
+    // `test notify` and `--dry-run` leave the history alone.
+    let record = o.noise_control && !o.dry_run && ev.task.is_some();
     if !o.noise_control || !state::needed(eps) {
+        if record {
+            record_history(g, cfg, ev);
+        }
         let mut jobs = all();
         write(&mut jobs, outbox);
         return (jobs, Vec::new());
@@ -373,6 +378,10 @@ fn gate<'a>(
     let now = crate::http::unix_now();
     let mut outbox = outbox;
     let decided = store.update(!o.dry_run, |st| {
+        if record {
+            st.record(ev, now);
+            state::remember_history(&st.tasks);
+        }
         let before = st.clone();
         let mut jobs = Vec::new();
         let mut skipped = Vec::new();
@@ -404,6 +413,21 @@ fn gate<'a>(
             write(&mut jobs, outbox);
             (jobs, Vec::new())
         }
+    }
+}
+
+/// Remember `ev` in its task's history (SPEC §9) when no endpoint needs the state
+/// otherwise: one short locked update; trouble is a warning, never a lost notification.
+fn record_history(g: &Global, cfg: &Config, ev: &Event) {
+    let now = crate::http::unix_now();
+    let updated = state::Store::new(&cfg.state_dir).update_quick(|st| {
+        st.record(ev, now);
+        state::remember_history(&st.tasks);
+    });
+    match updated {
+        Ok(((), Some(w))) => g.warn(&w),
+        Ok(_) => {}
+        Err(e) => g.warn(&format!("{e}; the task's history is not updated")),
     }
 }
 

@@ -146,6 +146,9 @@ pub fn prepare(cfg: &Config, ep: &Endpoint, ev: &Event) -> Result<Vec<Outgoing>,
     )
     .map_err(|e| DeliveryError::new(e.to_string()))?;
     body.push_str(&attachment_note(ep, ev));
+    if ep.channel.uses_history() {
+        crate::state::load_history(&cfg.state_dir);
+    }
     let msg = Message {
         event: ev,
         title,
@@ -266,6 +269,9 @@ fn deliver_one(
                 ep.name
             );
         }
+        if ep.channel.any_suffices() && reqs.len() > 1 {
+            return send_any(ep, &reqs, deadline, opts, redactor, &mut d);
+        }
         let mut reqs = reqs;
         for i in 0..reqs.len() {
             let reply = send_one(ep, &reqs[i], deadline, opts, redactor, &mut d)?;
@@ -287,6 +293,67 @@ fn deliver_one(
     }
     d.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     d
+}
+
+/// Send every request at once (an HA cluster's members, each with its own retries):
+/// delivered when one accepted, with a warning naming each that did not; failed, with
+/// every reason, when none did.
+fn send_any(
+    ep: &Endpoint,
+    reqs: &[Outgoing],
+    deadline: Instant,
+    opts: &Options,
+    redactor: &Redactor,
+    d: &mut Delivery,
+) -> Result<(), DeliveryError> {
+    let each: Vec<(Result<(), DeliveryError>, Delivery)> = std::thread::scope(|s| {
+        let workers: Vec<_> = reqs
+            .iter()
+            .map(|req| {
+                let mut mine = d.clone();
+                mine.attempts = 0;
+                s.spawn(move || {
+                    (
+                        send_one(ep, req, deadline, opts, redactor, &mut mine).map(|_| ()),
+                        mine,
+                    )
+                })
+            })
+            .collect();
+        workers.into_iter().filter_map(|w| w.join().ok()).collect()
+    });
+    let mut errors = Vec::new();
+    for ((r, mine), req) in each.into_iter().zip(reqs) {
+        d.attempts += mine.attempts;
+        if r.is_ok() || d.status.is_none() {
+            d.status = mine.status.or(d.status);
+        }
+        if let Err(mut e) = r {
+            if let Outgoing::Http(h) = req {
+                e.message = format!("{}: {}", h.url, e.message);
+            }
+            errors.push(e);
+        }
+    }
+    if errors.len() < reqs.len() {
+        for e in &errors {
+            crate::errln!(
+                "warning: endpoint \"{}\": {}",
+                ep.name,
+                redactor.mask(&e.message)
+            );
+        }
+        return Ok(());
+    }
+    let message = errors
+        .iter()
+        .map(|e| e.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    Err(DeliveryError {
+        message,
+        ..errors.pop().unwrap_or_default()
+    })
 }
 
 /// Send one request with retries: every kind of request shares the attempt, backoff and
@@ -329,6 +396,20 @@ fn send_one(
                 crate::errln!("> {} exec {}", ep.name, redactor.mask(&x.argv.join(" ")));
             }
             crate::exec::run(x, timeout)
+        })
+        .map(|()| None),
+        Outgoing::Mqtt(m) => with_retries(ep, deadline, opts, redactor, d, |timeout, _| {
+            if opts.verbose > 0 {
+                crate::errln!("> {} MQTT {}", ep.name, redactor.mask(&m.url));
+            }
+            crate::mqtt::publish(m, timeout)
+        })
+        .map(|()| None),
+        Outgoing::File(f) => with_retries(ep, deadline, opts, redactor, d, |_, _| {
+            if opts.verbose > 0 {
+                crate::errln!("> {} write {}", ep.name, f.path.display());
+            }
+            f.write()
         })
         .map(|()| None),
     }

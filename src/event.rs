@@ -55,6 +55,7 @@ pub const KNOWN_EVENTS: &[(&str, Status)] = &[
     ("restore_failure", Status::Failure),
     ("config_backup", Status::Success),
     ("system_error", Status::Failure),
+    ("backup_missed", Status::Failure),
     ("user_login", Status::Info),
     ("user_created", Status::Info),
     ("test", Status::Info),

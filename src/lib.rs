@@ -18,6 +18,7 @@ pub mod exec;
 pub mod failure;
 mod files;
 pub mod http;
+pub mod mqtt;
 pub mod outbox;
 pub mod paths;
 pub mod redact;
@@ -60,6 +61,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Outbox(c) => commands::outbox::run(&g, c),
         Command::Run(a) => commands::run::run(&g, a),
         Command::State(c) => commands::state::run(&g, c),
+        Command::Overdue(a) => commands::overdue::run(&g, a),
         Command::Completions { shell } => commands::generate::completions(*shell),
         Command::Man { dir } => commands::generate::man(dir.as_deref()),
     }

@@ -54,6 +54,37 @@ pub struct State {
     /// delivered or held back: a change of outcome opens a new window.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub seen: BTreeMap<String, BTreeMap<String, Status>>,
+    /// task → its history, whatever the endpoints' `when` (for `overdue` and the metrics).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tasks: BTreeMap<String, TaskHistory>,
+}
+
+/// What the state remembers of one task (times are Unix seconds).
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq, Eq)]
+pub struct TaskHistory {
+    /// When an event for it was first seen.
+    pub first_seen: u64,
+    /// The last `start` event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_start: Option<u64>,
+    /// The last success.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_success: Option<u64>,
+    /// The last failure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_failure: Option<u64>,
+    /// The last duration given, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_duration_ms: Option<u64>,
+    /// The last backup size given, in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_size: Option<u64>,
+    /// The last exit code given (`fields.exit_code`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_exit_code: Option<i64>,
+    /// event name → when it was last seen.
+    #[serde(default)]
+    pub events: BTreeMap<String, u64>,
 }
 
 /// What the gate decided for one endpoint.
@@ -101,6 +132,26 @@ impl Store {
         write: bool,
         f: impl FnOnce(&mut State) -> T,
     ) -> Result<(T, Option<String>), String> {
+        self.update_with(write, true, f)
+    }
+
+    /// [`Store::update`] for the task history alone: the same lock and atomic rename, but
+    /// without waiting for the disk (`fsync`), which would triple the cost of a send. A
+    /// power loss may lose the last update; a file it left torn reads as fresh state,
+    /// with a warning, like any corrupt state file.
+    pub fn update_quick<T>(
+        &self,
+        f: impl FnOnce(&mut State) -> T,
+    ) -> Result<(T, Option<String>), String> {
+        self.update_with(true, false, f)
+    }
+
+    fn update_with<T>(
+        &self,
+        write: bool,
+        durable: bool,
+        f: impl FnOnce(&mut State) -> T,
+    ) -> Result<(T, Option<String>), String> {
         let dir_warning = crate::files::private_dir(&self.dir)
             .map_err(|e| format!("cannot create {}: {e}", self.dir.display()))?;
         let lock = crate::files::open_lock(&self.dir.join(".state.lock"))
@@ -114,15 +165,15 @@ impl Store {
         let out = f(&mut state);
         if write {
             state.version = VERSION;
-            self.save(&state)?;
+            self.save(&state, durable)?;
         }
         Ok((out, warning))
     }
 
-    fn save(&self, state: &State) -> Result<(), String> {
+    fn save(&self, state: &State, durable: bool) -> Result<(), String> {
         let path = self.file();
         let bytes = serde_json::to_vec_pretty(state).map_err(|e| e.to_string())?;
-        crate::files::write_atomic(&path, &bytes, true)
+        crate::files::write_atomic(&path, &bytes, durable)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))
     }
 }
@@ -230,6 +281,36 @@ impl State {
         put(&mut self.seen, &before.seen, name);
     }
 
+    /// Remember `ev` in its task's history at `now` (an event without a task is not kept).
+    pub fn record(&mut self, ev: &Event, now: u64) {
+        let Some(task) = ev.task.as_deref().filter(|t| !t.is_empty()) else {
+            return;
+        };
+        let h = self
+            .tasks
+            .entry(task.to_string())
+            .or_insert_with(|| TaskHistory {
+                first_seen: now,
+                ..TaskHistory::default()
+            });
+        match ev.status {
+            Status::Start => h.last_start = Some(now),
+            Status::Success => h.last_success = Some(now),
+            Status::Failure => h.last_failure = Some(now),
+            Status::Info => {}
+        }
+        if let Some(d) = ev.duration_ms {
+            h.last_duration_ms = Some(d);
+        }
+        if let Some(size) = ev.backup.as_ref().and_then(|b| b.size) {
+            h.last_size = Some(size);
+        }
+        if let Some(code) = ev.fields.get("exit_code").and_then(exit_code) {
+            h.last_exit_code = Some(code);
+        }
+        h.events.insert(ev.event.clone(), now);
+    }
+
     /// Forget everything about `task` (or everything).
     pub fn reset(&mut self, task: Option<&str>) {
         match task {
@@ -244,10 +325,46 @@ impl State {
                 for s in self.seen.values_mut() {
                     s.remove(t);
                 }
+                self.tasks.remove(t);
                 self.seen.retain(|_, v| !v.is_empty());
                 self.outcomes.retain(|_, v| !v.is_empty());
                 self.throttles.retain(|_, v| !v.is_empty());
             }
         }
     }
+}
+
+/// An exit code given as a number or a numeric string.
+fn exit_code(v: &serde_json::Value) -> Option<i64> {
+    v.as_i64()
+        .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+}
+
+/// The task histories this process last recorded or read, for the metrics channels.
+static HISTORY: std::sync::Mutex<Option<BTreeMap<String, TaskHistory>>> =
+    std::sync::Mutex::new(None);
+
+/// Keep `tasks` as the histories the metrics channels report.
+pub fn remember_history(tasks: &BTreeMap<String, TaskHistory>) {
+    if let Ok(mut h) = HISTORY.lock() {
+        *h = Some(tasks.clone());
+    }
+}
+
+/// Make sure the histories are at hand: read them from the state file in `dir` when this
+/// process has recorded none (`outbox flush`, `--dry-run`). Trouble reading means none.
+pub fn load_history(dir: &Path) {
+    let Ok(mut h) = HISTORY.lock() else { return };
+    if h.is_none() {
+        *h = Some(Store::new(dir).read().map(|s| s.tasks).unwrap_or_default());
+    }
+}
+
+/// The task histories at hand (empty when none were recorded or read).
+pub fn history() -> BTreeMap<String, TaskHistory> {
+    HISTORY
+        .lock()
+        .ok()
+        .and_then(|h| h.clone())
+        .unwrap_or_default()
 }

@@ -5,6 +5,7 @@
 //! (`check`). Only `dispatch` performs I/O. Adding a channel means writing its file and
 //! adding one row to [`TYPES`].
 
+pub mod alertmanager;
 pub mod apprise;
 pub mod bark;
 pub mod command;
@@ -15,14 +16,17 @@ pub mod gotify;
 pub mod healthchecks;
 pub mod matrix;
 pub mod mattermost;
+pub mod mqtt;
 pub mod ntfy;
 pub mod pagerduty;
+pub mod pushgateway;
 pub mod pushover;
 pub mod rocketchat;
 pub mod signal;
 pub mod slack;
 pub mod teams;
 pub mod telegram;
+pub mod textfile;
 pub mod twilio;
 pub mod webhook;
 pub mod zulip;
@@ -75,6 +79,10 @@ pub enum Outgoing {
     Smtp(email::SmtpRequest),
     /// A local program.
     Exec(command::ExecRequest),
+    /// An MQTT publish (one connection, its messages in order).
+    Mqtt(mqtt::MqttRequest),
+    /// A file written atomically.
+    File(textfile::FileWrite),
 }
 
 /// A config problem a channel finds in its own keys.
@@ -134,6 +142,16 @@ pub trait Channel: Send + Sync + std::fmt::Debug {
     /// Whether this channel sends `event.attachments` itself; when it does not, the body
     /// names each file and says it was not attached.
     fn carries_attachments(&self) -> bool {
+        false
+    }
+
+    /// Whether `prepare` reads the task histories (`crate::state::history`).
+    fn uses_history(&self) -> bool {
+        false
+    }
+
+    /// Whether one delivered request of several is enough (the others are warned about).
+    fn any_suffices(&self) -> bool {
         false
     }
 
@@ -199,6 +217,10 @@ pub const TYPES: &[ChannelType] = &[
     zulip::TYPE,
     signal::TYPE,
     apprise::TYPE,
+    alertmanager::TYPE,
+    mqtt::TYPE,
+    pushgateway::TYPE,
+    textfile::TYPE,
 ];
 
 /// The type called `name`.

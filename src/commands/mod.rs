@@ -6,6 +6,7 @@ pub mod generate;
 pub mod init;
 pub mod manpage;
 pub mod outbox;
+pub mod overdue;
 pub mod run;
 pub mod send;
 pub mod state;

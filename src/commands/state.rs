@@ -19,7 +19,11 @@ pub fn run(g: &Global, cmd: &StateCommand) -> Result<Outcome> {
                 crate::outln!("{}", serde_json::to_string_pretty(&st).unwrap_or_default());
                 return Ok(Outcome::Success);
             }
+            print_history(&st.tasks);
             if st.outcomes.is_empty() && st.throttles.is_empty() {
+                if !st.tasks.is_empty() {
+                    return Ok(Outcome::Success);
+                }
                 crate::errln!("no noise-control state yet ({})", cfg.state_dir.display());
                 return Ok(Outcome::Success);
             }
@@ -86,4 +90,24 @@ fn task_name(t: &str) -> String {
     } else {
         t.to_string()
     }
+}
+
+/// The task history (for `overdue` and the metrics), one row per task.
+fn print_history(tasks: &std::collections::BTreeMap<String, crate::state::TaskHistory>) {
+    if tasks.is_empty() {
+        return;
+    }
+    let when =
+        |t: Option<u64>| t.map_or_else(|| "-".to_string(), crate::commands::overdue::rfc3339);
+    let rows = tasks.iter().map(|(task, h)| {
+        [
+            task_name(task),
+            when(h.last_success),
+            when(h.last_failure),
+            when(Some(h.first_seen)),
+        ]
+    });
+    let header = ["TASK", "LAST SUCCESS", "LAST FAILURE", "FIRST SEEN"].map(String::from);
+    print!("{}", table(std::iter::once(header).chain(rows)));
+    crate::outln!();
 }

@@ -190,7 +190,9 @@ fn headline(ev: &Event) -> String {
         Some((subject, _)) if recovered => format!("{} recovered", humanize(subject)),
         Some((subject, "_error")) => format!("{} error", humanize(subject)),
         Some((subject, _)) => format!("{} {}", humanize(subject), outcome(ev.status)),
-        None if ev.status == Status::Failure => format!("{} failed", humanize(&ev.event)),
+        None if ev.status == Status::Failure && !ev.event.ends_with("_missed") => {
+            format!("{} failed", humanize(&ev.event))
+        }
         None => humanize(&ev.event),
     };
     head.trim_end().to_string()

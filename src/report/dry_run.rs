@@ -98,6 +98,17 @@ fn describe(ep: &Endpoint, req: &Outgoing, r: &Redactor) -> serde_json::Value {
                 "headers": env, "body": r.mask(&dispatch::body_text(&x.stdin)),
             })
         }
+        Outgoing::Mqtt(m) => json!({
+            "endpoint": ep.name, "type": ep.kind.name,
+            "method": "MQTT", "url": r.mask(&m.url),
+            "headers": m.messages.iter().map(|p| json!(["Topic", format!("{} (qos {}, retain {})", p.topic, p.qos, p.retain)])).collect::<Vec<_>>(),
+            "body": r.mask(&m.messages.iter().map(|p| dispatch::body_text(&p.payload)).collect::<Vec<_>>().join("\n")),
+        }),
+        Outgoing::File(f) => json!({
+            "endpoint": ep.name, "type": ep.kind.name,
+            "method": "WRITE", "url": f.path.display().to_string(),
+            "headers": [], "body": r.mask(&dispatch::body_text(&f.bytes)),
+        }),
     }
 }
 

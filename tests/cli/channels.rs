@@ -142,7 +142,11 @@ fn secrets_never_print_anywhere() {
   - {{name: googlechat, type: googlechat, url: \"{down}/v1/spaces/A/messages?key=k&token=GCSECRET22\"}}\n\
   - {{name: zulip, type: zulip, url: \"{down}\", bot_email: b@x, api_key: ZUSECRET23, stream: s}}\n\
   - {{name: signal, type: signal, url: \"{down}\", number: \"+1\", recipients: [\"+2\"]}}\n\
-  - {{name: apprise, type: apprise, url: \"{down}\", key: APSECRET24}}\n",
+  - {{name: apprise, type: apprise, url: \"{down}\", key: APSECRET24}}\n\
+  - {{name: alertmanager, type: alertmanager, urls: [\"{down}/am\", \"http://am:AMSECRET18@127.0.0.1:{}/\"]}}\n\
+  - {{name: mqtt, type: mqtt, url: \"mqtt://127.0.0.1:{}\", username: u, password: MQTTSECRET19}}\n\
+  - {{name: pushgateway, type: pushgateway, url: \"http://pg:PGSECRET20@127.0.0.1:{}/\"}}\n\
+  - {{name: textfile, type: textfile, dir: /nonexistent/bnotify-textfile}}\n",
         srv.url("/w"),
         crate::support::closed_port(),
         srv.url("/services/T/B/SLACKSECRET5"),
@@ -155,6 +159,9 @@ fn secrets_never_print_anywhere() {
         srv.url("/BARKSECRET9"),
         srv.url("/ping/HCSECRET10-aaaa-bbbb-cccc"),
         down.clone() + "/pd",
+        crate::support::closed_port(),
+        crate::support::closed_port(),
+        crate::support::closed_port(),
         crate::support::closed_port(),
     );
     for t in bnotify::channels::TYPES {
@@ -188,7 +195,10 @@ fn secrets_never_print_anywhere() {
         "RCSECRET21",
         "GCSECRET22",
         "ZUSECRET23",
-        "APSECRET24",
+        "APSECRET24\
+        "AMSECRET18",
+        "MQTTSECRET19",
+        "PGSECRET20",
     ];
     let env = Env::new(&yaml);
     let check = |args: &[&str], env: &Env| {

@@ -20,6 +20,8 @@ mod config;
 mod dispatch;
 /// Email over a real SMTP server.
 mod email;
+/// Alertmanager, MQTT, Pushgateway, textfile metrics, the task history and overdue.
+mod fleet;
 /// Generated completions and man pages are committed and current.
 mod generated;
 /// Hostile receiver and event text, closed stdout/stderr.

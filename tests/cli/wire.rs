@@ -485,11 +485,17 @@ fn every_type_is_tested_on_the_wire() {
         .filter(|c| !c.is_whitespace())
         .collect();
     let email = include_str!("email.rs");
+    // the engines fleets run get the hostile text in fleet.rs, against the real servers
+    let fleet: String = include_str!("fleet.rs")
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
     for t in bnotify::channels::TYPES {
         let here = this.contains(&format!("hostile(\"{}\"", t.name))
             || this.contains(&format!("deliver(\"{}\"", t.name))
             || this.contains(&format!("type:{}", t.name));
         let mail = t.name == "email" && email.contains("crate::wire::body()");
-        assert!(here || mail, "no wire test for type {}", t.name);
+        let fleet = fleet.contains(&format!("type:{}", t.name)) && fleet.contains("body()");
+        assert!(here || mail || fleet, "no wire test for type {}", t.name);
     }
 }

@@ -1,0 +1,192 @@
+//! `pushgateway`: the task histories of SPEC §9 as Prometheus metrics, `PUT` to
+//! `/metrics/job/<job>/instance/<host>` in the text exposition format (HELP and TYPE
+//! lines), replacing that group whole. [`render`] is shared with `textfile`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Deserialize;
+
+use super::{check_url, ChannelType, DeliveryError, HttpRequest, Invalid, Message, Outgoing};
+use crate::state::TaskHistory;
+
+/// Registry row.
+pub const TYPE: ChannelType = ChannelType {
+    name: "pushgateway",
+    http: true,
+    keys: &["url", "job"],
+    build: super::build::<Pushgateway>,
+};
+
+/// A Prometheus Pushgateway.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pushgateway {
+    url: String,
+    #[serde(default = "default_job")]
+    job: String,
+}
+
+fn default_job() -> String {
+    "bnotify".into()
+}
+
+impl super::Channel for Pushgateway {
+    fn prepare(&self, msg: &Message) -> Result<Vec<Outgoing>, DeliveryError> {
+        let host = msg.event.host.as_deref().filter(|h| !h.is_empty());
+        let url = super::join_url(
+            &self.url,
+            &format!(
+                "metrics/job/{}/instance/{}",
+                segment(&self.job),
+                segment(host.unwrap_or("unknown"))
+            ),
+        );
+        let body = render(&crate::state::history()).into_bytes();
+        Ok(vec![Outgoing::Http(
+            HttpRequest::new("PUT", url)
+                .header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                .body(body),
+        )])
+    }
+
+    fn secrets(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    fn validate(&self) -> Result<(), Invalid> {
+        check_url("url", &self.url)?;
+        if self.job.is_empty() {
+            return Err(Invalid::key("job", "the job name is empty"));
+        }
+        Ok(())
+    }
+
+    fn uses_history(&self) -> bool {
+        true
+    }
+}
+
+/// A grouping label value as a URL path segment: percent-encoded, or base64url in the
+/// `@base64` form when it holds a slash (the Pushgateway's rule).
+fn segment(value: &str) -> String {
+    use base64::Engine;
+    use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+    if value.contains('/') {
+        let b = base64::engine::general_purpose::URL_SAFE.encode(value);
+        format!("{b}@base64")
+    } else {
+        utf8_percent_encode(value, NON_ALPHANUMERIC).to_string()
+    }
+}
+
+/// One metric family: name, help and its samples (labels, value).
+struct Family {
+    name: &'static str,
+    help: &'static str,
+    samples: Vec<(Vec<(&'static str, String)>, f64)>,
+}
+
+/// The metrics of SPEC §9 for `tasks`, in the Prometheus text format.
+pub fn render(tasks: &BTreeMap<String, TaskHistory>) -> String {
+    let mut fams = [
+        Family {
+            name: "bnotify_last_event_timestamp_seconds",
+            help: "Unix time bnotify last saw this event for this task.",
+            samples: Vec::new(),
+        },
+        Family {
+            name: "bnotify_last_success_timestamp_seconds",
+            help: "Unix time of the task's last success.",
+            samples: Vec::new(),
+        },
+        Family {
+            name: "bnotify_last_duration_seconds",
+            help: "Duration of the task's last run that reported one.",
+            samples: Vec::new(),
+        },
+        Family {
+            name: "bnotify_last_backup_size_bytes",
+            help: "Size of the task's last backup that reported one.",
+            samples: Vec::new(),
+        },
+        Family {
+            name: "bnotify_last_exit_code",
+            help: "Exit code of the task's last run that reported one.",
+            samples: Vec::new(),
+        },
+    ];
+    for (task, h) in tasks {
+        for (event, at) in &h.events {
+            fams[0].samples.push((
+                vec![("task", task.clone()), ("event", event.clone())],
+                *at as f64,
+            ));
+        }
+        let one = |v: f64| (vec![("task", task.clone())], v);
+        if let Some(t) = h.last_success {
+            fams[1].samples.push(one(t as f64));
+        }
+        if let Some(ms) = h.last_duration_ms {
+            fams[2].samples.push(one(ms as f64 / 1000.0));
+        }
+        if let Some(b) = h.last_size {
+            fams[3].samples.push(one(b as f64));
+        }
+        if let Some(c) = h.last_exit_code {
+            fams[4].samples.push(one(c as f64));
+        }
+    }
+    let mut out = String::new();
+    for f in fams.iter().filter(|f| !f.samples.is_empty()) {
+        let _ = writeln!(out, "# HELP {} {}", f.name, f.help);
+        let _ = writeln!(out, "# TYPE {} gauge", f.name);
+        for (labels, v) in &f.samples {
+            let labels: Vec<String> = labels
+                .iter()
+                .map(|(k, v)| format!("{k}=\"{}\"", escape(v)))
+                .collect();
+            let _ = writeln!(out, "{}{{{}}} {v}", f.name, labels.join(","));
+        }
+    }
+    out
+}
+
+/// A label value escaped for the text format: backslash, double quote and newline.
+fn escape(v: &str) -> String {
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_families_with_escaped_labels() {
+        let mut tasks = BTreeMap::new();
+        let mut h = TaskHistory {
+            first_seen: 1,
+            last_success: Some(1_700_000_000),
+            last_duration_ms: Some(1500),
+            ..TaskHistory::default()
+        };
+        h.events.insert("backup_success".into(), 1_700_000_000);
+        tasks.insert("a\"b\\c\nd".to_string(), h);
+        let text = render(&tasks);
+        assert!(text.contains("# TYPE bnotify_last_success_timestamp_seconds gauge\n"));
+        assert!(text.contains(
+            "bnotify_last_success_timestamp_seconds{task=\"a\\\"b\\\\c\\nd\"} 1700000000\n"
+        ));
+        assert!(text.contains("bnotify_last_duration_seconds{task=\"a\\\"b\\\\c\\nd\"} 1.5\n"));
+        assert!(!text.contains("bnotify_last_exit_code"));
+    }
+
+    #[test]
+    fn segments() {
+        assert_eq!(segment("db1"), "db1");
+        assert_eq!(segment("a b"), "a%20b");
+        assert_eq!(segment("a/b"), "YS9i@base64");
+    }
+}
