@@ -158,7 +158,15 @@ twilio\t''
 healthchecks\t''
 pagerduty\t''
 email\t''
-command\t''"
+command\t''
+pushover\t''
+matrix\t''
+mattermost\t''
+rocketchat\t''
+googlechat\t''
+zulip\t''
+signal\t''
+apprise\t''"
 complete -c bnotify -n "__fish_bnotify_using_subcommand config; and __fish_seen_subcommand_from init" -l path -d 'Write here instead of $XDG_CONFIG_HOME/bnotify/config.yaml (~/.config/...)' -r -F
 complete -c bnotify -n "__fish_bnotify_using_subcommand config; and __fish_seen_subcommand_from init" -l config -d 'Config file to use instead of the discovered one (see `bnotify config path`)' -r -F
 complete -c bnotify -n "__fish_bnotify_using_subcommand config; and __fish_seen_subcommand_from init" -l force -d 'Replace an existing file'

@@ -405,7 +405,7 @@ pub fn run(g: &Global, a: &InitArgs) -> Result<Outcome> {
     let (optional, required): (Vec<_>, Vec<_>) = vars
         .iter()
         .partition(|(_, what)| what.starts_with("optional"));
-    let width = required.iter().map(|(n, _)| n.len()).max().unwrap_or(0) + 10;
+    let width = required.iter().map(|(n, _)| n.len()).max().unwrap_or(0) + 11;
     crate::errln!("set these variables where bnotify runs (shell, crontab, systemd unit):");
     for (n, what) in &required {
         crate::errln!("  {:width$}  # {what}", format!("export {n}=..."));
