@@ -372,7 +372,7 @@ _bnotify() {
             fi
             case "${prev}" in
                 --type)
-                    COMPREPLY=($(compgen -W "webhook bark discord slack teams gotify ntfy telegram twilio healthchecks pagerduty email command" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "webhook bark discord slack teams gotify ntfy telegram twilio healthchecks pagerduty email command pushover matrix mattermost rocketchat googlechat zulip signal apprise" -- "${cur}"))
                     return 0
                     ;;
                 --path)

@@ -136,7 +136,12 @@ impl super::Channel for Zulip {
     }
 
     fn secrets(&self) -> Vec<String> {
-        vec![self.api_key.clone()]
+        // A receiver may echo the Authorization header back: its base64 is secret too.
+        let basic = basic_auth(&self.bot_email, &self.api_key);
+        vec![
+            self.api_key.clone(),
+            basic.trim_start_matches("Basic ").to_string(),
+        ]
     }
 
     fn validate(&self) -> Result<(), Invalid> {

@@ -200,6 +200,117 @@ pub const SNIPPETS: &[Snippet] = &[
             "a shell command, e.g. 'cat >> /var/log/backup-events.jsonl'",
         )],
     },
+    Snippet {
+        kind: "pushover",
+        yaml: "  # Pushover: an application's token and your user (or group) key.
+  - name: pushover
+    type: pushover
+    token: ${PUSHOVER_APP_TOKEN}
+    user: ${PUSHOVER_USER_KEY}
+    api_url: ${PUSHOVER_API_URL:-https://api.pushover.net}
+",
+        vars: &[
+            ("PUSHOVER_APP_TOKEN", "the application's API token (pushover.net/apps)"),
+            ("PUSHOVER_USER_KEY", "your user key, or a group key"),
+            ("PUSHOVER_API_URL", "optional: another API base URL"),
+        ],
+    },
+    Snippet {
+        kind: "matrix",
+        yaml: "  # Matrix: a bot account's access token; it joins the room when not yet a member.
+  - name: matrix
+    type: matrix
+    url: ${MATRIX_HOMESERVER_URL}
+    access_token: ${MATRIX_ACCESS_TOKEN}
+    room: \"${MATRIX_ROOM}\"
+",
+        vars: &[
+            ("MATRIX_HOMESERVER_URL", "your homeserver, e.g. https://matrix.example.org"),
+            ("MATRIX_ACCESS_TOKEN", "the bot account's access token"),
+            ("MATRIX_ROOM", "#alias:example.org or !roomid:example.org"),
+        ],
+    },
+    Snippet {
+        kind: "mattermost",
+        yaml: "  # Mattermost incoming webhook (Integrations > Incoming Webhooks).
+  - name: mattermost
+    type: mattermost
+    url: ${MATTERMOST_HOOK_URL}
+",
+        vars: &[(
+            "MATTERMOST_HOOK_URL",
+            "https://chat.example.com/hooks/<key>",
+        )],
+    },
+    Snippet {
+        kind: "rocketchat",
+        yaml: "  # Rocket.Chat incoming webhook (Administration > Integrations).
+  - name: rocketchat
+    type: rocketchat
+    url: ${ROCKETCHAT_HOOK_URL}
+",
+        vars: &[(
+            "ROCKETCHAT_HOOK_URL",
+            "https://chat.example.com/hooks/<id>/<token>",
+        )],
+    },
+    Snippet {
+        kind: "googlechat",
+        yaml: "  # Google Chat space webhook (Apps & integrations > Webhooks). Its key and token are secret.
+  - name: googlechat
+    type: googlechat
+    url: ${GOOGLE_CHAT_WEBHOOK_URL}
+",
+        vars: &[(
+            "GOOGLE_CHAT_WEBHOOK_URL",
+            "https://chat.googleapis.com/v1/spaces/<space>/messages?key=...&token=...",
+        )],
+    },
+    Snippet {
+        kind: "zulip",
+        yaml: "  # Zulip bot posting to a stream; the topic is the job name (or set topic:).
+  - name: zulip
+    type: zulip
+    url: ${ZULIP_SITE_URL}
+    bot_email: ${ZULIP_BOT_EMAIL}
+    api_key: ${ZULIP_API_KEY}
+    stream: ${ZULIP_STREAM}
+",
+        vars: &[
+            ("ZULIP_SITE_URL", "your Zulip, e.g. https://example.zulipchat.com"),
+            ("ZULIP_BOT_EMAIL", "the bot's email, e.g. backup-bot@example.zulipchat.com"),
+            ("ZULIP_API_KEY", "the bot's API key"),
+            ("ZULIP_STREAM", "the stream (channel) to post in, e.g. ops"),
+        ],
+    },
+    Snippet {
+        kind: "signal",
+        yaml: "  # Signal through a signal-cli-rest-api server with a registered or linked number.
+  - name: signal
+    type: signal
+    url: ${SIGNAL_API_URL}
+    number: \"${SIGNAL_NUMBER}\"
+    recipients: [\"${SIGNAL_TO}\"]
+",
+        vars: &[
+            ("SIGNAL_API_URL", "the signal-cli-rest-api server, e.g. http://127.0.0.1:8080"),
+            ("SIGNAL_NUMBER", "its number, e.g. +15550001111"),
+            ("SIGNAL_TO", "the number (or group id) to message, e.g. +15550002222"),
+        ],
+    },
+    Snippet {
+        kind: "apprise",
+        yaml: "  # Apprise API server: a configuration saved on it under a key (or urls: instead).
+  - name: apprise
+    type: apprise
+    url: ${APPRISE_URL}
+    key: ${APPRISE_KEY}
+",
+        vars: &[
+            ("APPRISE_URL", "the server, e.g. http://apprise.example.com:8000"),
+            ("APPRISE_KEY", "the configuration's key (letters, digits, - and _)"),
+        ],
+    },
 ];
 
 /// The snippet of `kind`.
@@ -294,7 +405,7 @@ pub fn run(g: &Global, a: &InitArgs) -> Result<Outcome> {
     let (optional, required): (Vec<_>, Vec<_>) = vars
         .iter()
         .partition(|(_, what)| what.starts_with("optional"));
-    let width = required.iter().map(|(n, _)| n.len()).max().unwrap_or(0) + 10;
+    let width = required.iter().map(|(n, _)| n.len()).max().unwrap_or(0) + 11;
     crate::errln!("set these variables where bnotify runs (shell, crontab, systemd unit):");
     for (n, what) in &required {
         crate::errln!("  {:width$}  # {what}", format!("export {n}=..."));

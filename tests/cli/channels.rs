@@ -195,7 +195,7 @@ fn secrets_never_print_anywhere() {
         "RCSECRET21",
         "GCSECRET22",
         "ZUSECRET23",
-        "APSECRET24\
+        "APSECRET24",
         "AMSECRET18",
         "MQTTSECRET19",
         "PGSECRET20",

@@ -30,6 +30,7 @@ fn basic_forms() -> Vec<String> {
         ("hookuser", "SEKRET07pw"),
         ("ntfyuser", "SEKRET15file"),
         ("AC1", "SEKRET16tw"),
+        ("bot@example.com", "SEKRET31zulip"),
     ]
     .iter()
     .map(|(u, p)| base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}")))
@@ -149,6 +150,44 @@ endpoints:
     type: command
     argv: [sh, -c, \"echo leaking $API_TOKEN >&2; exit 3\"]
     env: {{API_TOKEN: SEKRET19cmd}}
+  - name: pushover
+    type: pushover
+    token: SEKRET25potoken
+    user: SEKRET26pouser
+    api_url: \"{api}\"
+  - name: matrix
+    type: matrix
+    url: \"{api}\"
+    access_token: SEKRET27matrix
+    room: \"#backups:example.org\"
+  - name: mattermost
+    type: mattermost
+    url: \"{mattermost}\"
+  - name: rocketchat
+    type: rocketchat
+    url: \"{rocketchat}\"
+  - name: googlechat
+    type: googlechat
+    url: \"{googlechat}\"
+  - name: zulip
+    type: zulip
+    url: \"{api}\"
+    bot_email: bot@example.com
+    api_key: SEKRET31zulip
+    stream: ops
+  - name: signal
+    type: signal
+    url: \"{api}\"
+    number: \"+15550001111\"
+    recipients: [\"+15550002222\"]
+  - name: apprise
+    type: apprise
+    url: \"{api}\"
+    key: SEKRET32apkey
+  - name: apprise-urls
+    type: apprise
+    url: \"{api}\"
+    urls: [\"pover://SEKRET33user@SEKRET34token\", \"tgram://SEKRET35bot/123\"]
 ",
         bark = srv.url("/SEKRET01bark"),
         api = srv.url(""),
@@ -156,6 +195,9 @@ endpoints:
         slack = srv.url("/services/T0/B0/SEKRET04slack"),
         hc = srv.url("/ping/SEKRET05-aaaa-bbbb-cccc"),
         teams = srv.url("/workflows/x/triggers/run?api-version=1&sv=1&sig=SEKRET06teams"),
+        mattermost = srv.url("/hooks/SEKRET28mattermost"),
+        rocketchat = srv.url("/hooks/ID1/SEKRET29rocketchat"),
+        googlechat = srv.url("/v1/spaces/AAA/messages?key=SEKRET30gckey&token=SEKRET30gctoken"),
         tok = tok_file.display(),
     )
 }
@@ -276,6 +318,51 @@ fn url_rows() -> Vec<(&'static str, &'static str, &'static str, &'static str)> {
             "SEKRETavatar",
             ", url: \"https://127.0.0.1/api/webhooks/1/SEKRETd2\"",
         ),
+        (
+            "pushover",
+            "api_url",
+            "SEKRETpopath",
+            ", token: SEKRETpo, user: SEKRETpu",
+        ),
+        (
+            "pushover",
+            "click_url",
+            "SEKRETclick",
+            ", token: SEKRETpo, user: SEKRETpu",
+        ),
+        (
+            "matrix",
+            "url",
+            "SEKRETmxpath",
+            ", access_token: SEKRETmx, room: \"!r:example.org\"",
+        ),
+        ("mattermost", "url", "hooks/SEKRETmattermost", ""),
+        (
+            "mattermost",
+            "icon_url",
+            "SEKRETicon",
+            ", url: \"https://127.0.0.1/hooks/SEKRETmm2\"",
+        ),
+        ("rocketchat", "url", "hooks/id1/SEKRETrocket", ""),
+        (
+            "googlechat",
+            "url",
+            "v1/spaces/AAA/messages?key=SEKRETgckey&token=SEKRETgctoken",
+            "",
+        ),
+        (
+            "zulip",
+            "url",
+            "SEKRETzupath",
+            ", bot_email: b@example.com, api_key: SEKRETzu, stream: s",
+        ),
+        (
+            "signal",
+            "url",
+            "SEKRETsigpath",
+            ", number: \"+15550001111\", recipients: [\"+15550002222\"]",
+        ),
+        ("apprise", "url", "SEKRETappath", ", key: SEKRETapkey"),
     ]
 }
 

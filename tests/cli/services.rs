@@ -348,8 +348,8 @@ fn config_check_names_missing_and_conflicting_keys() {
     );
     check(
         "rocketchat",
-        "    url: chat.example.com/hooks/a/b\n",
-        &["not an http(s) URL"],
+        "    url: chat.example.com/hooks/hookid/HOOKSECRET\n",
+        &["is not a usable http(s) URL", "must start with http://"],
     );
     check("googlechat", "", &["missing required key \"url\""]);
     check(

@@ -96,6 +96,16 @@ fn value(kind: &str, var: &str, srv: &Server, dir: &std::path::Path) -> String {
         "TWILIO_FROM" => "+15550001111".into(),
         "TWILIO_TO" => "+15550002222".into(),
         "BARK_URL" => srv.url("/bark/bark-secret-key"),
+        "MATRIX_ROOM" => "#backups:example.org".into(),
+        "ZULIP_BOT_EMAIL" => "backup-bot@example.zulipchat.com".into(),
+        "ZULIP_STREAM" => "ops".into(),
+        "SIGNAL_NUMBER" => "+15550001111".into(),
+        "SIGNAL_TO" => "+15550002222".into(),
+        "MATTERMOST_HOOK_URL" => srv.url("/mattermost/hooks/mm-secret-hook"),
+        "ROCKETCHAT_HOOK_URL" => srv.url("/rocketchat/hooks/rc-id/rc-secret-token"),
+        "GOOGLE_CHAT_WEBHOOK_URL" => {
+            srv.url("/googlechat/v1/spaces/AAA/messages?key=gc-secret-key&token=gc-secret-token")
+        }
         v if v.ends_with("_URL") => srv.url(&format!("/{kind}/hook")),
         v => format!("{}-secret-value", v.to_ascii_lowercase()),
     }
@@ -104,10 +114,30 @@ fn value(kind: &str, var: &str, srv: &Server, dir: &std::path::Path) -> String {
 #[test]
 fn init_for_every_type_passes_check_and_delivers_a_test_to_each() {
     let env = Env::new("");
-    // Slack answers a plain "ok"; the others take the usual JSON.
+    // Each service answers as it does; the others take the usual JSON.
     let srv = Server::start(|r, _| {
-        if r.path.starts_with("/slack/") {
+        let p = r.path.as_str();
+        let json = |body: &str| Response::status(200).body(body.to_string());
+        if p.starts_with("/slack/") || p.starts_with("/mattermost/") {
             Response::status(200).body("ok")
+        } else if p.starts_with("/pushover/") {
+            json(r#"{"status":1,"request":"x"}"#)
+        } else if p.starts_with("/zulip/") {
+            json(r#"{"result":"success","msg":"","id":1}"#)
+        } else if p.starts_with("/rocketchat/") {
+            json(r#"{"success":true}"#)
+        } else if p.starts_with("/googlechat/") {
+            json(r#"{"name":"spaces/AAA/messages/x"}"#)
+        } else if p.starts_with("/matrix/") && p.contains("/directory/room/") {
+            json(r#"{"room_id":"!r:example.org","servers":["example.org"]}"#)
+        } else if p.starts_with("/matrix/") && p.contains("/join/") {
+            json(r#"{"room_id":"!r:example.org"}"#)
+        } else if p.starts_with("/matrix/") {
+            json(r#"{"event_id":"$e"}"#)
+        } else if p.starts_with("/signal/") {
+            Response::status(201).body(r#"{"timestamp":"1700000000000"}"#)
+        } else if p.starts_with("/apprise/") {
+            Response::status(200).body("Notification(s) sent.")
         } else {
             Response::status(200)
         }
