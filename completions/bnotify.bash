@@ -372,7 +372,7 @@ _bnotify() {
             fi
             case "${prev}" in
                 --type)
-                    COMPREPLY=($(compgen -W "webhook bark discord slack teams gotify ntfy telegram twilio healthchecks pagerduty email command pushover matrix mattermost rocketchat googlechat zulip signal apprise" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "webhook bark discord slack teams gotify ntfy telegram twilio healthchecks pagerduty email command pushover matrix mattermost rocketchat googlechat zulip signal apprise alertmanager mqtt pushgateway textfile" -- "${cur}"))
                     return 0
                     ;;
                 --path)
@@ -995,7 +995,7 @@ _bnotify() {
                     return 0
                     ;;
                 --endpoint)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(_bnotify_endpoints)" -- "${cur}"))
                     return 0
                     ;;
                 --deadline)
@@ -1055,11 +1055,11 @@ _bnotify() {
             fi
             case "${prev}" in
                 --event)
-                    COMPREPLY=($(compgen -W "backup_start backup_success backup_failure backup_report restore_start restore_success restore_failure config_backup system_error user_login user_created test" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "backup_start backup_success backup_failure backup_report restore_start restore_success restore_failure config_backup system_error backup_missed user_login user_created test" -- "${cur}"))
                     return 0
                     ;;
                 -e)
-                    COMPREPLY=($(compgen -W "backup_start backup_success backup_failure backup_report restore_start restore_success restore_failure config_backup system_error user_login user_created test" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "backup_start backup_success backup_failure backup_report restore_start restore_success restore_failure config_backup system_error backup_missed user_login user_created test" -- "${cur}"))
                     return 0
                     ;;
                 --job)
@@ -1352,7 +1352,7 @@ _bnotify() {
             return 0
             ;;
         bnotify__subcmd__test__subcmd__notify)
-            opts="-v -q -h -V --endpoint --dry-run --config --verbose --quiet --json --help --version backup_start backup_success backup_failure backup_report restore_start restore_success restore_failure config_backup system_error user_login user_created test"
+            opts="-v -q -h -V --endpoint --dry-run --config --verbose --quiet --json --help --version backup_start backup_success backup_failure backup_report restore_start restore_success restore_failure config_backup system_error backup_missed user_login user_created test"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -49,6 +49,7 @@ complete -c bnotify -n "__fish_bnotify_needs_command" -f -a "events" -d 'List th
 complete -c bnotify -n "__fish_bnotify_needs_command" -f -a "run" -d 'Run a backup command and report its start and its outcome'
 complete -c bnotify -n "__fish_bnotify_needs_command" -f -a "outbox" -d 'Inspect or re-send notifications that could not be delivered'
 complete -c bnotify -n "__fish_bnotify_needs_command" -f -a "state" -d 'Show or clear the noise-control state (when: change, throttle)'
+complete -c bnotify -n "__fish_bnotify_needs_command" -f -a "overdue" -d 'Send backup_missed for each task that has not succeeded for too long'
 complete -c bnotify -n "__fish_bnotify_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c bnotify -n "__fish_bnotify_needs_command" -f -a "man" -d 'Print the man page, or write every page (with bnotify.yaml.5, the config file) into a directory'
 complete -c bnotify -n "__fish_bnotify_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -61,6 +62,7 @@ restore_success\t''
 restore_failure\t''
 config_backup\t''
 system_error\t''
+backup_missed\t''
 user_login\t''
 user_created\t''
 test\t''"
@@ -166,7 +168,11 @@ rocketchat\t''
 googlechat\t''
 zulip\t''
 signal\t''
-apprise\t''"
+apprise\t''
+alertmanager\t''
+mqtt\t''
+pushgateway\t''
+textfile\t''"
 complete -c bnotify -n "__fish_bnotify_using_subcommand config; and __fish_seen_subcommand_from init" -l path -d 'Write here instead of $XDG_CONFIG_HOME/bnotify/config.yaml (~/.config/...)' -r -F
 complete -c bnotify -n "__fish_bnotify_using_subcommand config; and __fish_seen_subcommand_from init" -l config -d 'Config file to use instead of the discovered one (see `bnotify config path`)' -r -F
 complete -c bnotify -n "__fish_bnotify_using_subcommand config; and __fish_seen_subcommand_from init" -l force -d 'Replace an existing file'
@@ -263,6 +269,20 @@ complete -c bnotify -n "__fish_bnotify_using_subcommand state; and __fish_seen_s
 complete -c bnotify -n "__fish_bnotify_using_subcommand state; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the last outcome told per endpoint and task, and the throttle windows'
 complete -c bnotify -n "__fish_bnotify_using_subcommand state; and __fish_seen_subcommand_from help" -f -a "reset" -d 'Forget it all, or only what concerns one task'
 complete -c bnotify -n "__fish_bnotify_using_subcommand state; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c bnotify -n "__fish_bnotify_using_subcommand overdue" -l task -l job -d 'Tasks to check, as a glob over the task names the state has seen (e.g. \'mysql-*\')' -r
+complete -c bnotify -n "__fish_bnotify_using_subcommand overdue" -l max-age -d 'Overdue when the last success is older than this (e.g. 26h, 8d)' -r
+complete -c bnotify -n "__fish_bnotify_using_subcommand overdue" -l event -d 'Event to send for each overdue task' -r
+complete -c bnotify -n "__fish_bnotify_using_subcommand overdue" -l host -d 'Host name shown in the notification (default: this host\'s name)' -r
+complete -c bnotify -n "__fish_bnotify_using_subcommand overdue" -l endpoint -d 'Only send to this endpoint (repeatable)' -r -f -a "(__fish_bnotify_endpoints)"
+complete -c bnotify -n "__fish_bnotify_using_subcommand overdue" -l deadline -d 'Give up on everything still pending after this long (e.g. 30s, 2m)' -r
+complete -c bnotify -n "__fish_bnotify_using_subcommand overdue" -l config -d 'Config file to use instead of the discovered one (see `bnotify config path`)' -r -F
+complete -c bnotify -n "__fish_bnotify_using_subcommand overdue" -l dry-run -d 'Print each request that would be sent (secrets masked) and send nothing'
+complete -c bnotify -n "__fish_bnotify_using_subcommand overdue" -l best-effort -d 'Exit 0 even when a delivery failed (failures are still printed and kept)'
+complete -c bnotify -n "__fish_bnotify_using_subcommand overdue" -s v -l verbose -d 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies'
+complete -c bnotify -n "__fish_bnotify_using_subcommand overdue" -s q -l quiet -d 'Print only failures and warnings'
+complete -c bnotify -n "__fish_bnotify_using_subcommand overdue" -l json -d 'Print one JSON report on stdout instead of human lines'
+complete -c bnotify -n "__fish_bnotify_using_subcommand overdue" -s h -l help -d 'Print help'
+complete -c bnotify -n "__fish_bnotify_using_subcommand overdue" -s V -l version -d 'Print version'
 complete -c bnotify -n "__fish_bnotify_using_subcommand completions" -l config -d 'Config file to use instead of the discovered one (see `bnotify config path`)' -r -F
 complete -c bnotify -n "__fish_bnotify_using_subcommand completions" -s v -l verbose -d 'Say more: -v adds request lines, -vv adds (redacted) headers and bodies'
 complete -c bnotify -n "__fish_bnotify_using_subcommand completions" -s q -l quiet -d 'Print only failures and warnings'
@@ -276,17 +296,18 @@ complete -c bnotify -n "__fish_bnotify_using_subcommand man" -s q -l quiet -d 'P
 complete -c bnotify -n "__fish_bnotify_using_subcommand man" -l json -d 'Print one JSON report on stdout instead of human lines'
 complete -c bnotify -n "__fish_bnotify_using_subcommand man" -s h -l help -d 'Print help'
 complete -c bnotify -n "__fish_bnotify_using_subcommand man" -s V -l version -d 'Print version'
-complete -c bnotify -n "__fish_bnotify_using_subcommand help; and not __fish_seen_subcommand_from send test config endpoints events run outbox state completions man help" -f -a "send" -d 'Send one event to every endpoint subscribed to it'
-complete -c bnotify -n "__fish_bnotify_using_subcommand help; and not __fish_seen_subcommand_from send test config endpoints events run outbox state completions man help" -f -a "test" -d 'Send sample notifications to check that endpoints work'
-complete -c bnotify -n "__fish_bnotify_using_subcommand help; and not __fish_seen_subcommand_from send test config endpoints events run outbox state completions man help" -f -a "config" -d 'Create or inspect the configuration'
-complete -c bnotify -n "__fish_bnotify_using_subcommand help; and not __fish_seen_subcommand_from send test config endpoints events run outbox state completions man help" -f -a "endpoints" -d 'List the configured endpoints (secrets masked)'
-complete -c bnotify -n "__fish_bnotify_using_subcommand help; and not __fish_seen_subcommand_from send test config endpoints events run outbox state completions man help" -f -a "events" -d 'List the known events and the status each maps to'
-complete -c bnotify -n "__fish_bnotify_using_subcommand help; and not __fish_seen_subcommand_from send test config endpoints events run outbox state completions man help" -f -a "run" -d 'Run a backup command and report its start and its outcome'
-complete -c bnotify -n "__fish_bnotify_using_subcommand help; and not __fish_seen_subcommand_from send test config endpoints events run outbox state completions man help" -f -a "outbox" -d 'Inspect or re-send notifications that could not be delivered'
-complete -c bnotify -n "__fish_bnotify_using_subcommand help; and not __fish_seen_subcommand_from send test config endpoints events run outbox state completions man help" -f -a "state" -d 'Show or clear the noise-control state (when: change, throttle)'
-complete -c bnotify -n "__fish_bnotify_using_subcommand help; and not __fish_seen_subcommand_from send test config endpoints events run outbox state completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c bnotify -n "__fish_bnotify_using_subcommand help; and not __fish_seen_subcommand_from send test config endpoints events run outbox state completions man help" -f -a "man" -d 'Print the man page, or write every page (with bnotify.yaml.5, the config file) into a directory'
-complete -c bnotify -n "__fish_bnotify_using_subcommand help; and not __fish_seen_subcommand_from send test config endpoints events run outbox state completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c bnotify -n "__fish_bnotify_using_subcommand help; and not __fish_seen_subcommand_from send test config endpoints events run outbox state overdue completions man help" -f -a "send" -d 'Send one event to every endpoint subscribed to it'
+complete -c bnotify -n "__fish_bnotify_using_subcommand help; and not __fish_seen_subcommand_from send test config endpoints events run outbox state overdue completions man help" -f -a "test" -d 'Send sample notifications to check that endpoints work'
+complete -c bnotify -n "__fish_bnotify_using_subcommand help; and not __fish_seen_subcommand_from send test config endpoints events run outbox state overdue completions man help" -f -a "config" -d 'Create or inspect the configuration'
+complete -c bnotify -n "__fish_bnotify_using_subcommand help; and not __fish_seen_subcommand_from send test config endpoints events run outbox state overdue completions man help" -f -a "endpoints" -d 'List the configured endpoints (secrets masked)'
+complete -c bnotify -n "__fish_bnotify_using_subcommand help; and not __fish_seen_subcommand_from send test config endpoints events run outbox state overdue completions man help" -f -a "events" -d 'List the known events and the status each maps to'
+complete -c bnotify -n "__fish_bnotify_using_subcommand help; and not __fish_seen_subcommand_from send test config endpoints events run outbox state overdue completions man help" -f -a "run" -d 'Run a backup command and report its start and its outcome'
+complete -c bnotify -n "__fish_bnotify_using_subcommand help; and not __fish_seen_subcommand_from send test config endpoints events run outbox state overdue completions man help" -f -a "outbox" -d 'Inspect or re-send notifications that could not be delivered'
+complete -c bnotify -n "__fish_bnotify_using_subcommand help; and not __fish_seen_subcommand_from send test config endpoints events run outbox state overdue completions man help" -f -a "state" -d 'Show or clear the noise-control state (when: change, throttle)'
+complete -c bnotify -n "__fish_bnotify_using_subcommand help; and not __fish_seen_subcommand_from send test config endpoints events run outbox state overdue completions man help" -f -a "overdue" -d 'Send backup_missed for each task that has not succeeded for too long'
+complete -c bnotify -n "__fish_bnotify_using_subcommand help; and not __fish_seen_subcommand_from send test config endpoints events run outbox state overdue completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c bnotify -n "__fish_bnotify_using_subcommand help; and not __fish_seen_subcommand_from send test config endpoints events run outbox state overdue completions man help" -f -a "man" -d 'Print the man page, or write every page (with bnotify.yaml.5, the config file) into a directory'
+complete -c bnotify -n "__fish_bnotify_using_subcommand help; and not __fish_seen_subcommand_from send test config endpoints events run outbox state overdue completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c bnotify -n "__fish_bnotify_using_subcommand help; and __fish_seen_subcommand_from test" -f -a "notify" -d 'Send EVENT with sample data to its subscribers; without EVENT, send `test` to every enabled endpoint'
 complete -c bnotify -n "__fish_bnotify_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Load the config and report every problem found (exit 2 on errors)'
 complete -c bnotify -n "__fish_bnotify_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective config with defaults filled in and secrets masked'

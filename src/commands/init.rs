@@ -311,6 +311,59 @@ pub const SNIPPETS: &[Snippet] = &[
             ("APPRISE_KEY", "the configuration's key (letters, digits, - and _)"),
         ],
     },
+    Snippet {
+        kind: "alertmanager",
+        yaml: "  # Prometheus Alertmanager: a failure fires an alert (BackupFailed), a success resolves it.
+  - name: alertmanager
+    type: alertmanager
+    url: ${ALERTMANAGER_URL}
+",
+        vars: &[(
+            "ALERTMANAGER_URL",
+            "the Alertmanager, e.g. http://alertmanager.example.com:9093 (urls: [...] for a cluster)",
+        )],
+    },
+    Snippet {
+        kind: "mqtt",
+        yaml: "  # MQTT broker: the event JSON on bnotify/<host>/<task>/<event>, the last outcome retained.
+  - name: mqtt
+    type: mqtt
+    url: ${MQTT_URL}
+    username: ${MQTT_USER}
+    password: ${MQTT_PASSWORD}
+",
+        vars: &[
+            ("MQTT_URL", "the broker, e.g. mqtts://broker.example.com:8883"),
+            ("MQTT_USER", "its user"),
+            ("MQTT_PASSWORD", "its password"),
+        ],
+    },
+    Snippet {
+        kind: "pushgateway",
+        yaml: "  # Prometheus Pushgateway: the last success, duration, size and exit code of each task.
+  - name: pushgateway
+    type: pushgateway
+    url: ${PUSHGATEWAY_URL}
+    events: [\"*\"]
+",
+        vars: &[(
+            "PUSHGATEWAY_URL",
+            "the Pushgateway, e.g. http://pushgateway.example.com:9091",
+        )],
+    },
+    Snippet {
+        kind: "textfile",
+        yaml: "  # node_exporter textfile collector: the same metrics in <dir>/bnotify.prom.
+  - name: textfile
+    type: textfile
+    dir: ${TEXTFILE_DIR}
+    events: [\"*\"]
+",
+        vars: &[(
+            "TEXTFILE_DIR",
+            "node_exporter's --collector.textfile.directory, e.g. /var/lib/node_exporter",
+        )],
+    },
 ];
 
 /// The snippet of `kind`.

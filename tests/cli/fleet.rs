@@ -5,7 +5,7 @@
 
 /// The per-task history and `overdue`.
 mod history;
-mod servers;
+pub(crate) mod servers;
 
 use std::time::{Duration, Instant};
 

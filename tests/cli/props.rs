@@ -214,6 +214,8 @@ fn printed(cfg: &Config) -> String {
                     }
                     out.push_str(&r.mask(&x.argv.join(" ")));
                 }
+                Outgoing::Mqtt(m) => out.push_str(&r.mask(&m.url)),
+                Outgoing::File(f) => out.push_str(&f.path.display().to_string()),
             }
         }
     }

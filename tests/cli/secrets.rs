@@ -31,6 +31,8 @@ fn basic_forms() -> Vec<String> {
         ("ntfyuser", "SEKRET15file"),
         ("AC1", "SEKRET16tw"),
         ("bot@example.com", "SEKRET31zulip"),
+        ("am", "SEKRET36am"),
+        ("pg", "SEKRET38pg"),
     ]
     .iter()
     .map(|(u, p)| base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}")))
@@ -188,7 +190,25 @@ endpoints:
     type: apprise
     url: \"{api}\"
     urls: [\"pover://SEKRET33user@SEKRET34token\", \"tgram://SEKRET35bot/123\"]
+  - name: alertmanager
+    type: alertmanager
+    urls: [\"{am}\", \"http://am:SEKRET36am@127.0.0.1:{down}/\"]
+  - name: mqtt
+    type: mqtt
+    url: \"mqtt://127.0.0.1:{down}\"
+    username: bnotify
+    password: SEKRET37mqtt
+  - name: pushgateway
+    type: pushgateway
+    url: \"{pg}\"
+  - name: textfile
+    type: textfile
+    dir: \"{textfile}\"
 ",
+        am = srv.url("").replace("http://", "http://am:SEKRET36am@"),
+        pg = srv.url("").replace("http://", "http://pg:SEKRET38pg@"),
+        down = closed_port(),
+        textfile = env.path("textfile").display(),
         bark = srv.url("/SEKRET01bark"),
         api = srv.url(""),
         discord = srv.url("/api/webhooks/1234/SEKRET03discord"),
@@ -363,6 +383,8 @@ fn url_rows() -> Vec<(&'static str, &'static str, &'static str, &'static str)> {
             ", number: \"+15550001111\", recipients: [\"+15550002222\"]",
         ),
         ("apprise", "url", "SEKRETappath", ", key: SEKRETapkey"),
+        ("alertmanager", "url", "SEKRETampath", ""),
+        ("pushgateway", "url", "SEKRETpgpath", ""),
     ]
 }
 

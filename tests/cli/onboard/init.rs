@@ -96,6 +96,13 @@ fn value(kind: &str, var: &str, srv: &Server, dir: &std::path::Path) -> String {
         "TWILIO_FROM" => "+15550001111".into(),
         "TWILIO_TO" => "+15550002222".into(),
         "BARK_URL" => srv.url("/bark/bark-secret-key"),
+        "MQTT_USER" => crate::fleet::servers::MQTT_USER.into(),
+        "MQTT_PASSWORD" => crate::fleet::servers::MQTT_PASSWORD.into(),
+        "TEXTFILE_DIR" => {
+            let d = dir.join("textfile");
+            std::fs::create_dir_all(&d).unwrap();
+            d.display().to_string()
+        }
         "MATRIX_ROOM" => "#backups:example.org".into(),
         "ZULIP_BOT_EMAIL" => "backup-bot@example.zulipchat.com".into(),
         "ZULIP_STREAM" => "ops".into(),
@@ -144,6 +151,7 @@ fn init_for_every_type_passes_check_and_delivers_a_test_to_each() {
     });
     let certs = TestCerts::new(env.dir.path());
     let smtp = SmtpServer::start(env.dir.path(), "starttls", Some(&certs));
+    let broker = crate::fleet::servers::mosquitto(env.dir.path());
     let kinds: Vec<&str> = bnotify::channels::TYPES.iter().map(|t| t.name).collect();
     let path = env.path("all/config.yaml");
     let mut c = env.bare();
@@ -181,7 +189,11 @@ fn init_for_every_type_passes_check_and_delivers_a_test_to_each() {
     for s in SNIPPETS {
         for (var, _) in s.vars {
             if !vars.iter().any(|(n, _)| n == var) {
-                vars.push((var.to_string(), value(s.kind, var, &srv, env.dir.path())));
+                let v = match *var {
+                    "MQTT_URL" => broker.url(),
+                    _ => value(s.kind, var, &srv, env.dir.path()),
+                };
+                vars.push((var.to_string(), v));
             }
         }
     }
