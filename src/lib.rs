@@ -17,6 +17,7 @@ pub mod event;
 pub mod exec;
 pub mod failure;
 mod files;
+pub mod history;
 pub mod http;
 pub mod mqtt;
 pub mod outbox;

@@ -13,8 +13,45 @@ use std::time::{Duration, Instant};
 
 use mqttrs::{ConnectReturnCode, Packet, Pid, Protocol, QosPid};
 
-use crate::channels::mqtt::MqttRequest;
-use crate::channels::DeliveryError;
+use crate::failure::DeliveryError;
+
+/// One connection's worth of publishing, fully built.
+#[derive(Debug, Clone)]
+pub struct MqttRequest {
+    /// The broker URL as configured (for messages; masked when printed).
+    pub url: String,
+    /// Broker host.
+    pub host: String,
+    /// Broker port.
+    pub port: u16,
+    /// TLS (`mqtts://`).
+    pub tls: bool,
+    /// Extra CA certificates (PEM).
+    pub ca_file: Option<std::path::PathBuf>,
+    /// Do not check the broker's certificate.
+    pub tls_insecure: bool,
+    /// User name, when the broker wants one.
+    pub username: Option<String>,
+    /// Password.
+    pub password: Option<String>,
+    /// Client identifier.
+    pub client_id: String,
+    /// The messages, published in order.
+    pub messages: Vec<Publish>,
+}
+
+/// One message to publish.
+#[derive(Debug, Clone)]
+pub struct Publish {
+    /// Topic name.
+    pub topic: String,
+    /// Payload bytes.
+    pub payload: Vec<u8>,
+    /// 0 or 1.
+    pub qos: u8,
+    /// Retained by the broker.
+    pub retain: bool,
+}
 
 /// Largest packet read back from the broker (acknowledgements are 4 bytes).
 const MAX_READ: usize = 64 * 1024;

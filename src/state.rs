@@ -59,33 +59,7 @@ pub struct State {
     pub tasks: BTreeMap<String, TaskHistory>,
 }
 
-/// What the state remembers of one task (times are Unix seconds).
-#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq, Eq)]
-pub struct TaskHistory {
-    /// When an event for it was first seen.
-    pub first_seen: u64,
-    /// The last `start` event.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_start: Option<u64>,
-    /// The last success.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_success: Option<u64>,
-    /// The last failure.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_failure: Option<u64>,
-    /// The last duration given, in milliseconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_duration_ms: Option<u64>,
-    /// The last backup size given, in bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_size: Option<u64>,
-    /// The last exit code given (`fields.exit_code`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_exit_code: Option<i64>,
-    /// event name → when it was last seen.
-    #[serde(default)]
-    pub events: BTreeMap<String, u64>,
-}
+pub use crate::history::{history, remember_history, TaskHistory};
 
 /// What the gate decided for one endpoint.
 #[derive(Debug, Clone)]
@@ -340,31 +314,8 @@ fn exit_code(v: &serde_json::Value) -> Option<i64> {
         .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
 }
 
-/// The task histories this process last recorded or read, for the metrics channels.
-static HISTORY: std::sync::Mutex<Option<BTreeMap<String, TaskHistory>>> =
-    std::sync::Mutex::new(None);
-
-/// Keep `tasks` as the histories the metrics channels report.
-pub fn remember_history(tasks: &BTreeMap<String, TaskHistory>) {
-    if let Ok(mut h) = HISTORY.lock() {
-        *h = Some(tasks.clone());
-    }
-}
-
 /// Make sure the histories are at hand: read them from the state file in `dir` when this
 /// process has recorded none (`outbox flush`, `--dry-run`). Trouble reading means none.
 pub fn load_history(dir: &Path) {
-    let Ok(mut h) = HISTORY.lock() else { return };
-    if h.is_none() {
-        *h = Some(Store::new(dir).read().map(|s| s.tasks).unwrap_or_default());
-    }
-}
-
-/// The task histories at hand (empty when none were recorded or read).
-pub fn history() -> BTreeMap<String, TaskHistory> {
-    HISTORY
-        .lock()
-        .ok()
-        .and_then(|h| h.clone())
-        .unwrap_or_default()
+    crate::history::load_once(|| Store::new(dir).read().map(|s| s.tasks).unwrap_or_default());
 }

@@ -145,7 +145,7 @@ pub trait Channel: Send + Sync + std::fmt::Debug {
         false
     }
 
-    /// Whether `prepare` reads the task histories (`crate::state::history`).
+    /// Whether `prepare` reads the task histories (`crate::history::history`).
     fn uses_history(&self) -> bool {
         false
     }

@@ -54,43 +54,7 @@ fn default_qos() -> u8 {
     1
 }
 
-/// One connection's worth of publishing, fully built.
-#[derive(Debug, Clone)]
-pub struct MqttRequest {
-    /// The broker URL as configured (for messages; masked when printed).
-    pub url: String,
-    /// Broker host.
-    pub host: String,
-    /// Broker port.
-    pub port: u16,
-    /// TLS (`mqtts://`).
-    pub tls: bool,
-    /// Extra CA certificates (PEM).
-    pub ca_file: Option<PathBuf>,
-    /// Do not check the broker's certificate.
-    pub tls_insecure: bool,
-    /// User name, when the broker wants one.
-    pub username: Option<String>,
-    /// Password.
-    pub password: Option<String>,
-    /// Client identifier.
-    pub client_id: String,
-    /// The messages, published in order.
-    pub messages: Vec<Publish>,
-}
-
-/// One message to publish.
-#[derive(Debug, Clone)]
-pub struct Publish {
-    /// Topic name.
-    pub topic: String,
-    /// Payload bytes.
-    pub payload: Vec<u8>,
-    /// 0 or 1.
-    pub qos: u8,
-    /// Retained by the broker.
-    pub retain: bool,
-}
+pub use crate::mqtt::{MqttRequest, Publish};
 
 impl super::Channel for Mqtt {
     fn prepare(&self, msg: &Message) -> Result<Vec<Outgoing>, DeliveryError> {

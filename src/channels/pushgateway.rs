@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use serde::Deserialize;
 
 use super::{check_url, ChannelType, DeliveryError, HttpRequest, Invalid, Message, Outgoing};
-use crate::state::TaskHistory;
+use crate::history::TaskHistory;
 
 /// Registry row.
 pub const TYPE: ChannelType = ChannelType {
@@ -42,7 +42,7 @@ impl super::Channel for Pushgateway {
                 segment(host.unwrap_or("unknown"))
             ),
         );
-        let body = render(&crate::state::history()).into_bytes();
+        let body = render(&crate::history::history()).into_bytes();
         Ok(vec![Outgoing::Http(
             HttpRequest::new("PUT", url)
                 .header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")

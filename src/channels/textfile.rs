@@ -55,7 +55,7 @@ impl FileWrite {
 
 impl super::Channel for Textfile {
     fn prepare(&self, _msg: &Message) -> Result<Vec<Outgoing>, DeliveryError> {
-        let text = super::pushgateway::render(&crate::state::history());
+        let text = super::pushgateway::render(&crate::history::history());
         Ok(vec![Outgoing::File(FileWrite {
             path: self.dir.join(FILE_NAME),
             bytes: text.into_bytes(),
