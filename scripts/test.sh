@@ -20,6 +20,7 @@ command -v prometheus-alertmanager >/dev/null || missing+=(prometheus-alertmanag
 command -v prometheus-pushgateway >/dev/null || missing+=(prometheus-pushgateway)
 command -v mosquitto >/dev/null || missing+=(mosquitto)
 command -v mosquitto_sub >/dev/null || missing+=(mosquitto-clients)
+[ -x /usr/bin/time ] || missing+=(time)   # GNU time: the memory tests read peaks with it
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
