@@ -216,19 +216,22 @@ pub fn deliver_jobs(
     let deadline = Instant::now() + opts.deadline;
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Delivery>>> = Mutex::new(vec![None; jobs.len()]);
-    let workers = jobs.len().min(MAX_PARALLEL);
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((ev, ep)) = jobs.get(i) else { break };
-                let mut d = deliver_one(cfg, ep, ev, deadline, opts, redactor);
-                settle(i, &mut d);
-                if let Ok(mut r) = results.lock() {
-                    r[i] = Some(d);
-                }
-            });
+    let work = || loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let Some((ev, ep)) = jobs.get(i) else { break };
+        let mut d = deliver_one(cfg, ep, ev, deadline, opts, redactor);
+        settle(i, &mut d);
+        if let Ok(mut r) = results.lock() {
+            r[i] = Some(d);
         }
+    };
+    // The calling thread is one of the workers: one endpoint costs no thread at all.
+    let helpers = jobs.len().min(MAX_PARALLEL).saturating_sub(1);
+    std::thread::scope(|s| {
+        for _ in 0..helpers {
+            s.spawn(work);
+        }
+        work();
     });
     results
         .into_inner()
