@@ -134,7 +134,14 @@ impl Store {
             .map_err(|e| format!("cannot lock the state: {e}"))?;
         let (mut state, warning) = match self.read() {
             Ok(s) => (s, dir_warning),
-            Err(e) => (State::default(), Some(format!("{e}; starting afresh"))),
+            Err(e) => {
+                let fresh = format!("{e}; starting afresh");
+                let warning = match dir_warning {
+                    Some(d) => format!("{d}\nwarning: {fresh}"),
+                    None => fresh,
+                };
+                (State::default(), Some(warning))
+            }
         };
         let out = f(&mut state);
         if write {

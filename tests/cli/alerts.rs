@@ -645,3 +645,67 @@ fn run_passes_non_utf8_arguments_unchanged() {
     run(c).code(0);
     assert_eq!(std::fs::read(&out_file).unwrap(), b"caf\xe9-\xff\xfe");
 }
+
+/// Outbox and state are private: directories 0700, files 0600, a looser existing
+/// directory is warned about, and a symlink planted where bnotify writes is replaced,
+/// never followed.
+#[test]
+fn outbox_and_state_are_private_and_follow_no_planted_link() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let env = Env::new(&format!(
+        "defaults: {{retries: 0}}\nendpoints:\n  - {{name: w, type: webhook, url: \"http://127.0.0.1:{}/\", when: change}}\n",
+        closed_port()
+    ));
+    let state = env.path("state/bnotify");
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let victim = env.path("victim.txt");
+    std::fs::write(&victim, "precious").unwrap();
+    std::os::unix::fs::symlink(&victim, state.join("state.json")).unwrap();
+    let mut c = env.cmd();
+    c.args(["send", "--event", "backup_failure", "--job", "db"]);
+    run(c)
+        .code(1)
+        .err_has("is readable by other users (mode 755)")
+        .err_has("chmod 700");
+    assert_eq!(
+        std::fs::read_to_string(&victim).unwrap(),
+        "precious",
+        "the link was not followed"
+    );
+    assert!(!std::fs::symlink_metadata(state.join("state.json"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(mode(&state.join("state.json")), 0o600);
+    assert_eq!(mode(&env.outbox()), 0o700);
+    for f in files(&env.outbox()) {
+        assert_eq!(mode(&f), 0o600, "{}", f.display());
+    }
+}
+
+#[test]
+fn flush_keeps_the_entries_of_an_endpoint_with_a_config_problem() {
+    let down = format!("http://127.0.0.1:{}/", closed_port());
+    let env = Env::new(&format!(
+        "defaults: {{retries: 0}}\nendpoints:\n  - {{name: w, type: webhook, url: \"{down}\"}}\n"
+    ));
+    let mut c = env.cmd();
+    c.args(["-q", "send", "--event", "backup_failure"]);
+    run(c).code(1);
+    std::fs::write(
+        &env.config,
+        "endpoints:\n  - {name: w, type: webhook, url: \"${UNSET_HOOK_URL}\"}\n",
+    )
+    .unwrap();
+    flush(&env)
+        .code(2)
+        .err_has("UNSET_HOOK_URL")
+        .err_has("endpoint \"w\" has a config problem");
+    assert_eq!(
+        files(&env.outbox()).len(),
+        1,
+        "kept until the config is fixed"
+    );
+}
