@@ -17,6 +17,7 @@ pub mod event;
 pub mod exec;
 mod files;
 pub mod http;
+pub mod notify_url;
 pub mod outbox;
 pub mod redact;
 pub mod render;

@@ -5,6 +5,7 @@ mod check;
 mod error;
 mod expand;
 pub mod schema;
+mod urls;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -528,6 +529,21 @@ impl Loader<'_> {
         self.secrets.extend(crate::redact::value_secrets(&expanded));
         let Value::Mapping(map) = expanded else {
             return None;
+        };
+        // A notification URL (`url: discord://...`) stands for the type and its keys.
+        let (map, kind_name) = match urls::expand(map, kind_name) {
+            Ok(x) => (x.map, x.kind),
+            Err(e) => {
+                let at = self.find_key(line, "url");
+                self.errors.push(e.endpoint(&label).at(at));
+                return None;
+            }
+        };
+        self.secrets
+            .extend(crate::redact::value_secrets(&Value::Mapping(map.clone())));
+        let label = match (map.get("name").and_then(Value::as_str), &kind_name) {
+            (Some(n), Some(k)) => format!("\"{n}\" ({k})"),
+            _ => label,
         };
         let Some(kind_name) = kind_name else {
             self.errors.push(

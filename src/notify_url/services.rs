@@ -1,0 +1,831 @@
+//! The schemes: webhooks and chat services (push, phone and mail services are in
+//! `push.rs`). Each mapping names the documentation it follows; the code is bnotify's own.
+
+use serde_json::{Map, Value};
+
+use super::push;
+use super::{Built, Parts, Scheme};
+
+/// Every scheme, in README order.
+pub(super) const SCHEMES: &[Scheme] = &[
+    sch(
+        "json",
+        "webhook",
+        "Apprise",
+        &["json://host[:port]/path", "jsons://host[:port]/path"],
+        json,
+    ),
+    sch(
+        "jsons",
+        "webhook",
+        "Apprise",
+        &["jsons://host[:port]/path"],
+        json,
+    ),
+    sch(
+        "form",
+        "webhook",
+        "Apprise",
+        &["form://host[:port]/path", "forms://host[:port]/path"],
+        json,
+    ),
+    sch(
+        "forms",
+        "webhook",
+        "Apprise",
+        &["forms://host[:port]/path"],
+        json,
+    ),
+    sch(
+        "discord",
+        "discord",
+        "Apprise, shoutrrr",
+        &[
+            "discord://<webhook id>/<webhook token>",
+            "discord://<webhook token>@<webhook id> (shoutrrr)",
+        ],
+        discord,
+    ),
+    sch(
+        "slack",
+        "slack",
+        "Apprise, shoutrrr",
+        &[
+            "slack://<token A>/<token B>/<token C>",
+            "slack://hook:<A>-<B>-<C>@webhook (shoutrrr)",
+        ],
+        slack,
+    ),
+    sch(
+        "msteams",
+        "teams",
+        "Apprise",
+        &["msteams://<team>/<token A>/<token B>/<token C>"],
+        msteams,
+    ),
+    sch(
+        "workflows",
+        "teams",
+        "Apprise",
+        &["workflows://<host>[:port]/<workflow id>/<signature>"],
+        workflows,
+    ),
+    sch(
+        "teams",
+        "teams",
+        "shoutrrr",
+        &["teams://<group>@<tenant>/<alt id>/<group owner>?host=<org>.webhook.office.com"],
+        teams_shoutrrr,
+    ),
+    sch(
+        "gchat",
+        "googlechat",
+        "Apprise",
+        &["gchat://<space>/<key>/<token>"],
+        gchat,
+    ),
+    sch(
+        "googlechat",
+        "googlechat",
+        "shoutrrr",
+        &["googlechat://chat.googleapis.com/v1/spaces/<space>/messages?key=<key>&token=<token>"],
+        googlechat,
+    ),
+    sch(
+        "hangouts",
+        "googlechat",
+        "shoutrrr",
+        &["hangouts://chat.googleapis.com/v1/spaces/<space>/messages?key=<key>&token=<token>"],
+        googlechat,
+    ),
+    sch(
+        "mmost",
+        "mattermost",
+        "Apprise",
+        &["mmost://[botname@]host[:port][/path]/<token>[?channel=<channel>]"],
+        mmost,
+    ),
+    sch(
+        "mmosts",
+        "mattermost",
+        "Apprise",
+        &["mmosts://[botname@]host[:port][/path]/<token>[?channel=<channel>]"],
+        mmost,
+    ),
+    sch(
+        "mattermost",
+        "mattermost",
+        "shoutrrr",
+        &["mattermost://[username@]host[:port]/<token>[/<channel>]"],
+        mattermost_shoutrrr,
+    ),
+    sch(
+        "rocket",
+        "rocketchat",
+        "Apprise",
+        &["rocket://<webhook>@host[:port]"],
+        rocket,
+    ),
+    sch(
+        "rockets",
+        "rocketchat",
+        "Apprise",
+        &["rockets://<webhook>@host[:port]"],
+        rocket,
+    ),
+    sch(
+        "rocketchat",
+        "rocketchat",
+        "shoutrrr",
+        &["rocketchat://host[:port]/<token A>/<token B>"],
+        rocketchat_shoutrrr,
+    ),
+    sch(
+        "zulip",
+        "zulip",
+        "Apprise, shoutrrr",
+        &[
+            "zulip://<botname>@<organization>/<api key>[/<stream>]",
+            "zulip://<bot email>:<api key>@<host>/?stream=<stream>&topic=<topic> (shoutrrr)",
+        ],
+        zulip,
+    ),
+    sch(
+        "matrix",
+        "matrix",
+        "Apprise, shoutrrr",
+        &[
+            "matrix://<access token>@host[:port]/<room>",
+            "matrix://:<access token>@host[:port]/?rooms=<room> (shoutrrr)",
+        ],
+        matrix,
+    ),
+    sch(
+        "matrixs",
+        "matrix",
+        "Apprise",
+        &["matrixs://<access token>@host[:port]/<room>"],
+        matrix,
+    ),
+    sch(
+        "ntfy",
+        "ntfy",
+        "Apprise, shoutrrr",
+        &[
+            "ntfy://<topic>",
+            "ntfy://[user:password@]host[:port]/<topic>",
+            "ntfy://<tk_token>@host/<topic>",
+        ],
+        push::ntfy,
+    ),
+    sch(
+        "ntfys",
+        "ntfy",
+        "Apprise",
+        &["ntfys://[user:password@]host[:port]/<topic>"],
+        push::ntfy,
+    ),
+    sch(
+        "gotify",
+        "gotify",
+        "Apprise, shoutrrr",
+        &["gotify://host[:port][/path]/<token>"],
+        push::gotify,
+    ),
+    sch(
+        "gotifys",
+        "gotify",
+        "Apprise",
+        &["gotifys://host[:port][/path]/<token>"],
+        push::gotify,
+    ),
+    sch(
+        "bark",
+        "bark",
+        "Apprise, shoutrrr",
+        &[
+            "bark://host[:port]/<device key>",
+            "bark://<device key>@host[:port] (shoutrrr)",
+        ],
+        push::bark,
+    ),
+    sch(
+        "barks",
+        "bark",
+        "Apprise",
+        &["barks://host[:port]/<device key>"],
+        push::bark,
+    ),
+    sch(
+        "pover",
+        "pushover",
+        "Apprise",
+        &["pover://<user key>@<app token>[/<device>]"],
+        push::pover,
+    ),
+    sch(
+        "pushover",
+        "pushover",
+        "shoutrrr",
+        &["pushover://shoutrrr:<app token>@<user key>/[?devices=<device>]"],
+        push::pushover_shoutrrr,
+    ),
+    sch(
+        "tgram",
+        "telegram",
+        "Apprise",
+        &["tgram://<bot token>/<chat id>"],
+        push::tgram,
+    ),
+    sch(
+        "telegram",
+        "telegram",
+        "shoutrrr",
+        &["telegram://<bot token>@telegram?chats=<chat id>"],
+        push::telegram_shoutrrr,
+    ),
+    sch(
+        "twilio",
+        "twilio",
+        "Apprise",
+        &["twilio://<account sid>:<auth token>@<from phone>/<to phone>[/<to phone>...]"],
+        push::twilio,
+    ),
+    sch(
+        "signal",
+        "signal",
+        "Apprise",
+        &["signal://[user:password@]host[:port]/<from phone>/<to>[/<to>...]"],
+        push::signal,
+    ),
+    sch(
+        "signals",
+        "signal",
+        "Apprise",
+        &["signals://[user:password@]host[:port]/<from phone>/<to>[/<to>...]"],
+        push::signal,
+    ),
+    sch(
+        "apprise",
+        "apprise",
+        "Apprise",
+        &["apprise://[user:password@]host[:port][/path]/<config key>[?tags=<tag>]"],
+        push::apprise,
+    ),
+    sch(
+        "apprises",
+        "apprise",
+        "Apprise",
+        &["apprises://[user:password@]host[:port][/path]/<config key>[?tags=<tag>]"],
+        push::apprise,
+    ),
+    sch(
+        "pagerduty",
+        "pagerduty",
+        "Apprise",
+        &["pagerduty://<integration key>@<api key>[?region=us|eu&severity=<severity>]"],
+        push::pagerduty,
+    ),
+    sch(
+        "hc",
+        "healthchecks",
+        "bnotify",
+        &[
+            "hc://<uuid>",
+            "hc://<ping key>/<slug>",
+            "hc://host[:port]/ping/<uuid>",
+        ],
+        push::healthchecks,
+    ),
+    sch(
+        "hcs",
+        "healthchecks",
+        "bnotify",
+        &["hcs://host[:port]/ping/<uuid>"],
+        push::healthchecks,
+    ),
+    sch(
+        "healthchecks",
+        "healthchecks",
+        "bnotify",
+        &[
+            "healthchecks://<uuid>",
+            "healthchecks://host[:port]/ping/<uuid>",
+        ],
+        push::healthchecks,
+    ),
+    sch(
+        "mailto",
+        "email",
+        "Apprise",
+        &["mailto://user:password@host[:port]?to=<address>[,<address>...]"],
+        push::mailto,
+    ),
+    sch(
+        "mailtos",
+        "email",
+        "Apprise",
+        &["mailtos://user:password@host[:port]?to=<address>[,<address>...]"],
+        push::mailto,
+    ),
+    sch(
+        "smtp",
+        "email",
+        "shoutrrr",
+        &["smtp://user:password@host:port/?from=<address>&to=<address>[,<address>...]"],
+        push::smtp,
+    ),
+];
+
+const fn sch(
+    scheme: &'static str,
+    kind: &'static str,
+    origin: &'static str,
+    syntax: &'static [&'static str],
+    parse: fn(&mut Parts) -> Result<Built, String>,
+) -> Scheme {
+    Scheme {
+        scheme,
+        kind,
+        origin,
+        syntax,
+        parse,
+    }
+}
+
+/// A string value.
+pub(super) fn s(v: impl Into<String>) -> Value {
+    Value::String(v.into())
+}
+
+/// Keys from pairs.
+pub(super) fn keys<const N: usize>(pairs: [(&str, Value); N]) -> Map<String, Value> {
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+/// The first `n` characters of a public id, for a default name.
+pub(super) fn short(id: &str, n: usize) -> String {
+    id.chars().take(n).collect()
+}
+
+/// `kind-host[-port]` for a default name.
+pub(super) fn host_name(kind: &str, p: &Parts) -> Result<String, String> {
+    let (host, port) = p.host_port()?;
+    let host = host.trim_matches(['[', ']']).replace(':', "-");
+    Ok(match port {
+        Some(port) => format!("{kind}-{host}-{port}"),
+        None => format!("{kind}-{host}"),
+    })
+}
+
+/// Exactly `n` path segments.
+pub(super) fn segments(p: &Parts, n: usize, what: &str) -> Result<Vec<String>, String> {
+    match p.path.len() {
+        x if x == n => Ok(p.path.clone()),
+        x if x < n => Err(format!("{what} is missing")),
+        _ => Err(format!("too many path parts (expected {what})")),
+    }
+}
+
+/// At most one target: bnotify sends one endpoint to one place.
+pub(super) fn single(list: Vec<String>, what: &str) -> Result<Option<String>, String> {
+    if list.len() > 1 {
+        return Err(format!(
+            "it names {} {what}s; an endpoint sends to one (write one URL per {what})",
+            list.len()
+        ));
+    }
+    Ok(list.into_iter().next())
+}
+
+/// Reject a part bnotify's channel has no key for, rather than drop it unseen.
+pub(super) fn unsupported(what: &str, kind: &str) -> String {
+    format!("{what} is not supported by bnotify's {kind} endpoint")
+}
+
+/// Apprise wiki `Notify_Custom_JSON` / `Notify_Custom_Form`: `json(s)://[user:pass@]host[:port]/path`,
+/// `?method=`, `+Header=value`, `-param=value`. bnotify posts its own event (SPEC §3), not
+/// Apprise's `{version, title, message, type}`; `form://` does the same.
+fn json(p: &mut Parts) -> Result<Built, String> {
+    let tls = p.scheme.ends_with('s');
+    let mut url = p.base(tls)?;
+    if p.user.is_some() {
+        let scheme_end = url.find("://").map_or(0, |i| i + 3);
+        let info = userinfo(p);
+        url.insert_str(scheme_end, &format!("{info}@"));
+    }
+    for seg in &p.path {
+        url.push('/');
+        url.push_str(&encode_segment(seg));
+    }
+    if p.path.is_empty() {
+        url.push('/');
+    }
+    let params = p.take_params();
+    if !params.is_empty() {
+        let q: Vec<String> = params
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode_segment(k), encode_segment(v)))
+            .collect();
+        url.push('?');
+        url.push_str(&q.join("&"));
+    }
+    let mut k = keys([("url", s(url))]);
+    if let Some(m) = p.take(&["method"]) {
+        k.insert("method".into(), s(m.to_ascii_uppercase()));
+    }
+    let headers = p.take_headers();
+    if !headers.is_empty() {
+        k.insert("headers".into(), Value::Object(headers));
+    }
+    Ok((k, host_name("webhook", p)?))
+}
+
+/// `user[:password]`, encoded again for a URL.
+fn userinfo(p: &Parts) -> String {
+    let user = encode_segment(p.user.as_deref().unwrap_or(""));
+    match &p.password {
+        Some(pw) => format!("{user}:{}", encode_segment(pw)),
+        None => user,
+    }
+}
+
+/// Percent-encode what cannot stand in a path segment or query value.
+pub(super) fn encode_segment(v: &str) -> String {
+    use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+    const SET: &AsciiSet = &CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b'#')
+        .add(b'%')
+        .add(b'/')
+        .add(b'?')
+        .add(b'&')
+        .add(b'=')
+        .add(b'@')
+        .add(b':')
+        .add(b'<')
+        .add(b'>');
+    utf8_percent_encode(v, SET).to_string()
+}
+
+/// Apprise wiki `Notify_discord`: `discord://[botname@]<id>/<token>`, `?avatar_url=`;
+/// shoutrrr `docs/services/discord.md`: `discord://<token>@<id>`, `?username=`.
+fn discord(p: &mut Parts) -> Result<Built, String> {
+    let id = p.authority_value();
+    let (token, username) = match p.path.as_slice() {
+        [token] => (token.clone(), p.user.clone()),
+        [] => match &p.user {
+            Some(t) => (t.clone(), None),
+            None => return Err("the webhook token is missing".into()),
+        },
+        _ => return Err("too many path parts".into()),
+    };
+    if id.is_empty() {
+        return Err("the webhook id is missing".into());
+    }
+    let mut k = keys([(
+        "url",
+        s(format!("https://discord.com/api/webhooks/{id}/{token}")),
+    )]);
+    if let Some(u) = username.or_else(|| p.take(&["username", "botname"])) {
+        k.insert("username".into(), s(u));
+    }
+    if let Some(a) = p.take(&["avatar_url", "avatar"]) {
+        if a.contains("://") {
+            k.insert("avatar_url".into(), s(a));
+        }
+    }
+    Ok((k, format!("discord-{}", short(&id, 6))))
+}
+
+/// Apprise wiki `Notify_slack`: `slack://[botname@]<T>/<B>/<X>[/#channel]` (an incoming
+/// webhook; bnotify's slack endpoint posts to the webhook's own channel, so a bot name or
+/// channel is refused); shoutrrr `docs/services/slack.md`: `slack://hook:<T>-<B>-<X>@webhook`.
+fn slack(p: &mut Parts) -> Result<Built, String> {
+    let tokens: Vec<String> = if p.user.as_deref() == Some("hook") {
+        let t = p.password.clone().unwrap_or_default();
+        t.split('-').map(str::to_string).collect()
+    } else if p.password.is_some() {
+        return Err("bnotify's slack endpoint uses an incoming webhook, not a bot token".into());
+    } else {
+        if p.user.is_some() {
+            return Err(unsupported("a bot name", "slack"));
+        }
+        let mut t = vec![p.authority_value()];
+        t.extend(p.path.iter().cloned());
+        t
+    };
+    if tokens.iter().any(|t| t.starts_with('#')) {
+        return Err(unsupported("a channel", "slack"));
+    }
+    let [a, b, c] = tokens.as_slice() else {
+        return Err(format!("expected 3 webhook tokens, found {}", tokens.len()));
+    };
+    if [a, b, c].iter().any(|t| t.is_empty()) {
+        return Err("a webhook token is empty".into());
+    }
+    let url = format!("https://hooks.slack.com/services/{a}/{b}/{c}");
+    Ok((keys([("url", s(url))]), format!("slack-{}", short(a, 6))))
+}
+
+/// Apprise wiki `Notify_msteams`: `msteams://<team>/<A>/<B>/<C>[/<D>]` →
+/// `https://<team>.webhook.office.com/webhookb2/<A>/IncomingWebhook/<B>/<C>[/<D>]`.
+fn msteams(p: &mut Parts) -> Result<Built, String> {
+    let team = p.authority_value();
+    if !(3..=4).contains(&p.path.len()) {
+        return Err(format!(
+            "expected 3 tokens after the team, found {}",
+            p.path.len()
+        ));
+    }
+    let mut url = format!(
+        "https://{team}.webhook.office.com/webhookb2/{}/IncomingWebhook/{}/{}",
+        p.path[0], p.path[1], p.path[2]
+    );
+    if let Some(d) = p.path.get(3) {
+        url.push('/');
+        url.push_str(d);
+    }
+    Ok((
+        keys([("url", s(url))]),
+        format!("teams-{}", short(&team, 12)),
+    ))
+}
+
+/// Apprise wiki `Notify_workflows` (Power Automate): `workflows://<host>[:port]/<workflow>/<signature>`
+/// → `https://<host>/workflows/<workflow>/triggers/manual/paths/invoke?api-version=2016-06-01&sp=...&sv=1.0&sig=<signature>`.
+fn workflows(p: &mut Parts) -> Result<Built, String> {
+    let seg = segments(p, 2, "the workflow id and signature")?;
+    let version = p
+        .take(&["api-version", "ver"])
+        .unwrap_or_else(|| "2016-06-01".into());
+    let url = format!(
+        "{}/workflows/{}/triggers/manual/paths/invoke?api-version={version}&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig={}",
+        p.base(true)?,
+        seg[0],
+        encode_segment(&seg[1])
+    );
+    Ok((keys([("url", s(url))]), host_name("teams", p)?))
+}
+
+/// shoutrrr `docs/services/teams.md`: `teams://<group>@<tenant>/<altId>/<groupOwner>?host=<org>.webhook.office.com`.
+fn teams_shoutrrr(p: &mut Parts) -> Result<Built, String> {
+    let group = p.user.clone().ok_or("the group is missing")?;
+    let tenant = p.authority_value();
+    let seg = segments(p, 2, "the alt id and group owner")?;
+    let host = p
+        .take(&["host"])
+        .ok_or("the host option (?host=<org>.webhook.office.com) is missing")?;
+    let url = format!(
+        "https://{host}/webhookb2/{group}@{tenant}/IncomingWebhook/{}/{}",
+        seg[0], seg[1]
+    );
+    Ok((
+        keys([("url", s(url))]),
+        format!("teams-{}", short(&host, 12)),
+    ))
+}
+
+/// Apprise wiki `Notify_googlechat`: `gchat://<space>/<key>/<token>` →
+/// `https://chat.googleapis.com/v1/spaces/<space>/messages?key=<key>&token=<token>`; the
+/// space id keeps its case.
+fn gchat(p: &mut Parts) -> Result<Built, String> {
+    let space = p.authority_value();
+    let seg = segments(p, 2, "the key and token")?;
+    if space.is_empty() {
+        return Err("the space id is missing".into());
+    }
+    Ok((
+        gchat_keys(&space, &seg[0], &seg[1]),
+        format!("googlechat-{}", short(&space, 6)),
+    ))
+}
+
+fn gchat_keys(space: &str, key: &str, token: &str) -> Map<String, Value> {
+    let url = format!(
+        "https://chat.googleapis.com/v1/spaces/{space}/messages?key={}&token={}",
+        encode_segment(key),
+        encode_segment(token)
+    );
+    keys([("url", s(url))])
+}
+
+/// shoutrrr `docs/services/googlechat.md`: the webhook URL with `googlechat://` (or the
+/// older `hangouts://`) in place of `https://`.
+fn googlechat(p: &mut Parts) -> Result<Built, String> {
+    let space = match p.path.as_slice() {
+        [v1, spaces, space, messages]
+            if v1 == "v1" && spaces == "spaces" && messages == "messages" =>
+        {
+            space.clone()
+        }
+        _ => return Err("the path must be /v1/spaces/<space>/messages".into()),
+    };
+    let key = p.take(&["key"]).ok_or("the key option is missing")?;
+    let token = p.take(&["token"]).ok_or("the token option is missing")?;
+    Ok((
+        gchat_keys(&space, &key, &token),
+        format!("googlechat-{}", short(&space, 6)),
+    ))
+}
+
+/// Apprise wiki `Notify_mattermost`: `mmost(s)://[botname@]host[:port][/path]/<token>`,
+/// `?channel=` (or a `#channel` part) → `<base>[/path]/hooks/<token>`.
+fn mmost(p: &mut Parts) -> Result<Built, String> {
+    let tls = p.scheme == "mmosts";
+    let mut path = p.path.clone();
+    let mut channels: Vec<String> = Vec::new();
+    path.retain(|s| match s.strip_prefix('#') {
+        Some(c) => {
+            channels.push(c.to_string());
+            false
+        }
+        None => true,
+    });
+    channels.extend(p.take_list(&["channel", "channels", "to"]));
+    let token = path.pop().ok_or("the webhook token is missing")?;
+    let mut url = p.base(tls)?;
+    for seg in &path {
+        url.push('/');
+        url.push_str(seg);
+    }
+    url.push_str("/hooks/");
+    url.push_str(&token);
+    mattermost_keys(p, url, p.user.clone(), single(channels, "channel")?)
+}
+
+fn mattermost_keys(
+    p: &mut Parts,
+    url: String,
+    user: Option<String>,
+    channel: Option<String>,
+) -> Result<Built, String> {
+    let mut k = keys([("url", s(url))]);
+    if let Some(u) = user.or_else(|| p.take(&["username", "botname"])) {
+        k.insert("username".into(), s(u));
+    }
+    if let Some(c) = channel {
+        k.insert("channel".into(), s(c.trim_start_matches('#')));
+    }
+    if let Some(i) = p.take(&["icon_url", "icon", "image_url"]) {
+        k.insert("icon_url".into(), s(i));
+    }
+    Ok((k, host_name("mattermost", p)?))
+}
+
+/// shoutrrr `docs/services/mattermost.md`: `mattermost://[username@]host[:port]/<token>[/<channel>]`
+/// (HTTPS unless `?disabletls=yes`).
+fn mattermost_shoutrrr(p: &mut Parts) -> Result<Built, String> {
+    let tls = !p.take_flag(&["disabletls"]).unwrap_or(false);
+    let (token, channel) = match p.path.as_slice() {
+        [t] => (t.clone(), None),
+        [t, c] => (t.clone(), Some(c.clone())),
+        [] => return Err("the webhook token is missing".into()),
+        _ => return Err("too many path parts".into()),
+    };
+    let url = format!("{}/hooks/{token}", p.base(tls)?);
+    mattermost_keys(p, url, p.user.clone(), channel)
+}
+
+/// Apprise wiki `Notify_rocketchat`, webhook mode: `rocket(s)://<webhook>@host[:port]` →
+/// `<base>/hooks/<webhook>` (the webhook is `<id>/<token>`, its `/` written as `%2F`). Basic
+/// mode (user and password) and channel overrides are refused: bnotify's rocketchat
+/// endpoint is an incoming webhook.
+fn rocket(p: &mut Parts) -> Result<Built, String> {
+    if p.password.is_some() {
+        return Err(
+            "bnotify's rocketchat endpoint uses an incoming webhook, not a user and password"
+                .into(),
+        );
+    }
+    let hook = p.user.clone().ok_or("the webhook is missing")?;
+    if !p.path.is_empty() {
+        return Err(unsupported("a channel or room", "rocketchat"));
+    }
+    p.take(&["mode"]);
+    let url = format!("{}/hooks/{hook}", p.base(p.scheme == "rockets")?);
+    Ok((keys([("url", s(url))]), host_name("rocketchat", p)?))
+}
+
+/// shoutrrr `docs/services/rocketchat.md`: `rocketchat://[username@]host[:port]/<token A>/<token B>[/<channel>]`
+/// (HTTPS) → `https://host/hooks/<A>/<B>`.
+fn rocketchat_shoutrrr(p: &mut Parts) -> Result<Built, String> {
+    if p.user.is_some() {
+        return Err(unsupported("a user name", "rocketchat"));
+    }
+    let seg = segments(p, 2, "the two webhook tokens")?;
+    let url = format!("{}/hooks/{}/{}", p.base(true)?, seg[0], seg[1]);
+    Ok((keys([("url", s(url))]), host_name("rocketchat", p)?))
+}
+
+/// Apprise wiki `Notify_zulip`: `zulip://<botname>@<organization>[.<host>]/<api key>[/<stream>]`
+/// → site `https://<organization>.zulipchat.com` (or `<organization>.<host>`), bot email
+/// `<botname>-bot@<site host>`, stream `general` when none is given, `?topic=`; a target
+/// with `@` is a direct message. shoutrrr `docs/services/zulip.md`:
+/// `zulip://<bot email>:<api key>@<host>/?stream=&topic=`.
+fn zulip(p: &mut Parts) -> Result<Built, String> {
+    let host = p.host()?;
+    let (site, email, key, targets) = match (p.user.clone(), p.password.clone()) {
+        (Some(mail), Some(key)) if mail.contains('@') => {
+            let t = p.take_list(&["stream"]);
+            (
+                host.clone(),
+                mail,
+                key,
+                t.into_iter().map(|x| format!("#{x}")).collect(),
+            )
+        }
+        (Some(bot), None) => {
+            let site = if host.contains('.') {
+                host.clone()
+            } else {
+                format!("{host}.zulipchat.com")
+            };
+            let bot = bot.strip_suffix("-bot").unwrap_or(&bot);
+            let mut path = p.path.clone();
+            if path.is_empty() {
+                return Err("the api key is missing".into());
+            }
+            let key = path.remove(0);
+            (site.clone(), format!("{bot}-bot@{site}"), key, path)
+        }
+        _ => return Err("the bot name is missing".into()),
+    };
+    let site = match p.host_port()?.1 {
+        Some(port) => format!("https://{site}:{port}"),
+        None => format!("https://{site}"),
+    };
+    let mut k = keys([
+        ("url", s(site)),
+        ("bot_email", s(email)),
+        ("api_key", s(key)),
+    ]);
+    let (people, streams): (Vec<String>, Vec<String>) =
+        targets.into_iter().partition(|t| t.contains('@'));
+    let topic = p.take(&["topic"]);
+    if !people.is_empty() {
+        if !streams.is_empty() || topic.is_some() {
+            return Err(
+                "mix of a stream and people: an endpoint sends to a stream or to people".into(),
+            );
+        }
+        k.insert(
+            "to".into(),
+            Value::Array(people.into_iter().map(s).collect()),
+        );
+    } else {
+        let stream = single(streams, "stream")?.unwrap_or_else(|| "general".into());
+        k.insert("stream".into(), s(stream.trim_start_matches('#')));
+        if let Some(t) = topic {
+            k.insert("topic".into(), s(t));
+        }
+    }
+    Ok((
+        k,
+        format!("zulip-{}", host.split('.').next().unwrap_or(&host)),
+    ))
+}
+
+/// Apprise wiki `Notify_matrix`, token mode: `matrix(s)://<access token>@host[:port]/<room>`
+/// (a room without `#`/`!` is an alias; without `:server` it is on this host); shoutrrr
+/// `docs/services/matrix.md`: `matrix://:<access token>@host[:port]/?rooms=<room>`
+/// (HTTPS unless `?disabletls=yes`). Logging in with a user and password is refused:
+/// bnotify's matrix endpoint takes an access token.
+fn matrix(p: &mut Parts) -> Result<Built, String> {
+    let shoutrrr = p.has_query() && p.path.is_empty();
+    let token = match (&p.user, &p.password) {
+        (Some(t), None) | (None, Some(t)) => t.clone(),
+        (Some(_), Some(_)) => {
+            return Err(
+                "bnotify's matrix endpoint takes an access token, not a user and password".into(),
+            )
+        }
+        (None, None) => p
+            .take(&["token", "access_token"])
+            .ok_or("the access token is missing")?,
+    };
+    let mut rooms = p.path.clone();
+    rooms.extend(p.take_list(&["rooms", "room", "to"]));
+    let room = single(rooms, "room")?.ok_or("the room is missing")?;
+    let host = p.host()?;
+    let mut room = if room.starts_with(['#', '!', '@']) {
+        room
+    } else {
+        format!("#{room}")
+    };
+    if !room.contains(':') {
+        room = format!("{room}:{host}");
+    }
+    let tls = match p.take_flag(&["disabletls"]) {
+        Some(off) => !off,
+        None => p.scheme == "matrixs" || shoutrrr,
+    };
+    p.take(&["mode", "msgtype"]);
+    let k = keys([
+        ("url", s(p.base(tls)?)),
+        ("access_token", s(token)),
+        ("room", s(room)),
+    ]);
+    Ok((k, host_name("matrix", p)?))
+}
