@@ -198,6 +198,8 @@ pub struct Endpoint {
     pub line: Option<usize>,
     /// The endpoint's keys after expansion, for `config show` (masked before printing).
     pub raw: Mapping,
+    /// The notification URL of an ad-hoc endpoint (`send --to`), kept in its outbox entries.
+    pub to: Option<String>,
 }
 
 impl Endpoint {
@@ -627,6 +629,7 @@ impl Loader<'_> {
             channel,
             line,
             raw,
+            to: None,
         })
     }
 
