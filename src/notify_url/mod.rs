@@ -101,7 +101,7 @@ pub fn is_notify_url(url: &str) -> bool {
 /// Read a notification URL.
 pub fn parse(url: &str) -> Result<NotifyUrl, UrlError> {
     let url = url.trim();
-    let masked = crate::redact::mask_url_parts(url);
+    let masked = mask(url);
     let Some(scheme) = scheme_of(url) else {
         let written = url.split_once("://").map(|(s, _)| s).unwrap_or("");
         return Err(UrlError {
@@ -128,6 +128,35 @@ pub fn parse(url: &str) -> Result<NotifyUrl, UrlError> {
         keys,
         name,
     })
+}
+
+/// Schemes whose host part is a secret (`tgram://<bot token>/...`, `pover://user@<token>`).
+const SECRET_HOST: &[&str] = &["tgram", "pover", "pagerduty"];
+/// Schemes whose host part is a secret when it is one word (`ntfy://<topic>`, `hc://<uuid>`).
+const SECRET_WORD: &[&str] = &["ntfy", "ntfys", "hc", "healthchecks", "discord"];
+
+/// `url` as errors show it: [`crate::redact::mask_url_parts`] (user-info, path, query
+/// and fragment masked), and the host too where a scheme puts a secret there.
+pub fn mask(url: &str) -> String {
+    let masked = crate::redact::mask_url_parts(url);
+    let Some((scheme, rest)) = masked.split_once("://") else {
+        return masked;
+    };
+    let scheme_lc = scheme.to_ascii_lowercase();
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let (info, host) = match authority.rsplit_once('@') {
+        Some((i, h)) => (format!("{i}@"), h),
+        None => (String::new(), authority),
+    };
+    let word = !host.contains(['.', ':', '[']) && host != "localhost";
+    let secret = SECRET_HOST.contains(&scheme_lc.as_str())
+        || (SECRET_WORD.contains(&scheme_lc.as_str()) && word && !host.is_empty());
+    if secret {
+        format!("{scheme}://{info}{}{tail}", crate::redact::MASK)
+    } else {
+        masked
+    }
 }
 
 #[cfg(test)]
