@@ -366,7 +366,7 @@ _bnotify() {
             fi
             case "${prev}" in
                 --type)
-                    COMPREPLY=($(compgen -W "webhook bark discord slack teams gotify ntfy telegram twilio healthchecks pagerduty email command" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "webhook bark discord slack teams gotify ntfy telegram twilio healthchecks pagerduty email command pushover matrix mattermost rocketchat googlechat zulip signal apprise" -- "${cur}"))
                     return 0
                     ;;
                 --path)
@@ -982,7 +982,7 @@ _bnotify() {
             return 0
             ;;
         bnotify__subcmd__send)
-            opts="-e -v -q -h -V --event --task --job --status --message --error --title --body --backup-id --backup-comment --backup-date --backup-size --tag --operator --source --host --started-at --finished-at --duration --dump-path --id --field --payload --endpoint --attach --deadline --dry-run --best-effort --config --verbose --quiet --json --help --version"
+            opts="-e -t -b -v -q -h -V --event --to --task --job --status --message --error --title --body --backup-id --backup-comment --backup-date --backup-size --tag --operator --source --host --started-at --finished-at --duration --dump-path --id --field --payload --endpoint --attach --deadline --dry-run --best-effort --config --verbose --quiet --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -994,6 +994,10 @@ _bnotify() {
                     ;;
                 -e)
                     COMPREPLY=($(compgen -W "backup_start backup_success backup_failure backup_report restore_start restore_success restore_failure config_backup system_error user_login user_created test" -- "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --job)
@@ -1020,7 +1024,15 @@ _bnotify() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --body)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -52,7 +52,7 @@ pub(super) const SCHEMES: &[Scheme] = &[
         "Apprise, shoutrrr",
         &[
             "slack://<token A>/<token B>/<token C>",
-            "slack://hook:<A>-<B>-<C>@webhook (shoutrrr)",
+            "slack://hook:<token A>-<token B>-<token C>@webhook (shoutrrr)",
         ],
         slack,
     ),
@@ -102,35 +102,35 @@ pub(super) const SCHEMES: &[Scheme] = &[
         "mmost",
         "mattermost",
         "Apprise",
-        &["mmost://[botname@]host[:port][/path]/<token>[?channel=<channel>]"],
+        &["mmost://[<bot name>@]host[:port][/path]/<token>[?channel=<channel>]"],
         mmost,
     ),
     sch(
         "mmosts",
         "mattermost",
         "Apprise",
-        &["mmosts://[botname@]host[:port][/path]/<token>[?channel=<channel>]"],
+        &["mmosts://[<bot name>@]host[:port][/path]/<token>[?channel=<channel>]"],
         mmost,
     ),
     sch(
         "mattermost",
         "mattermost",
         "shoutrrr",
-        &["mattermost://[username@]host[:port]/<token>[/<channel>]"],
+        &["mattermost://[<user name>@]host[:port]/<token>[/<channel>]"],
         mattermost_shoutrrr,
     ),
     sch(
         "rocket",
         "rocketchat",
         "Apprise",
-        &["rocket://<webhook>@host[:port]"],
+        &["rocket://<webhook id%2Ftoken>@host[:port]"],
         rocket,
     ),
     sch(
         "rockets",
         "rocketchat",
         "Apprise",
-        &["rockets://<webhook>@host[:port]"],
+        &["rockets://<webhook id%2Ftoken>@host[:port]"],
         rocket,
     ),
     sch(
@@ -145,7 +145,7 @@ pub(super) const SCHEMES: &[Scheme] = &[
         "zulip",
         "Apprise, shoutrrr",
         &[
-            "zulip://<botname>@<organization>/<api key>[/<stream>]",
+            "zulip://<bot name>@<organization>/<api key>[/<stream>]",
             "zulip://<bot email>:<api key>@<host>/?stream=<stream>&topic=<topic> (shoutrrr)",
         ],
         zulip,
@@ -173,8 +173,8 @@ pub(super) const SCHEMES: &[Scheme] = &[
         "Apprise, shoutrrr",
         &[
             "ntfy://<topic>",
-            "ntfy://[user:password@]host[:port]/<topic>",
-            "ntfy://<tk_token>@host/<topic>",
+            "ntfy://[<user name>:<password>@]host[:port]/<topic>",
+            "ntfy://<tk_ access token>@host/<topic>",
         ],
         push::ntfy,
     ),
@@ -182,7 +182,7 @@ pub(super) const SCHEMES: &[Scheme] = &[
         "ntfys",
         "ntfy",
         "Apprise",
-        &["ntfys://[user:password@]host[:port]/<topic>"],
+        &["ntfys://[<user name>:<password>@]host[:port]/<topic>"],
         push::ntfy,
     ),
     sch(
@@ -255,28 +255,28 @@ pub(super) const SCHEMES: &[Scheme] = &[
         "signal",
         "signal",
         "Apprise",
-        &["signal://[user:password@]host[:port]/<from phone>/<to>[/<to>...]"],
+        &["signal://[<user name>:<password>@]host[:port]/<from phone>/<to>[/<to>...]"],
         push::signal,
     ),
     sch(
         "signals",
         "signal",
         "Apprise",
-        &["signals://[user:password@]host[:port]/<from phone>/<to>[/<to>...]"],
+        &["signals://[<user name>:<password>@]host[:port]/<from phone>/<to>[/<to>...]"],
         push::signal,
     ),
     sch(
         "apprise",
         "apprise",
         "Apprise",
-        &["apprise://[user:password@]host[:port][/path]/<config key>[?tags=<tag>]"],
+        &["apprise://[<user name>:<password>@]host[:port][/path]/<config key>[?tags=<tag>]"],
         push::apprise,
     ),
     sch(
         "apprises",
         "apprise",
         "Apprise",
-        &["apprises://[user:password@]host[:port][/path]/<config key>[?tags=<tag>]"],
+        &["apprises://[<user name>:<password>@]host[:port][/path]/<config key>[?tags=<tag>]"],
         push::apprise,
     ),
     sch(
@@ -318,21 +318,21 @@ pub(super) const SCHEMES: &[Scheme] = &[
         "mailto",
         "email",
         "Apprise",
-        &["mailto://user:password@host[:port]?to=<address>[,<address>...]"],
+        &["mailto://<user name>:<password>@host[:port]?to=<address>[,<address>...]"],
         push::mailto,
     ),
     sch(
         "mailtos",
         "email",
         "Apprise",
-        &["mailtos://user:password@host[:port]?to=<address>[,<address>...]"],
+        &["mailtos://<user name>:<password>@host[:port]?to=<address>[,<address>...]"],
         push::mailto,
     ),
     sch(
         "smtp",
         "email",
         "shoutrrr",
-        &["smtp://user:password@host:port/?from=<address>&to=<address>[,<address>...]"],
+        &["smtp://<user name>:<password>@host:port/?from=<address>&to=<address>[,<address>...]"],
         push::smtp,
     ),
 ];
@@ -469,7 +469,7 @@ pub(super) fn encode_segment(v: &str) -> String {
     utf8_percent_encode(v, SET).to_string()
 }
 
-/// Apprise wiki `Notify_discord`: `discord://[botname@]<id>/<token>`, `?avatar_url=`;
+/// Apprise wiki `Notify_discord`: `discord://[<bot name>@]<id>/<token>`, `?avatar_url=`;
 /// shoutrrr `docs/services/discord.md`: `discord://<token>@<id>`, `?username=`.
 fn discord(p: &mut Parts) -> Result<Built, String> {
     let id = p.authority_value();
@@ -499,7 +499,7 @@ fn discord(p: &mut Parts) -> Result<Built, String> {
     Ok((k, format!("discord-{}", short(&id, 6))))
 }
 
-/// Apprise wiki `Notify_slack`: `slack://[botname@]<T>/<B>/<X>[/#channel]` (an incoming
+/// Apprise wiki `Notify_slack`: `slack://[<bot name>@]<T>/<B>/<X>[/#channel]` (an incoming
 /// webhook; bnotify's slack endpoint posts to the webhook's own channel, so a bot name or
 /// channel is refused); shoutrrr `docs/services/slack.md`: `slack://hook:<T>-<B>-<X>@webhook`.
 fn slack(p: &mut Parts) -> Result<Built, String> {
@@ -529,29 +529,16 @@ fn slack(p: &mut Parts) -> Result<Built, String> {
     Ok((keys([("url", s(url))]), format!("slack-{}", short(a, 6))))
 }
 
-/// Apprise wiki `Notify_msteams`: `msteams://<team>/<A>/<B>/<C>[/<D>]` →
-/// `https://<team>.webhook.office.com/webhookb2/<A>/IncomingWebhook/<B>/<C>[/<D>]`.
-fn msteams(p: &mut Parts) -> Result<Built, String> {
-    let team = p.authority_value();
-    if !(3..=4).contains(&p.path.len()) {
-        return Err(format!(
-            "expected 3 tokens after the team, found {}",
-            p.path.len()
-        ));
-    }
-    let mut url = format!(
-        "https://{team}.webhook.office.com/webhookb2/{}/IncomingWebhook/{}/{}",
-        p.path[0], p.path[1], p.path[2]
-    );
-    if let Some(d) = p.path.get(3) {
-        url.push('/');
-        url.push_str(d);
-    }
-    Ok((
-        keys([("url", s(url))]),
-        format!("teams-{}", short(&team, 12)),
-    ))
+/// Apprise wiki `Notify_msteams`: `msteams://<team>/<A>/<B>/<C>` names an Office 365
+/// connector (`https://<team>.webhook.office.com/webhookb2/...`); Microsoft retired those
+/// and Teams no longer delivers to them, so the URL is refused with the way out.
+fn msteams(_: &mut Parts) -> Result<Built, String> {
+    Err(RETIRED.into())
 }
+
+const RETIRED: &str =
+    "it names a retired Office 365 connector, which Teams no longer delivers to; \
+    in Teams, create a Workflows webhook and write workflows://<host>/<workflow id>/<signature>";
 
 /// Apprise wiki `Notify_workflows` (Power Automate): `workflows://<host>[:port]/<workflow>/<signature>`
 /// → `https://<host>/workflows/<workflow>/triggers/manual/paths/invoke?api-version=2016-06-01&sp=...&sv=1.0&sig=<signature>`.
@@ -569,22 +556,10 @@ fn workflows(p: &mut Parts) -> Result<Built, String> {
     Ok((keys([("url", s(url))]), host_name("teams", p)?))
 }
 
-/// shoutrrr `docs/services/teams.md`: `teams://<group>@<tenant>/<altId>/<groupOwner>?host=<org>.webhook.office.com`.
-fn teams_shoutrrr(p: &mut Parts) -> Result<Built, String> {
-    let group = p.user.clone().ok_or("the group is missing")?;
-    let tenant = p.authority_value();
-    let seg = segments(p, 2, "the alt id and group owner")?;
-    let host = p
-        .take(&["host"])
-        .ok_or("the host option (?host=<org>.webhook.office.com) is missing")?;
-    let url = format!(
-        "https://{host}/webhookb2/{group}@{tenant}/IncomingWebhook/{}/{}",
-        seg[0], seg[1]
-    );
-    Ok((
-        keys([("url", s(url))]),
-        format!("teams-{}", short(&host, 12)),
-    ))
+/// shoutrrr `docs/services/teams.md`: `teams://<group>@<tenant>/<altId>/<groupOwner>?host=...`
+/// is the same retired connector (see [`msteams`]).
+fn teams_shoutrrr(_: &mut Parts) -> Result<Built, String> {
+    Err(RETIRED.into())
 }
 
 /// Apprise wiki `Notify_googlechat`: `gchat://<space>/<key>/<token>` →
@@ -630,7 +605,7 @@ fn googlechat(p: &mut Parts) -> Result<Built, String> {
     ))
 }
 
-/// Apprise wiki `Notify_mattermost`: `mmost(s)://[botname@]host[:port][/path]/<token>`,
+/// Apprise wiki `Notify_mattermost`: `mmost(s)://[<bot name>@]host[:port][/path]/<token>`,
 /// `?channel=` (or a `#channel` part) → `<base>[/path]/hooks/<token>`.
 fn mmost(p: &mut Parts) -> Result<Built, String> {
     let tls = p.scheme == "mmosts";
@@ -674,7 +649,7 @@ fn mattermost_keys(
     Ok((k, host_name("mattermost", p)?))
 }
 
-/// shoutrrr `docs/services/mattermost.md`: `mattermost://[username@]host[:port]/<token>[/<channel>]`
+/// shoutrrr `docs/services/mattermost.md`: `mattermost://[<user name>@]host[:port]/<token>[/<channel>]`
 /// (HTTPS unless `?disabletls=yes`).
 fn mattermost_shoutrrr(p: &mut Parts) -> Result<Built, String> {
     let tls = !p.take_flag(&["disabletls"]).unwrap_or(false);
@@ -708,7 +683,7 @@ fn rocket(p: &mut Parts) -> Result<Built, String> {
     Ok((keys([("url", s(url))]), host_name("rocketchat", p)?))
 }
 
-/// shoutrrr `docs/services/rocketchat.md`: `rocketchat://[username@]host[:port]/<token A>/<token B>[/<channel>]`
+/// shoutrrr `docs/services/rocketchat.md`: `rocketchat://[<user name>@]host[:port]/<token A>/<token B>[/<channel>]`
 /// (HTTPS) → `https://host/hooks/<A>/<B>`.
 fn rocketchat_shoutrrr(p: &mut Parts) -> Result<Built, String> {
     if p.user.is_some() {
@@ -719,7 +694,7 @@ fn rocketchat_shoutrrr(p: &mut Parts) -> Result<Built, String> {
     Ok((keys([("url", s(url))]), host_name("rocketchat", p)?))
 }
 
-/// Apprise wiki `Notify_zulip`: `zulip://<botname>@<organization>[.<host>]/<api key>[/<stream>]`
+/// Apprise wiki `Notify_zulip`: `zulip://<bot name>@<organization>[.<host>]/<api key>[/<stream>]`
 /// → site `https://<organization>.zulipchat.com` (or `<organization>.<host>`), bot email
 /// `<botname>-bot@<site host>`, stream `general` when none is given, `?topic=`; a target
 /// with `@` is a direct message. shoutrrr `docs/services/zulip.md`:

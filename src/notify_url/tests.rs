@@ -51,19 +51,9 @@ fn every_scheme_reads_into_the_keys_of_its_type() {
             json!({"url": "https://hooks.slack.com/services/T0AA/B0BB/XcCc"}),
         ),
         (
-            "msteams://acme/a@b/c/d",
-            "teams",
-            json!({"url": "https://acme.webhook.office.com/webhookb2/a@b/IncomingWebhook/c/d"}),
-        ),
-        (
             "workflows://prod.example.com:443/wf1/SiG",
             "teams",
             json!({"url": "https://prod.example.com:443/workflows/wf1/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=SiG"}),
-        ),
-        (
-            "teams://g@t/alt/own?host=acme.webhook.office.com",
-            "teams",
-            json!({"url": "https://acme.webhook.office.com/webhookb2/g@t/IncomingWebhook/alt/own"}),
         ),
         (
             "gchat://AbCdEf/KeY/ToK",
@@ -325,6 +315,11 @@ fn errors_name_the_shape_and_mask_the_secret() {
             "smtp://",
         ),
         ("nope://x/SeCrEt", "unknown scheme", "README"),
+        (
+            "msteams://acme/a/b/SeCrEt",
+            "retired Office 365 connector",
+            "workflows://",
+        ),
     ] {
         let e = parse(url).expect_err(url);
         let text = format!("{e}\n{}", e.hint());
