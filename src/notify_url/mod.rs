@@ -7,14 +7,15 @@
 //! `send --to` convert. Errors name the scheme and the expected shape and never hold the
 //! secret parts of the URL (they show it through [`crate::redact::mask_url_parts`]).
 //!
-//! Each mapping in `services.rs` names the documentation it follows: the Apprise wiki page
+//! Each mapping (`chat.rs`, `push.rs`) names the documentation it follows: the Apprise wiki page
 //! `Notify_<service>` (and `apprise/plugins/<service>.py`'s `parse_url`), or shoutrrr's
 //! `docs/services/<service>.md`. Where Apprise and shoutrrr give one scheme two meanings
 //! (`gotify://` is plain HTTP in Apprise and TLS in shoutrrr), Apprise's meaning holds.
 
+mod chat;
 mod parts;
 mod push;
-mod services;
+mod schemes;
 
 use serde_json::{Map, Value};
 
@@ -83,7 +84,7 @@ pub(crate) type Built = (Map<String, Value>, String);
 
 /// Every scheme, in README order.
 pub fn schemes() -> &'static [Scheme] {
-    services::SCHEMES
+    schemes::SCHEMES
 }
 
 /// The scheme of `url`, lowercased, when it is one of [`schemes`].

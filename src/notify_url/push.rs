@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::services::{host_name, keys, s, single, unsupported};
+use super::schemes::{host_name, keys, s, single, unsupported};
 use super::{Built, Parts};
 
 /// A whole number option.
@@ -307,8 +307,8 @@ pub(super) fn signal(p: &mut Parts) -> Result<Built, String> {
         let end = url.find("://").map_or(0, |i| i + 3);
         let info = format!(
             "{}:{}@",
-            super::services::encode_segment(p.user.as_deref().unwrap_or("")),
-            super::services::encode_segment(p.password.as_deref().unwrap_or(""))
+            super::schemes::encode_segment(p.user.as_deref().unwrap_or("")),
+            super::schemes::encode_segment(p.password.as_deref().unwrap_or(""))
         );
         url.insert_str(end, &info);
     }
@@ -342,8 +342,8 @@ pub(super) fn apprise(p: &mut Parts) -> Result<Built, String> {
         let end = url.find("://").map_or(0, |i| i + 3);
         let info = format!(
             "{}:{}@",
-            super::services::encode_segment(p.user.as_deref().unwrap_or("")),
-            super::services::encode_segment(p.password.as_deref().unwrap_or(""))
+            super::schemes::encode_segment(p.user.as_deref().unwrap_or("")),
+            super::schemes::encode_segment(p.password.as_deref().unwrap_or(""))
         );
         url.insert_str(end, &info);
     }

@@ -1,412 +1,14 @@
-//! The schemes: webhooks and chat services (push, phone and mail services are in
-//! `push.rs`). Each mapping names the documentation it follows; the code is bnotify's own.
+//! The schemes of webhooks and chat services.
 
 use serde_json::{Map, Value};
 
-use super::push;
-use super::{Built, Parts, Scheme};
-
-/// Every scheme, in README order.
-pub(super) const SCHEMES: &[Scheme] = &[
-    sch(
-        "json",
-        "webhook",
-        "Apprise",
-        &["json://host[:port]/path", "jsons://host[:port]/path"],
-        json,
-    ),
-    sch(
-        "jsons",
-        "webhook",
-        "Apprise",
-        &["jsons://host[:port]/path"],
-        json,
-    ),
-    sch(
-        "form",
-        "webhook",
-        "Apprise",
-        &["form://host[:port]/path", "forms://host[:port]/path"],
-        json,
-    ),
-    sch(
-        "forms",
-        "webhook",
-        "Apprise",
-        &["forms://host[:port]/path"],
-        json,
-    ),
-    sch(
-        "discord",
-        "discord",
-        "Apprise, shoutrrr",
-        &[
-            "discord://<webhook id>/<webhook token>",
-            "discord://<webhook token>@<webhook id> (shoutrrr)",
-        ],
-        discord,
-    ),
-    sch(
-        "slack",
-        "slack",
-        "Apprise, shoutrrr",
-        &[
-            "slack://<token A>/<token B>/<token C>",
-            "slack://hook:<token A>-<token B>-<token C>@webhook (shoutrrr)",
-        ],
-        slack,
-    ),
-    sch(
-        "msteams",
-        "teams",
-        "Apprise",
-        &["msteams://<team>/<token A>/<token B>/<token C>"],
-        msteams,
-    ),
-    sch(
-        "workflows",
-        "teams",
-        "Apprise",
-        &["workflows://<host>[:port]/<workflow id>/<signature>"],
-        workflows,
-    ),
-    sch(
-        "teams",
-        "teams",
-        "shoutrrr",
-        &["teams://<group>@<tenant>/<alt id>/<group owner>?host=<org>.webhook.office.com"],
-        teams_shoutrrr,
-    ),
-    sch(
-        "gchat",
-        "googlechat",
-        "Apprise",
-        &["gchat://<space>/<key>/<token>"],
-        gchat,
-    ),
-    sch(
-        "googlechat",
-        "googlechat",
-        "shoutrrr",
-        &["googlechat://chat.googleapis.com/v1/spaces/<space>/messages?key=<key>&token=<token>"],
-        googlechat,
-    ),
-    sch(
-        "hangouts",
-        "googlechat",
-        "shoutrrr",
-        &["hangouts://chat.googleapis.com/v1/spaces/<space>/messages?key=<key>&token=<token>"],
-        googlechat,
-    ),
-    sch(
-        "mmost",
-        "mattermost",
-        "Apprise",
-        &["mmost://[<bot name>@]host[:port][/path]/<token>[?channel=<channel>]"],
-        mmost,
-    ),
-    sch(
-        "mmosts",
-        "mattermost",
-        "Apprise",
-        &["mmosts://[<bot name>@]host[:port][/path]/<token>[?channel=<channel>]"],
-        mmost,
-    ),
-    sch(
-        "mattermost",
-        "mattermost",
-        "shoutrrr",
-        &["mattermost://[<user name>@]host[:port]/<token>[/<channel>]"],
-        mattermost_shoutrrr,
-    ),
-    sch(
-        "rocket",
-        "rocketchat",
-        "Apprise",
-        &["rocket://<webhook id%2Ftoken>@host[:port]"],
-        rocket,
-    ),
-    sch(
-        "rockets",
-        "rocketchat",
-        "Apprise",
-        &["rockets://<webhook id%2Ftoken>@host[:port]"],
-        rocket,
-    ),
-    sch(
-        "rocketchat",
-        "rocketchat",
-        "shoutrrr",
-        &["rocketchat://host[:port]/<token A>/<token B>"],
-        rocketchat_shoutrrr,
-    ),
-    sch(
-        "zulip",
-        "zulip",
-        "Apprise, shoutrrr",
-        &[
-            "zulip://<bot name>@<organization>/<api key>[/<stream>]",
-            "zulip://<bot email>:<api key>@<host>/?stream=<stream>&topic=<topic> (shoutrrr)",
-        ],
-        zulip,
-    ),
-    sch(
-        "matrix",
-        "matrix",
-        "Apprise, shoutrrr",
-        &[
-            "matrix://<access token>@host[:port]/<room>",
-            "matrix://:<access token>@host[:port]/?rooms=<room> (shoutrrr)",
-        ],
-        matrix,
-    ),
-    sch(
-        "matrixs",
-        "matrix",
-        "Apprise",
-        &["matrixs://<access token>@host[:port]/<room>"],
-        matrix,
-    ),
-    sch(
-        "ntfy",
-        "ntfy",
-        "Apprise, shoutrrr",
-        &[
-            "ntfy://<topic>",
-            "ntfy://[<user name>:<password>@]host[:port]/<topic>",
-            "ntfy://<tk_ access token>@host/<topic>",
-        ],
-        push::ntfy,
-    ),
-    sch(
-        "ntfys",
-        "ntfy",
-        "Apprise",
-        &["ntfys://[<user name>:<password>@]host[:port]/<topic>"],
-        push::ntfy,
-    ),
-    sch(
-        "gotify",
-        "gotify",
-        "Apprise, shoutrrr",
-        &["gotify://host[:port][/path]/<token>"],
-        push::gotify,
-    ),
-    sch(
-        "gotifys",
-        "gotify",
-        "Apprise",
-        &["gotifys://host[:port][/path]/<token>"],
-        push::gotify,
-    ),
-    sch(
-        "bark",
-        "bark",
-        "Apprise, shoutrrr",
-        &[
-            "bark://host[:port]/<device key>",
-            "bark://<device key>@host[:port] (shoutrrr)",
-        ],
-        push::bark,
-    ),
-    sch(
-        "barks",
-        "bark",
-        "Apprise",
-        &["barks://host[:port]/<device key>"],
-        push::bark,
-    ),
-    sch(
-        "pover",
-        "pushover",
-        "Apprise",
-        &["pover://<user key>@<app token>[/<device>]"],
-        push::pover,
-    ),
-    sch(
-        "pushover",
-        "pushover",
-        "shoutrrr",
-        &["pushover://shoutrrr:<app token>@<user key>/[?devices=<device>]"],
-        push::pushover_shoutrrr,
-    ),
-    sch(
-        "tgram",
-        "telegram",
-        "Apprise",
-        &["tgram://<bot token>/<chat id>"],
-        push::tgram,
-    ),
-    sch(
-        "telegram",
-        "telegram",
-        "shoutrrr",
-        &["telegram://<bot token>@telegram?chats=<chat id>"],
-        push::telegram_shoutrrr,
-    ),
-    sch(
-        "twilio",
-        "twilio",
-        "Apprise",
-        &["twilio://<account sid>:<auth token>@<from phone>/<to phone>[/<to phone>...]"],
-        push::twilio,
-    ),
-    sch(
-        "signal",
-        "signal",
-        "Apprise",
-        &["signal://[<user name>:<password>@]host[:port]/<from phone>/<to>[/<to>...]"],
-        push::signal,
-    ),
-    sch(
-        "signals",
-        "signal",
-        "Apprise",
-        &["signals://[<user name>:<password>@]host[:port]/<from phone>/<to>[/<to>...]"],
-        push::signal,
-    ),
-    sch(
-        "apprise",
-        "apprise",
-        "Apprise",
-        &["apprise://[<user name>:<password>@]host[:port][/path]/<config key>[?tags=<tag>]"],
-        push::apprise,
-    ),
-    sch(
-        "apprises",
-        "apprise",
-        "Apprise",
-        &["apprises://[<user name>:<password>@]host[:port][/path]/<config key>[?tags=<tag>]"],
-        push::apprise,
-    ),
-    sch(
-        "pagerduty",
-        "pagerduty",
-        "Apprise",
-        &["pagerduty://<integration key>@<api key>[?region=us|eu&severity=<severity>]"],
-        push::pagerduty,
-    ),
-    sch(
-        "hc",
-        "healthchecks",
-        "bnotify",
-        &[
-            "hc://<uuid>",
-            "hc://<ping key>/<slug>",
-            "hc://host[:port]/ping/<uuid>",
-        ],
-        push::healthchecks,
-    ),
-    sch(
-        "hcs",
-        "healthchecks",
-        "bnotify",
-        &["hcs://host[:port]/ping/<uuid>"],
-        push::healthchecks,
-    ),
-    sch(
-        "healthchecks",
-        "healthchecks",
-        "bnotify",
-        &[
-            "healthchecks://<uuid>",
-            "healthchecks://host[:port]/ping/<uuid>",
-        ],
-        push::healthchecks,
-    ),
-    sch(
-        "mailto",
-        "email",
-        "Apprise",
-        &["mailto://<user name>:<password>@host[:port]?to=<address>[,<address>...]"],
-        push::mailto,
-    ),
-    sch(
-        "mailtos",
-        "email",
-        "Apprise",
-        &["mailtos://<user name>:<password>@host[:port]?to=<address>[,<address>...]"],
-        push::mailto,
-    ),
-    sch(
-        "smtp",
-        "email",
-        "shoutrrr",
-        &["smtp://<user name>:<password>@host:port/?from=<address>&to=<address>[,<address>...]"],
-        push::smtp,
-    ),
-];
-
-const fn sch(
-    scheme: &'static str,
-    kind: &'static str,
-    origin: &'static str,
-    syntax: &'static [&'static str],
-    parse: fn(&mut Parts) -> Result<Built, String>,
-) -> Scheme {
-    Scheme {
-        scheme,
-        kind,
-        origin,
-        syntax,
-        parse,
-    }
-}
-
-/// A string value.
-pub(super) fn s(v: impl Into<String>) -> Value {
-    Value::String(v.into())
-}
-
-/// Keys from pairs.
-pub(super) fn keys<const N: usize>(pairs: [(&str, Value); N]) -> Map<String, Value> {
-    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
-}
-
-/// The first `n` characters of a public id, for a default name.
-pub(super) fn short(id: &str, n: usize) -> String {
-    id.chars().take(n).collect()
-}
-
-/// `kind-host[-port]` for a default name.
-pub(super) fn host_name(kind: &str, p: &Parts) -> Result<String, String> {
-    let (host, port) = p.host_port()?;
-    let host = host.trim_matches(['[', ']']).replace(':', "-");
-    Ok(match port {
-        Some(port) => format!("{kind}-{host}-{port}"),
-        None => format!("{kind}-{host}"),
-    })
-}
-
-/// Exactly `n` path segments.
-pub(super) fn segments(p: &Parts, n: usize, what: &str) -> Result<Vec<String>, String> {
-    match p.path.len() {
-        x if x == n => Ok(p.path.clone()),
-        x if x < n => Err(format!("{what} is missing")),
-        _ => Err(format!("too many path parts (expected {what})")),
-    }
-}
-
-/// At most one target: bnotify sends one endpoint to one place.
-pub(super) fn single(list: Vec<String>, what: &str) -> Result<Option<String>, String> {
-    if list.len() > 1 {
-        return Err(format!(
-            "it names {} {what}s; an endpoint sends to one (write one URL per {what})",
-            list.len()
-        ));
-    }
-    Ok(list.into_iter().next())
-}
-
-/// Reject a part bnotify's channel has no key for, rather than drop it unseen.
-pub(super) fn unsupported(what: &str, kind: &str) -> String {
-    format!("{what} is not supported by bnotify's {kind} endpoint")
-}
+use super::schemes::{encode_segment, host_name, keys, s, segments, short, single, unsupported};
+use super::{Built, Parts};
 
 /// Apprise wiki `Notify_Custom_JSON` / `Notify_Custom_Form`: `json(s)://[user:pass@]host[:port]/path`,
 /// `?method=`, `+Header=value`, `-param=value`. bnotify posts its own event (SPEC §3), not
 /// Apprise's `{version, title, message, type}`; `form://` does the same.
-fn json(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn json(p: &mut Parts) -> Result<Built, String> {
     let tls = p.scheme.ends_with('s');
     let mut url = p.base(tls)?;
     if p.user.is_some() {
@@ -450,28 +52,9 @@ fn userinfo(p: &Parts) -> String {
     }
 }
 
-/// Percent-encode what cannot stand in a path segment or query value.
-pub(super) fn encode_segment(v: &str) -> String {
-    use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
-    const SET: &AsciiSet = &CONTROLS
-        .add(b' ')
-        .add(b'"')
-        .add(b'#')
-        .add(b'%')
-        .add(b'/')
-        .add(b'?')
-        .add(b'&')
-        .add(b'=')
-        .add(b'@')
-        .add(b':')
-        .add(b'<')
-        .add(b'>');
-    utf8_percent_encode(v, SET).to_string()
-}
-
 /// Apprise wiki `Notify_discord`: `discord://[<bot name>@]<id>/<token>`, `?avatar_url=`;
 /// shoutrrr `docs/services/discord.md`: `discord://<token>@<id>`, `?username=`.
-fn discord(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn discord(p: &mut Parts) -> Result<Built, String> {
     let id = p.authority_value();
     let (token, username) = match p.path.as_slice() {
         [token] => (token.clone(), p.user.clone()),
@@ -502,7 +85,7 @@ fn discord(p: &mut Parts) -> Result<Built, String> {
 /// Apprise wiki `Notify_slack`: `slack://[<bot name>@]<T>/<B>/<X>[/#channel]` (an incoming
 /// webhook; bnotify's slack endpoint posts to the webhook's own channel, so a bot name or
 /// channel is refused); shoutrrr `docs/services/slack.md`: `slack://hook:<T>-<B>-<X>@webhook`.
-fn slack(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn slack(p: &mut Parts) -> Result<Built, String> {
     let tokens: Vec<String> = if p.user.as_deref() == Some("hook") {
         let t = p.password.clone().unwrap_or_default();
         t.split('-').map(str::to_string).collect()
@@ -532,7 +115,7 @@ fn slack(p: &mut Parts) -> Result<Built, String> {
 /// Apprise wiki `Notify_msteams`: `msteams://<team>/<A>/<B>/<C>` names an Office 365
 /// connector (`https://<team>.webhook.office.com/webhookb2/...`); Microsoft retired those
 /// and Teams no longer delivers to them, so the URL is refused with the way out.
-fn msteams(_: &mut Parts) -> Result<Built, String> {
+pub(super) fn msteams(_: &mut Parts) -> Result<Built, String> {
     Err(RETIRED.into())
 }
 
@@ -542,7 +125,7 @@ const RETIRED: &str =
 
 /// Apprise wiki `Notify_workflows` (Power Automate): `workflows://<host>[:port]/<workflow>/<signature>`
 /// → `https://<host>/workflows/<workflow>/triggers/manual/paths/invoke?api-version=2016-06-01&sp=...&sv=1.0&sig=<signature>`.
-fn workflows(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn workflows(p: &mut Parts) -> Result<Built, String> {
     let seg = segments(p, 2, "the workflow id and signature")?;
     let version = p
         .take(&["api-version", "ver"])
@@ -558,14 +141,14 @@ fn workflows(p: &mut Parts) -> Result<Built, String> {
 
 /// shoutrrr `docs/services/teams.md`: `teams://<group>@<tenant>/<altId>/<groupOwner>?host=...`
 /// is the same retired connector (see [`msteams`]).
-fn teams_shoutrrr(_: &mut Parts) -> Result<Built, String> {
+pub(super) fn teams_shoutrrr(_: &mut Parts) -> Result<Built, String> {
     Err(RETIRED.into())
 }
 
 /// Apprise wiki `Notify_googlechat`: `gchat://<space>/<key>/<token>` →
 /// `https://chat.googleapis.com/v1/spaces/<space>/messages?key=<key>&token=<token>`; the
 /// space id keeps its case.
-fn gchat(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn gchat(p: &mut Parts) -> Result<Built, String> {
     let space = p.authority_value();
     let seg = segments(p, 2, "the key and token")?;
     if space.is_empty() {
@@ -588,7 +171,7 @@ fn gchat_keys(space: &str, key: &str, token: &str) -> Map<String, Value> {
 
 /// shoutrrr `docs/services/googlechat.md`: the webhook URL with `googlechat://` (or the
 /// older `hangouts://`) in place of `https://`.
-fn googlechat(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn googlechat(p: &mut Parts) -> Result<Built, String> {
     let space = match p.path.as_slice() {
         [v1, spaces, space, messages]
             if v1 == "v1" && spaces == "spaces" && messages == "messages" =>
@@ -607,7 +190,7 @@ fn googlechat(p: &mut Parts) -> Result<Built, String> {
 
 /// Apprise wiki `Notify_mattermost`: `mmost(s)://[<bot name>@]host[:port][/path]/<token>`,
 /// `?channel=` (or a `#channel` part) → `<base>[/path]/hooks/<token>`.
-fn mmost(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn mmost(p: &mut Parts) -> Result<Built, String> {
     let tls = p.scheme == "mmosts";
     let mut path = p.path.clone();
     let mut channels: Vec<String> = Vec::new();
@@ -651,7 +234,7 @@ fn mattermost_keys(
 
 /// shoutrrr `docs/services/mattermost.md`: `mattermost://[<user name>@]host[:port]/<token>[/<channel>]`
 /// (HTTPS unless `?disabletls=yes`).
-fn mattermost_shoutrrr(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn mattermost_shoutrrr(p: &mut Parts) -> Result<Built, String> {
     let tls = !p.take_flag(&["disabletls"]).unwrap_or(false);
     let (token, channel) = match p.path.as_slice() {
         [t] => (t.clone(), None),
@@ -667,7 +250,7 @@ fn mattermost_shoutrrr(p: &mut Parts) -> Result<Built, String> {
 /// `<base>/hooks/<webhook>` (the webhook is `<id>/<token>`, its `/` written as `%2F`). Basic
 /// mode (user and password) and channel overrides are refused: bnotify's rocketchat
 /// endpoint is an incoming webhook.
-fn rocket(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn rocket(p: &mut Parts) -> Result<Built, String> {
     if p.password.is_some() {
         return Err(
             "bnotify's rocketchat endpoint uses an incoming webhook, not a user and password"
@@ -685,7 +268,7 @@ fn rocket(p: &mut Parts) -> Result<Built, String> {
 
 /// shoutrrr `docs/services/rocketchat.md`: `rocketchat://[<user name>@]host[:port]/<token A>/<token B>[/<channel>]`
 /// (HTTPS) → `https://host/hooks/<A>/<B>`.
-fn rocketchat_shoutrrr(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn rocketchat_shoutrrr(p: &mut Parts) -> Result<Built, String> {
     if p.user.is_some() {
         return Err(unsupported("a user name", "rocketchat"));
     }
@@ -699,7 +282,7 @@ fn rocketchat_shoutrrr(p: &mut Parts) -> Result<Built, String> {
 /// `<botname>-bot@<site host>`, stream `general` when none is given, `?topic=`; a target
 /// with `@` is a direct message. shoutrrr `docs/services/zulip.md`:
 /// `zulip://<bot email>:<api key>@<host>/?stream=&topic=`.
-fn zulip(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn zulip(p: &mut Parts) -> Result<Built, String> {
     let host = p.host()?;
     let (site, email, key, targets) = match (p.user.clone(), p.password.clone()) {
         (Some(mail), Some(key)) if mail.contains('@') => {
@@ -767,7 +350,7 @@ fn zulip(p: &mut Parts) -> Result<Built, String> {
 /// `docs/services/matrix.md`: `matrix://:<access token>@host[:port]/?rooms=<room>`
 /// (HTTPS unless `?disabletls=yes`). Logging in with a user and password is refused:
 /// bnotify's matrix endpoint takes an access token.
-fn matrix(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn matrix(p: &mut Parts) -> Result<Built, String> {
     let shoutrrr = p.has_query() && p.path.is_empty();
     let token = match (&p.user, &p.password) {
         (Some(t), None) | (None, Some(t)) => t.clone(),
