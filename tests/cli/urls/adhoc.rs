@@ -37,6 +37,30 @@ fn send_to_works_on_a_machine_with_no_config() {
     assert_eq!(ev["status"], "info");
     assert_eq!(ev["title"], title);
     assert_eq!(ev["body"], "hi");
+    // A hostile 10,000-character body arrives whole, byte for byte.
+    let body = hostile_body();
+    let mut c = env.bare();
+    c.args([
+        "send",
+        "--to",
+        &format!("jsons://127.0.0.1:{}/hook?verify=no", srv.port),
+    ])
+    .args([
+        "--to",
+        &format!("json://127.0.0.1:{}/big", srv.port),
+        "-t",
+        title,
+        "-b",
+        &body,
+    ]);
+    let out = run(c);
+    out.code(1).err_has("webhook-127.0.0.1-");
+    let big = srv
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/big")
+        .unwrap();
+    assert_eq!(big.json()["body"], body.as_str());
     // --to is repeatable, and works with --event.
     let (a, b) = (Server::ok(), Server::ok());
     let mut c = env.bare();
@@ -46,6 +70,19 @@ fn send_to_works_on_a_machine_with_no_config() {
     run(c).code(0);
     assert_eq!(a.one().json()["event"], "backup_failure");
     assert_eq!(b.one().path, "/topic1");
+}
+
+/// 10,000 characters: markup, a URL, CJK, emoji, a 1,500-character line, newlines.
+fn hostile_body() -> String {
+    let mut b = String::from(
+        "<b>bold</b> *x* _y_ `z` & \"q\" https://h.example/a?b=1&c=2\n备份失败 バックアップ 🔥🔥\n",
+    );
+    b.push_str(&"L".repeat(1500));
+    b.push('\n');
+    while b.chars().count() < 10_000 {
+        b.push_str("line <i>é</i> ✗ 日本\n");
+    }
+    b.chars().take(10_000).collect()
 }
 
 #[test]
