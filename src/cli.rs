@@ -12,6 +12,7 @@ Examples:
   bnotify config init --type slack     write a starter config, then set the variables it names
   bnotify test notify                  send a test to every endpoint
   bnotify send --event backup_failure --job mysql --error \"disk full\"
+  bnotify send --to ntfy://my-topic -t \"Backup done\" -b \"1.2 GiB\"   no config needed
   bnotify run --job pg-nightly -- pg_dump -f /backups/db.sql mydb
 
 Exit codes: 0 delivered (or nothing to do), 1 a delivery failed (kept in the outbox),
