@@ -46,14 +46,17 @@ Register-ArgumentCompleter -Native -CommandName 'bnotify' -ScriptBlock {
             break
         }
         'bnotify;send' {
-            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Event name, e.g. backup_failure, restore_success, or your own (status from its suffix)')
-            [CompletionResult]::new('--event', '--event', [CompletionResultType]::ParameterName, 'Event name, e.g. backup_failure, restore_success, or your own (status from its suffix)')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Event name, e.g. backup_failure, restore_success, or your own (status from its suffix). Optional with --to: then `notification` (status info)')
+            [CompletionResult]::new('--event', '--event', [CompletionResultType]::ParameterName, 'Event name, e.g. backup_failure, restore_success, or your own (status from its suffix). Optional with --to: then `notification` (status info)')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Also send to this notification URL (repeatable), e.g. ntfy://topic or discord://id/token; with --to no config file is needed')
             [CompletionResult]::new('--job', '--job', [CompletionResultType]::ParameterName, 'Job or task name, e.g. mysql-daily')
             [CompletionResult]::new('--task', '--task', [CompletionResultType]::ParameterName, 'Job or task name, e.g. mysql-daily')
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Override the status derived from the event name')
             [CompletionResult]::new('--message', '--message', [CompletionResultType]::ParameterName, 'What happened, in one sentence')
             [CompletionResult]::new('--error', '--error', [CompletionResultType]::ParameterName, 'The error, e.g. the last line of the failing command')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Title text instead of the default one')
             [CompletionResult]::new('--title', '--title', [CompletionResultType]::ParameterName, 'Title text instead of the default one')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Body text instead of the default one')
             [CompletionResult]::new('--body', '--body', [CompletionResultType]::ParameterName, 'Body text instead of the default one')
             [CompletionResult]::new('--backup-id', '--backup-id', [CompletionResultType]::ParameterName, 'Identifier of the backup')
             [CompletionResult]::new('--backup-comment', '--backup-comment', [CompletionResultType]::ParameterName, 'Comment of the backup')

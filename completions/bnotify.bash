@@ -1048,7 +1048,7 @@ _bnotify() {
             return 0
             ;;
         bnotify__subcmd__send)
-            opts="-e -v -q -h -V --event --task --job --status --message --error --title --body --backup-id --backup-comment --backup-date --backup-size --tag --operator --source --host --started-at --finished-at --duration --dump-path --id --field --payload --endpoint --attach --deadline --dry-run --best-effort --config --verbose --quiet --json --help --version"
+            opts="-e -t -b -v -q -h -V --event --to --task --job --status --message --error --title --body --backup-id --backup-comment --backup-date --backup-size --tag --operator --source --host --started-at --finished-at --duration --dump-path --id --field --payload --endpoint --attach --deadline --dry-run --best-effort --config --verbose --quiet --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1060,6 +1060,10 @@ _bnotify() {
                     ;;
                 -e)
                     COMPREPLY=($(compgen -W "backup_start backup_success backup_failure backup_report restore_start restore_success restore_failure config_backup system_error backup_missed user_login user_created test" -- "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --job)
@@ -1086,7 +1090,15 @@ _bnotify() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --body)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

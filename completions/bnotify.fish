@@ -53,7 +53,7 @@ complete -c bnotify -n "__fish_bnotify_needs_command" -f -a "overdue" -d 'Send b
 complete -c bnotify -n "__fish_bnotify_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c bnotify -n "__fish_bnotify_needs_command" -f -a "man" -d 'Print the man page, or write every page (with bnotify.yaml.5, the config file) into a directory'
 complete -c bnotify -n "__fish_bnotify_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c bnotify -n "__fish_bnotify_using_subcommand send" -s e -l event -d 'Event name, e.g. backup_failure, restore_success, or your own (status from its suffix)' -r -f -a "backup_start\t''
+complete -c bnotify -n "__fish_bnotify_using_subcommand send" -s e -l event -d 'Event name, e.g. backup_failure, restore_success, or your own (status from its suffix). Optional with --to: then `notification` (status info)' -r -f -a "backup_start\t''
 backup_success\t''
 backup_failure\t''
 backup_report\t''
@@ -66,6 +66,7 @@ backup_missed\t''
 user_login\t''
 user_created\t''
 test\t''"
+complete -c bnotify -n "__fish_bnotify_using_subcommand send" -l to -d 'Also send to this notification URL (repeatable), e.g. ntfy://topic or discord://id/token; with --to no config file is needed' -r
 complete -c bnotify -n "__fish_bnotify_using_subcommand send" -l job -l task -d 'Job or task name, e.g. mysql-daily' -r
 complete -c bnotify -n "__fish_bnotify_using_subcommand send" -l status -d 'Override the status derived from the event name' -r -f -a "start\t''
 success\t''
@@ -73,8 +74,8 @@ failure\t''
 info\t''"
 complete -c bnotify -n "__fish_bnotify_using_subcommand send" -l message -d 'What happened, in one sentence' -r
 complete -c bnotify -n "__fish_bnotify_using_subcommand send" -l error -d 'The error, e.g. the last line of the failing command' -r
-complete -c bnotify -n "__fish_bnotify_using_subcommand send" -l title -d 'Title text instead of the default one' -r
-complete -c bnotify -n "__fish_bnotify_using_subcommand send" -l body -d 'Body text instead of the default one' -r
+complete -c bnotify -n "__fish_bnotify_using_subcommand send" -s t -l title -d 'Title text instead of the default one' -r
+complete -c bnotify -n "__fish_bnotify_using_subcommand send" -s b -l body -d 'Body text instead of the default one' -r
 complete -c bnotify -n "__fish_bnotify_using_subcommand send" -l backup-id -d 'Identifier of the backup' -r
 complete -c bnotify -n "__fish_bnotify_using_subcommand send" -l backup-comment -d 'Comment of the backup' -r
 complete -c bnotify -n "__fish_bnotify_using_subcommand send" -l backup-date -d 'Date of the backup (RFC 3339)' -r

@@ -12,6 +12,7 @@ Examples:
   bnotify config init --type slack     write a starter config, then set the variables it names
   bnotify test notify                  send a test to every endpoint
   bnotify send --event backup_failure --job mysql --error \"disk full\"
+  bnotify send --to ntfy://my-topic -t \"Backup done\" -b \"1.2 GiB\"   no config needed
   bnotify run --job pg-nightly -- pg_dump -f /backups/db.sql mydb
 
 Exit codes: 0 delivered (or nothing to do), 1 a delivery failed (kept in the outbox),
@@ -202,8 +203,13 @@ pub enum OutboxCommand {
 #[derive(Debug, Args)]
 pub struct SendArgs {
     /// Event name, e.g. backup_failure, restore_success, or your own (status from its suffix).
-    #[arg(long, short = 'e', value_name = "EVENT", value_parser = EventName, hide_possible_values = true)]
-    pub event: String,
+    /// Optional with --to: then `notification` (status info).
+    #[arg(long, short = 'e', value_name = "EVENT", value_parser = EventName, hide_possible_values = true, required_unless_present = "to")]
+    pub event: Option<String>,
+    /// Also send to this notification URL (repeatable), e.g. ntfy://topic or
+    /// discord://id/token; with --to no config file is needed.
+    #[arg(long = "to", value_name = "URL")]
+    pub to: Vec<String>,
     /// The event's fields.
     #[command(flatten)]
     pub payload: PayloadArgs,
@@ -272,10 +278,10 @@ pub struct PayloadArgs {
     #[arg(long, value_name = "TEXT")]
     pub error: Option<String>,
     /// Title text instead of the default one.
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, short = 't', value_name = "TEXT")]
     pub title: Option<String>,
     /// Body text instead of the default one.
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, short = 'b', value_name = "TEXT")]
     pub body: Option<String>,
     /// Identifier of the backup.
     #[arg(long, value_name = "ID")]

@@ -221,7 +221,7 @@ pub(crate) fn send(g: &Global, mut batch: Batch, o: &SendOptions) -> Outcome {
                 tried.push(fb.name.clone());
                 round.push(Job {
                     ep: fb,
-                    entry: Entry::new(&fb.name, batch.event.clone()),
+                    entry: Entry::new(&fb.name, batch.event.clone()).with_to(fb.to.clone()),
                     file: None,
                 });
                 causes.push(name.clone());
@@ -355,7 +355,7 @@ fn gate<'a>(
 ) -> (Vec<Job<'a>>, Vec<(&'a Endpoint, String)>) {
     let job = |ev: Event, ep: &'a Endpoint| Job {
         ep,
-        entry: Entry::new(&ep.name, ev),
+        entry: Entry::new(&ep.name, ev).with_to(ep.to.clone()),
         file: None,
     };
     let all = || -> Vec<Job<'a>> { eps.iter().map(|ep| job(ev.clone(), ep)).collect() };
@@ -499,7 +499,8 @@ pub(crate) fn check_names(g: &Global, cfg: &Config, names: &[String]) -> Result<
 /// event name, and a failure that reaches no endpoint, with each endpoint's reason.
 /// With `-v`, every endpoint that declines says why.
 pub(crate) fn explain(g: &Global, cfg: &Config, ev: &Event, eps: &[&Endpoint], only: &[String]) {
-    if !crate::event::is_known(&ev.event) {
+    let to_default = ev.event == crate::commands::send::TO_EVENT;
+    if !crate::event::is_known(&ev.event) && !to_default {
         let subscribed = cfg
             .endpoints
             .iter()

@@ -20,6 +20,7 @@ mod files;
 pub mod history;
 pub mod http;
 pub mod mqtt;
+pub mod notify_url;
 pub mod outbox;
 pub mod paths;
 pub mod redact;

@@ -50,6 +50,10 @@ pub struct Entry {
     /// Delivered, but the file could not be removed: never send it again.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub delivered: bool,
+    /// The notification URL of an ad-hoc endpoint (`send --to`), so that `outbox flush`
+    /// can rebuild it without a config (the entry file is 0600, like the payload it holds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
 }
 
 impl Entry {
@@ -64,7 +68,14 @@ impl Entry {
             first_failed: String::new(),
             queued_at: now_millis_rfc3339(),
             delivered: false,
+            to: None,
         }
+    }
+
+    /// The same entry for an ad-hoc endpoint given with `--to URL`.
+    pub fn with_to(mut self, to: Option<String>) -> Entry {
+        self.to = to;
+        self
     }
 
     /// How long ago it was queued (for version 1 files: first failed), to the

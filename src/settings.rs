@@ -54,6 +54,27 @@ impl Global {
         Ok(cfg)
     }
 
+    /// [`Global::load_for_sending`], or, when no config file is found and none was named
+    /// (`--config`, `$BNOTIFY_CONFIG`), an empty config with the defaults: `send --to` and
+    /// flushing the outbox entries of `--to` targets need no config file.
+    pub fn load_optional(&self) -> Result<Config> {
+        match self.no_config()? {
+            Some(empty) => Ok(empty),
+            None => self.load_for_sending(),
+        }
+    }
+
+    /// The empty config when no config file is found and none was named, else `None`.
+    pub fn no_config(&self) -> Result<Option<Config>> {
+        let named = self.config.is_some()
+            || std::env::var_os("BNOTIFY_CONFIG").is_some_and(|v| !v.is_empty());
+        if named || locate(None).is_ok() {
+            return Ok(None);
+        }
+        let none = std::path::Path::new("(no config file)");
+        Ok(Some(Config::parse("", none, &|n| std::env::var(n).ok())?))
+    }
+
     /// Print a warning (warnings print even with `-q`).
     pub fn warn(&self, msg: &str) {
         crate::errln!("warning: {msg}");

@@ -18,8 +18,15 @@ use crate::Outcome;
 /// Run `bnotify outbox ...`.
 pub fn run(g: &Global, cmd: &OutboxCommand) -> Result<Outcome> {
     let cfg = match cmd {
-        OutboxCommand::Flush { .. } => g.load_for_sending()?,
-        _ => g.load()?,
+        OutboxCommand::Flush { .. } => {
+            let mut cfg = g.load_optional()?;
+            super::send::add_queued_targets(g, &mut cfg);
+            cfg
+        }
+        _ => match g.no_config()? {
+            Some(empty) => empty,
+            None => g.load()?,
+        },
     };
     match cmd {
         OutboxCommand::List => list(g, &cfg),

@@ -15,15 +15,27 @@ use crate::Outcome;
 
 /// Run `bnotify send`.
 pub fn run(g: &Global, args: &SendArgs) -> Result<Outcome> {
-    let cfg = g.load_for_sending()?;
+    let mut cfg = if args.to.is_empty() {
+        g.load_for_sending()?
+    } else {
+        g.load_optional()?
+    };
+    let targets: Vec<(Option<&str>, &str)> = args.to.iter().map(|u| (None, u.as_str())).collect();
+    let names = add_targets(&mut cfg, &targets)?;
     let payload = match &args.payload_file {
         Some(p) => Some(read_payload(p)?),
         None => None,
     };
-    let mut ev = Event::from_parts(&args.event, payload, &args.payload.to_input(), hostname)?;
+    let event = args.event.as_deref().unwrap_or(TO_EVENT);
+    let mut ev = Event::from_parts(event, payload, &args.payload.to_input(), hostname)?;
     attach(g, &cfg, &mut ev, &args.attach);
+    // `--endpoint` picks among the config's endpoints; `--to` targets are always sent.
+    let mut only = args.endpoints.clone();
+    if !only.is_empty() {
+        only.extend(names);
+    }
     let opts = SendOptions {
-        only: args.endpoints.clone(),
+        only,
         dry_run: args.dry_run,
         best_effort: args.best_effort,
         deadline: args.deadline,
@@ -123,5 +135,92 @@ pub fn read_payload(path: &str) -> Result<Map<String, Value>> {
             e.column(),
             if path == "-" { "<file>" } else { path }
         ),
+    }
+}
+
+/// The event `send --to` sends when `--event` is not given (status info).
+pub const TO_EVENT: &str = "notification";
+
+/// Add one ad-hoc endpoint per notification URL (`send --to`, SPEC §1) to `cfg`, named
+/// as given or after the URL (made unique among the config's endpoints), subscribed to
+/// every event, and carrying its URL so that its outbox entries can be flushed later
+/// without a config. Returns their names. A malformed URL is an error (exit 2) that shows
+/// the URL with its secret parts masked.
+pub fn add_targets(cfg: &mut Config, targets: &[(Option<&str>, &str)]) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    for (given, url) in targets {
+        let parsed = crate::notify_url::parse(url).map_err(|e| {
+            let hint = if crate::notify_url::is_notify_url(url) {
+                e.hint()
+            } else {
+                "--to takes a notification URL such as ntfy://topic, discord://id/token or \
+                 jsons://host/path (a webhook); see \"Notification URLs\" in the README"
+                    .to_string()
+            };
+            anyhow::anyhow!("--to: {e}\nhint: {hint}")
+        })?;
+        let name = match given {
+            Some(n) => n.to_string(),
+            None => unique(cfg, &parsed.name),
+        };
+        let entry = serde_json::json!({"endpoints": [{
+            "name": name,
+            "url": url.replace("${", "$${"),
+            "events": ["*"],
+        }]});
+        let text = serde_json::to_string(&entry)?;
+        let mut one = Config::parse(&text, std::path::Path::new("--to"), &|_| None)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        if let Some(b) = one.broken.first() {
+            let errs: Vec<String> = b.errors.iter().map(ToString::to_string).collect();
+            bail!("{}", errs.join("\n"));
+        }
+        let Some(mut ep) = one.endpoints.pop() else {
+            bail!(
+                "--to: {} gives no endpoint",
+                crate::redact::mask_url_parts(url)
+            );
+        };
+        ep.to = Some(url.to_string());
+        names.push(ep.name.clone());
+        cfg.endpoints.push(ep);
+    }
+    Ok(names)
+}
+
+/// `base`, or `base-2`, `base-3`, ... when an endpoint already has that name.
+fn unique(cfg: &Config, base: &str) -> String {
+    let taken = |n: &str| cfg.endpoints.iter().any(|e| e.name == n);
+    let mut name = base.to_string();
+    let mut i = 2;
+    while taken(&name) {
+        name = format!("{base}-{i}");
+        i += 1;
+    }
+    name
+}
+
+/// For `outbox flush`: rebuild the ad-hoc endpoints (`send --to`) that queued entries
+/// name, unless the config has an endpoint of that name. An entry whose URL no longer
+/// reads stays in the outbox, with a warning.
+pub fn add_queued_targets(g: &Global, cfg: &mut Config) {
+    let mut seen: Vec<String> = Vec::new();
+    for path in crate::outbox::files(&cfg.outbox_dir) {
+        let Ok(entry) = crate::outbox::read(&path) else {
+            continue;
+        };
+        let Some(url) = entry.to else {
+            continue;
+        };
+        if cfg.endpoint(&entry.endpoint).is_some() || seen.contains(&entry.endpoint) {
+            continue;
+        }
+        seen.push(entry.endpoint.clone());
+        if let Err(e) = add_targets(cfg, &[(Some(&entry.endpoint), &url)]) {
+            g.warn(&format!(
+                "cannot rebuild --to endpoint \"{}\": {e:#}",
+                entry.endpoint
+            ));
+        }
     }
 }

@@ -5,6 +5,7 @@ mod check;
 mod error;
 mod expand;
 pub mod schema;
+mod urls;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -176,6 +177,8 @@ pub struct Endpoint {
     pub line: Option<usize>,
     /// The endpoint's keys after expansion, for `config show` (masked before printing).
     pub raw: Mapping,
+    /// The notification URL of an ad-hoc endpoint (`send --to`), kept in its outbox entries.
+    pub to: Option<String>,
 }
 
 impl Endpoint {
@@ -492,6 +495,21 @@ impl Loader<'_> {
         let Value::Mapping(map) = expanded else {
             return None;
         };
+        // A notification URL (`url: discord://...`) stands for the type and its keys.
+        let (map, kind_name) = match urls::expand(map, kind_name) {
+            Ok(x) => (x.map, x.kind),
+            Err(e) => {
+                let at = self.find_key(line, "url");
+                self.errors.push(e.endpoint(&label).at(at));
+                return None;
+            }
+        };
+        self.secrets
+            .extend(crate::redact::value_secrets(&Value::Mapping(map.clone())));
+        let label = match (map.get("name").and_then(Value::as_str), &kind_name) {
+            (Some(n), Some(k)) => format!("\"{n}\" ({k})"),
+            _ => label,
+        };
         let Some(kind_name) = kind_name else {
             self.errors.push(
                 ConfigError::new("missing required key \"type\"")
@@ -574,6 +592,7 @@ impl Loader<'_> {
             channel,
             line,
             raw,
+            to: None,
         })
     }
 

@@ -44,6 +44,8 @@ mod secrets;
 mod services;
 /// TLS trust (system store, ca_file) and what TLS failures say.
 mod trust;
+/// Notification URLs and `send --to`.
+mod urls;
 /// Help and usage errors.
 mod usage;
 /// The generic webhook: formats and signatures.
