@@ -499,7 +499,7 @@ pub(crate) fn check_names(g: &Global, cfg: &Config, names: &[String]) -> Result<
 /// event name, and a failure that reaches no endpoint, with each endpoint's reason.
 /// With `-v`, every endpoint that declines says why.
 pub(crate) fn explain(g: &Global, cfg: &Config, ev: &Event, eps: &[&Endpoint], only: &[String]) {
-    let to_default = ev.event == crate::commands::send::TO_EVENT;
+    let to_default = ev.event == crate::event::TO_EVENT;
     if !crate::event::is_known(&ev.event) && !to_default {
         let subscribed = cfg
             .endpoints

@@ -138,8 +138,7 @@ pub fn read_payload(path: &str) -> Result<Map<String, Value>> {
     }
 }
 
-/// The event `send --to` sends when `--event` is not given (status info).
-pub const TO_EVENT: &str = "notification";
+pub use crate::event::TO_EVENT;
 
 /// Add one ad-hoc endpoint per notification URL (`send --to`, SPEC §1) to `cfg`, named
 /// as given or after the URL (made unique among the config's endpoints), subscribed to

@@ -61,6 +61,9 @@ pub const KNOWN_EVENTS: &[(&str, Status)] = &[
     ("test", Status::Info),
 ];
 
+/// The event `send --to` sends when `--event` is not given (status info).
+pub const TO_EVENT: &str = "notification";
+
 /// Name suffixes of custom events and the status each implies.
 pub const STATUS_SUFFIXES: &[(&str, Status)] = &[
     ("_start", Status::Start),

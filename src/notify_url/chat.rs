@@ -3,12 +3,12 @@
 use serde_json::{Map, Value};
 
 use super::schemes::{encode_segment, host_name, keys, s, segments, short, single, unsupported};
-use super::{Built, Parts};
+use super::{Built, Parts, Problem};
 
 /// Apprise wiki `Notify_Custom_JSON` / `Notify_Custom_Form`: `json(s)://[user:pass@]host[:port]/path`,
 /// `?method=`, `+Header=value`, `-param=value`. bnotify posts its own event (SPEC §3), not
 /// Apprise's `{version, title, message, type}`; `form://` does the same.
-pub(super) fn json(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn json(p: &mut Parts) -> Result<Built, Problem> {
     let tls = p.scheme.ends_with('s');
     let mut url = p.base(tls)?;
     if p.user.is_some() {
@@ -54,7 +54,7 @@ fn userinfo(p: &Parts) -> String {
 
 /// Apprise wiki `Notify_discord`: `discord://[<bot name>@]<id>/<token>`, `?avatar_url=`;
 /// shoutrrr `docs/services/discord.md`: `discord://<token>@<id>`, `?username=`.
-pub(super) fn discord(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn discord(p: &mut Parts) -> Result<Built, Problem> {
     let id = p.authority_value();
     let (token, username) = match p.path.as_slice() {
         [token] => (token.clone(), p.user.clone()),
@@ -85,7 +85,7 @@ pub(super) fn discord(p: &mut Parts) -> Result<Built, String> {
 /// Apprise wiki `Notify_slack`: `slack://[<bot name>@]<T>/<B>/<X>[/#channel]` (an incoming
 /// webhook; bnotify's slack endpoint posts to the webhook's own channel, so a bot name or
 /// channel is refused); shoutrrr `docs/services/slack.md`: `slack://hook:<T>-<B>-<X>@webhook`.
-pub(super) fn slack(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn slack(p: &mut Parts) -> Result<Built, Problem> {
     let tokens: Vec<String> = if p.user.as_deref() == Some("hook") {
         let t = p.password.clone().unwrap_or_default();
         t.split('-').map(str::to_string).collect()
@@ -103,7 +103,7 @@ pub(super) fn slack(p: &mut Parts) -> Result<Built, String> {
         return Err(unsupported("a channel", "slack"));
     }
     let [a, b, c] = tokens.as_slice() else {
-        return Err(format!("expected 3 webhook tokens, found {}", tokens.len()));
+        return Err(format!("expected 3 webhook tokens, found {}", tokens.len()).into());
     };
     if [a, b, c].iter().any(|t| t.is_empty()) {
         return Err("a webhook token is empty".into());
@@ -115,7 +115,7 @@ pub(super) fn slack(p: &mut Parts) -> Result<Built, String> {
 /// Apprise wiki `Notify_msteams`: `msteams://<team>/<A>/<B>/<C>` names an Office 365
 /// connector (`https://<team>.webhook.office.com/webhookb2/...`); Microsoft retired those
 /// and Teams no longer delivers to them, so the URL is refused with the way out.
-pub(super) fn msteams(_: &mut Parts) -> Result<Built, String> {
+pub(super) fn msteams(_: &mut Parts) -> Result<Built, Problem> {
     Err(RETIRED.into())
 }
 
@@ -125,7 +125,7 @@ const RETIRED: &str =
 
 /// Apprise wiki `Notify_workflows` (Power Automate): `workflows://<host>[:port]/<workflow>/<signature>`
 /// → `https://<host>/workflows/<workflow>/triggers/manual/paths/invoke?api-version=2016-06-01&sp=...&sv=1.0&sig=<signature>`.
-pub(super) fn workflows(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn workflows(p: &mut Parts) -> Result<Built, Problem> {
     let seg = segments(p, 2, "the workflow id and signature")?;
     let version = p
         .take(&["api-version", "ver"])
@@ -141,14 +141,14 @@ pub(super) fn workflows(p: &mut Parts) -> Result<Built, String> {
 
 /// shoutrrr `docs/services/teams.md`: `teams://<group>@<tenant>/<altId>/<groupOwner>?host=...`
 /// is the same retired connector (see [`msteams`]).
-pub(super) fn teams_shoutrrr(_: &mut Parts) -> Result<Built, String> {
+pub(super) fn teams_shoutrrr(_: &mut Parts) -> Result<Built, Problem> {
     Err(RETIRED.into())
 }
 
 /// Apprise wiki `Notify_googlechat`: `gchat://<space>/<key>/<token>` →
 /// `https://chat.googleapis.com/v1/spaces/<space>/messages?key=<key>&token=<token>`; the
 /// space id keeps its case.
-pub(super) fn gchat(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn gchat(p: &mut Parts) -> Result<Built, Problem> {
     let space = p.authority_value();
     let seg = segments(p, 2, "the key and token")?;
     if space.is_empty() {
@@ -171,7 +171,7 @@ fn gchat_keys(space: &str, key: &str, token: &str) -> Map<String, Value> {
 
 /// shoutrrr `docs/services/googlechat.md`: the webhook URL with `googlechat://` (or the
 /// older `hangouts://`) in place of `https://`.
-pub(super) fn googlechat(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn googlechat(p: &mut Parts) -> Result<Built, Problem> {
     let space = match p.path.as_slice() {
         [v1, spaces, space, messages]
             if v1 == "v1" && spaces == "spaces" && messages == "messages" =>
@@ -190,7 +190,7 @@ pub(super) fn googlechat(p: &mut Parts) -> Result<Built, String> {
 
 /// Apprise wiki `Notify_mattermost`: `mmost(s)://[<bot name>@]host[:port][/path]/<token>`,
 /// `?channel=` (or a `#channel` part) → `<base>[/path]/hooks/<token>`.
-pub(super) fn mmost(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn mmost(p: &mut Parts) -> Result<Built, Problem> {
     let tls = p.scheme == "mmosts";
     let mut path = p.path.clone();
     let mut channels: Vec<String> = Vec::new();
@@ -218,7 +218,7 @@ fn mattermost_keys(
     url: String,
     user: Option<String>,
     channel: Option<String>,
-) -> Result<Built, String> {
+) -> Result<Built, Problem> {
     let mut k = keys([("url", s(url))]);
     if let Some(u) = user.or_else(|| p.take(&["username", "botname"])) {
         k.insert("username".into(), s(u));
@@ -234,7 +234,7 @@ fn mattermost_keys(
 
 /// shoutrrr `docs/services/mattermost.md`: `mattermost://[<user name>@]host[:port]/<token>[/<channel>]`
 /// (HTTPS unless `?disabletls=yes`).
-pub(super) fn mattermost_shoutrrr(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn mattermost_shoutrrr(p: &mut Parts) -> Result<Built, Problem> {
     let tls = !p.take_flag(&["disabletls"]).unwrap_or(false);
     let (token, channel) = match p.path.as_slice() {
         [t] => (t.clone(), None),
@@ -250,7 +250,7 @@ pub(super) fn mattermost_shoutrrr(p: &mut Parts) -> Result<Built, String> {
 /// `<base>/hooks/<webhook>` (the webhook is `<id>/<token>`, its `/` written as `%2F`). Basic
 /// mode (user and password) and channel overrides are refused: bnotify's rocketchat
 /// endpoint is an incoming webhook.
-pub(super) fn rocket(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn rocket(p: &mut Parts) -> Result<Built, Problem> {
     if p.password.is_some() {
         return Err(
             "bnotify's rocketchat endpoint uses an incoming webhook, not a user and password"
@@ -268,7 +268,7 @@ pub(super) fn rocket(p: &mut Parts) -> Result<Built, String> {
 
 /// shoutrrr `docs/services/rocketchat.md`: `rocketchat://[<user name>@]host[:port]/<token A>/<token B>[/<channel>]`
 /// (HTTPS) → `https://host/hooks/<A>/<B>`.
-pub(super) fn rocketchat_shoutrrr(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn rocketchat_shoutrrr(p: &mut Parts) -> Result<Built, Problem> {
     if p.user.is_some() {
         return Err(unsupported("a user name", "rocketchat"));
     }
@@ -282,7 +282,7 @@ pub(super) fn rocketchat_shoutrrr(p: &mut Parts) -> Result<Built, String> {
 /// `<botname>-bot@<site host>`, stream `general` when none is given, `?topic=`; a target
 /// with `@` is a direct message. shoutrrr `docs/services/zulip.md`:
 /// `zulip://<bot email>:<api key>@<host>/?stream=&topic=`.
-pub(super) fn zulip(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn zulip(p: &mut Parts) -> Result<Built, Problem> {
     let host = p.host()?;
     let (site, email, key, targets) = match (p.user.clone(), p.password.clone()) {
         (Some(mail), Some(key)) if mail.contains('@') => {
@@ -350,7 +350,7 @@ pub(super) fn zulip(p: &mut Parts) -> Result<Built, String> {
 /// `docs/services/matrix.md`: `matrix://:<access token>@host[:port]/?rooms=<room>`
 /// (HTTPS unless `?disabletls=yes`). Logging in with a user and password is refused:
 /// bnotify's matrix endpoint takes an access token.
-pub(super) fn matrix(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn matrix(p: &mut Parts) -> Result<Built, Problem> {
     let shoutrrr = p.has_query() && p.path.is_empty();
     let token = match (&p.user, &p.password) {
         (Some(t), None) | (None, Some(t)) => t.clone(),

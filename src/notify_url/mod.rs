@@ -21,6 +21,24 @@ use serde_json::{Map, Value};
 
 pub use parts::Parts;
 
+/// What is wrong with a notification URL, as the user should read it (the caller adds
+/// the scheme, the masked URL and the expected shapes: [`UrlError`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Problem(pub String);
+
+impl From<String> for Problem {
+    fn from(s: String) -> Problem {
+        Problem(s)
+    }
+}
+
+impl From<&str> for Problem {
+    fn from(s: &str) -> Problem {
+        Problem(s.to_string())
+    }
+}
+
 /// An endpoint written as a notification URL, expanded into its keys.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NotifyUrl {
@@ -76,7 +94,7 @@ pub struct Scheme {
     /// The shapes, for errors and the README.
     pub syntax: &'static [&'static str],
     /// The mapping.
-    pub(crate) parse: fn(&mut Parts) -> Result<Built, String>,
+    pub(crate) parse: fn(&mut Parts) -> Result<Built, Problem>,
 }
 
 /// What a mapping makes: the keys and the default name.
@@ -112,7 +130,7 @@ pub fn parse(url: &str) -> Result<NotifyUrl, UrlError> {
             expected: vec!["one of the schemes in the README's \"Notification URLs\" table"],
         });
     };
-    let fail = |problem: String| UrlError {
+    let fail = |Problem(problem): Problem| UrlError {
         scheme: scheme.scheme.to_string(),
         masked: masked.clone(),
         problem,
@@ -122,7 +140,7 @@ pub fn parse(url: &str) -> Result<NotifyUrl, UrlError> {
     let (mut keys, name) = (scheme.parse)(&mut parts).map_err(fail)?;
     let leftover = parts.finish(&mut keys).map_err(fail)?;
     if let Some(k) = leftover {
-        return Err(fail(format!("unknown option \"{k}\"")));
+        return Err(fail(format!("unknown option \"{k}\"").into()));
     }
     Ok(NotifyUrl {
         kind: scheme.kind,

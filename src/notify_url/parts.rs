@@ -4,6 +4,8 @@
 
 use serde_json::{Map, Value};
 
+use super::Problem;
+
 /// The parts of a notification URL, percent-decoded.
 #[derive(Debug, Clone)]
 pub struct Parts {
@@ -32,7 +34,7 @@ fn decode(s: &str) -> String {
 
 impl Parts {
     /// Cut `url` (with a `scheme://`) into parts.
-    pub fn new(url: &str) -> Result<Parts, String> {
+    pub fn new(url: &str) -> Result<Parts, Problem> {
         if url.contains(char::is_whitespace) {
             return Err("it contains whitespace".into());
         }
@@ -75,7 +77,7 @@ impl Parts {
     }
 
     /// The host (decoded, case kept) and port.
-    pub fn host_port(&self) -> Result<(String, Option<u16>), String> {
+    pub fn host_port(&self) -> Result<(String, Option<u16>), Problem> {
         let a = self.authority.as_str();
         let (host, port) = if let Some(rest) = a.strip_prefix('[') {
             let (h, after) = rest
@@ -102,12 +104,12 @@ impl Parts {
     }
 
     /// The host alone.
-    pub fn host(&self) -> Result<String, String> {
+    pub fn host(&self) -> Result<String, Problem> {
         self.host_port().map(|(h, _)| h)
     }
 
     /// `http(s)://host[:port]`.
-    pub fn base(&self, tls: bool) -> Result<String, String> {
+    pub fn base(&self, tls: bool) -> Result<String, Problem> {
         let (host, port) = self.host_port()?;
         let scheme = if tls { "https" } else { "http" };
         Ok(match port {
@@ -197,7 +199,7 @@ impl Parts {
     pub(crate) fn finish(
         &mut self,
         keys: &mut Map<String, Value>,
-    ) -> Result<Option<String>, String> {
+    ) -> Result<Option<String>, Problem> {
         if let Some(v) = self.take_flag(&["verify"]) {
             if !v && !keys.contains_key("smtp_host") {
                 keys.insert("tls_insecure".into(), Value::Bool(true));

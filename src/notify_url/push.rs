@@ -3,16 +3,16 @@
 use serde_json::Value;
 
 use super::schemes::{host_name, keys, s, single, unsupported};
-use super::{Built, Parts};
+use super::{Built, Parts, Problem};
 
 /// A whole number option.
-fn number(p: &mut Parts, names: &[&str]) -> Result<Option<i64>, String> {
+fn number(p: &mut Parts, names: &[&str]) -> Result<Option<i64>, Problem> {
     match p.take(names) {
         None => Ok(None),
         Some(v) => v
             .parse::<i64>()
             .map(Some)
-            .map_err(|_| format!("option \"{}\" must be a whole number", names[0])),
+            .map_err(|_| format!("option \"{}\" must be a whole number", names[0]).into()),
     }
 }
 
@@ -29,7 +29,7 @@ fn phone(n: &str) -> String {
 /// `ntfy(s)://[user:password@]host[:port]/<topic>` (`ntfy://` plain HTTP, `ntfys://` TLS),
 /// `ntfy://<tk_token>@host/<topic>`, `?token=`/`?auth=`, `?priority=`, `?tags=`; shoutrrr
 /// `docs/services/ntfy.md`: `ntfy://:<token>@host/<topic>`, `?scheme=http|https`.
-pub(super) fn ntfy(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn ntfy(p: &mut Parts) -> Result<Built, Problem> {
     let mut k = serde_json::Map::new();
     let name;
     let topic = if p.path.is_empty() && p.user.is_none() {
@@ -90,7 +90,7 @@ pub(super) fn ntfy(p: &mut Parts) -> Result<Built, String> {
 /// Apprise wiki `Notify_gotify`: `gotify(s)://host[:port][/path]/<token>`, `?priority=`
 /// (low 1, moderate 3, normal 5, high 8, emergency 10, or a number); shoutrrr
 /// `docs/services/gotify.md`: `gotify://host/<token>`, `?disabletls=yes`.
-pub(super) fn gotify(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn gotify(p: &mut Parts) -> Result<Built, Problem> {
     let mut path = p.path.clone();
     let token = path.pop().ok_or("the application token is missing")?;
     let tls = p.scheme == "gotifys" && !p.take_flag(&["disabletls"]).unwrap_or(false);
@@ -119,7 +119,7 @@ pub(super) fn gotify(p: &mut Parts) -> Result<Built, String> {
 /// Apprise wiki `Notify_bark`: `bark(s)://host[:port]/<device key>`, `?sound=`, `?level=`,
 /// `?group=`, `?icon=`, `?click=`, `?badge=`; shoutrrr `docs/services/bark.md`:
 /// `bark://<device key>@host[:port][/path]` (HTTPS unless `?scheme=http`).
-pub(super) fn bark(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn bark(p: &mut Parts) -> Result<Built, Problem> {
     let (tls, key, path) = match p.user.clone() {
         Some(key) => {
             let tls = p
@@ -158,7 +158,7 @@ pub(super) fn bark(p: &mut Parts) -> Result<Built, String> {
 }
 
 /// Apprise priority names for Pushover.
-fn pushover_priority(p: &mut Parts) -> Result<Option<i64>, String> {
+fn pushover_priority(p: &mut Parts) -> Result<Option<i64>, Problem> {
     Ok(match p.take(&["priority"]) {
         None => None,
         Some(v) => Some(match v.to_ascii_lowercase().as_str() {
@@ -181,7 +181,7 @@ fn pushover_keys(
     token: String,
     user: String,
     devices: Vec<String>,
-) -> Result<Built, String> {
+) -> Result<Built, Problem> {
     if token.is_empty() || user.is_empty() {
         return Err("the user key or app token is missing".into());
     }
@@ -207,7 +207,7 @@ fn pushover_keys(
 
 /// Apprise wiki `Notify_pushover`: `pover://<user key>@<app token>[/<device>...]`,
 /// `?priority=`, `?sound=`, `?url=`, `?retry=`, `?expire=` (seconds).
-pub(super) fn pover(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn pover(p: &mut Parts) -> Result<Built, Problem> {
     let user = p.user.clone().ok_or("the user key is missing")?;
     let token = p.authority_value();
     let mut devices = p.path.clone();
@@ -216,7 +216,7 @@ pub(super) fn pover(p: &mut Parts) -> Result<Built, String> {
 }
 
 /// shoutrrr `docs/services/pushover.md`: `pushover://shoutrrr:<app token>@<user key>/?devices=a,b`.
-pub(super) fn pushover_shoutrrr(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn pushover_shoutrrr(p: &mut Parts) -> Result<Built, Problem> {
     let token = p
         .password
         .clone()
@@ -227,7 +227,7 @@ pub(super) fn pushover_shoutrrr(p: &mut Parts) -> Result<Built, String> {
     pushover_keys(p, token, user, devices)
 }
 
-fn telegram_keys(p: &mut Parts, token: String, chat: String) -> Result<Built, String> {
+fn telegram_keys(p: &mut Parts, token: String, chat: String) -> Result<Built, Problem> {
     if !token.contains(':') {
         return Err("the bot token (<digits>:<secret>) is missing".into());
     }
@@ -251,7 +251,7 @@ fn telegram_keys(p: &mut Parts, token: String, chat: String) -> Result<Built, St
 
 /// Apprise wiki `Notify_telegram`: `tgram://<bot token>/<chat id>` (the token's `:` is not
 /// a port; a leading `bot` is dropped), `?topic=` (thread).
-pub(super) fn tgram(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn tgram(p: &mut Parts) -> Result<Built, Problem> {
     let raw = p.authority_value();
     let token = match raw.strip_prefix("bot") {
         Some(t) if t.starts_with(|c: char| c.is_ascii_digit()) => t.to_string(),
@@ -265,7 +265,7 @@ pub(super) fn tgram(p: &mut Parts) -> Result<Built, String> {
 
 /// shoutrrr `docs/services/telegram.md`: `telegram://<bot token>@telegram?chats=<chat>`
 /// (older `?channels=`).
-pub(super) fn telegram_shoutrrr(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn telegram_shoutrrr(p: &mut Parts) -> Result<Built, Problem> {
     let token = match (&p.user, &p.password) {
         (Some(a), Some(b)) => format!("{a}:{b}"),
         _ => return Err("the bot token is missing".into()),
@@ -276,7 +276,7 @@ pub(super) fn telegram_shoutrrr(p: &mut Parts) -> Result<Built, String> {
 }
 
 /// Apprise wiki `Notify_twilio`: `twilio://<account sid>:<auth token>@<from>/<to>[/<to>...]`.
-pub(super) fn twilio(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn twilio(p: &mut Parts) -> Result<Built, Problem> {
     let (Some(sid), Some(token)) = (p.user.clone(), p.password.clone()) else {
         return Err("the account sid and auth token are missing".into());
     };
@@ -301,7 +301,7 @@ pub(super) fn twilio(p: &mut Parts) -> Result<Built, String> {
 
 /// Apprise wiki `Notify_signal`: `signal(s)://[user:password@]host[:port]/<from>/<to>[/<to>...]`
 /// (signal-cli-rest-api; `signal://` plain HTTP).
-pub(super) fn signal(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn signal(p: &mut Parts) -> Result<Built, Problem> {
     let mut url = p.base(p.scheme == "signals")?;
     if p.user.is_some() {
         let end = url.find("://").map_or(0, |i| i + 3);
@@ -334,7 +334,7 @@ pub(super) fn signal(p: &mut Parts) -> Result<Built, String> {
 
 /// Apprise wiki `Notify_apprise_api`: `apprise(s)://[user:password@]host[:port][/path]/<key>`,
 /// `?tags=`.
-pub(super) fn apprise(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn apprise(p: &mut Parts) -> Result<Built, Problem> {
     let mut path = p.path.clone();
     let key = path.pop().ok_or("the configuration key is missing")?;
     let mut url = p.base(p.scheme == "apprises")?;
@@ -361,7 +361,7 @@ pub(super) fn apprise(p: &mut Parts) -> Result<Built, String> {
 
 /// Apprise wiki `Notify_pagerduty`: `pagerduty://<integration key>@<api key>[/<source>/<component>]`,
 /// `?region=us|eu`, `?severity=`; the integration key is the Events v2 routing key.
-pub(super) fn pagerduty(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn pagerduty(p: &mut Parts) -> Result<Built, Problem> {
     let key = p.user.clone().ok_or("the integration key is missing")?;
     let mut k = keys([("routing_key", s(key))]);
     match p
@@ -387,7 +387,7 @@ pub(super) fn pagerduty(p: &mut Parts) -> Result<Built, String> {
 /// `hc://<ping key>/<slug>` ping hc-ping.com over HTTPS; with a host (a name with a dot,
 /// a port, or `localhost`), `hc://host[:port]/<path>` is the ping URL over HTTP, `hcs://`
 /// over HTTPS.
-pub(super) fn healthchecks(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn healthchecks(p: &mut Parts) -> Result<Built, Problem> {
     let first = p.authority_value();
     let is_host = first.contains(['.', ':', '[']) || first == "localhost";
     let (url, name) = if is_host {
@@ -424,7 +424,7 @@ fn email_keys(
     from: String,
     to: Vec<String>,
     smtp_user: Option<String>,
-) -> Result<Built, String> {
+) -> Result<Built, Problem> {
     let (host, port) = p.host_port()?;
     let mut k = keys([
         ("smtp_host", s(host)),
@@ -465,7 +465,7 @@ fn address_of(from: &str) -> String {
 /// `?user=`, `?mode=ssl|starttls`. `mailto://` is plain SMTP (port 25), `mailtos://` is TLS:
 /// STARTTLS, or implicit TLS on port 465 or with `?mode=ssl`. The sender defaults to
 /// `user@host`, the recipient to the sender.
-pub(super) fn mailto(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn mailto(p: &mut Parts) -> Result<Built, Problem> {
     let (host, port) = p.host_port()?;
     let crypto = if p.scheme == "mailto" {
         "none"
@@ -511,7 +511,7 @@ pub(super) fn mailto(p: &mut Parts) -> Result<Built, String> {
 /// shoutrrr `docs/services/email.md`: `smtp://user:password@host:port/?from=&to=a,b`
 /// (older `fromaddress`, `toaddresses`), `?fromname=`, `?encryption=auto|none|explicittls|implicittls`
 /// (auto: implicit TLS on port 465, else STARTTLS), `?usestarttls=no`.
-pub(super) fn smtp(p: &mut Parts) -> Result<Built, String> {
+pub(super) fn smtp(p: &mut Parts) -> Result<Built, Problem> {
     let port = p.host_port()?.1;
     let mut crypto = match p
         .take(&["encryption"])

@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::{chat, push};
-use super::{Built, Parts, Scheme};
+use super::{Built, Parts, Problem, Scheme};
 
 /// Every scheme, in README order.
 pub(super) const SCHEMES: &[Scheme] = &[
@@ -343,7 +343,7 @@ const fn sch(
     kind: &'static str,
     origin: &'static str,
     syntax: &'static [&'static str],
-    parse: fn(&mut Parts) -> Result<Built, String>,
+    parse: fn(&mut Parts) -> Result<Built, Problem>,
 ) -> Scheme {
     Scheme {
         scheme,
@@ -370,7 +370,7 @@ pub(super) fn short(id: &str, n: usize) -> String {
 }
 
 /// `kind-host[-port]` for a default name.
-pub(super) fn host_name(kind: &str, p: &Parts) -> Result<String, String> {
+pub(super) fn host_name(kind: &str, p: &Parts) -> Result<String, Problem> {
     let (host, port) = p.host_port()?;
     let host = host.trim_matches(['[', ']']).replace(':', "-");
     Ok(match port {
@@ -380,28 +380,29 @@ pub(super) fn host_name(kind: &str, p: &Parts) -> Result<String, String> {
 }
 
 /// Exactly `n` path segments.
-pub(super) fn segments(p: &Parts, n: usize, what: &str) -> Result<Vec<String>, String> {
+pub(super) fn segments(p: &Parts, n: usize, what: &str) -> Result<Vec<String>, Problem> {
     match p.path.len() {
         x if x == n => Ok(p.path.clone()),
-        x if x < n => Err(format!("{what} is missing")),
-        _ => Err(format!("too many path parts (expected {what})")),
+        x if x < n => Err(format!("{what} is missing").into()),
+        _ => Err(format!("too many path parts (expected {what})").into()),
     }
 }
 
 /// At most one target: bnotify sends one endpoint to one place.
-pub(super) fn single(list: Vec<String>, what: &str) -> Result<Option<String>, String> {
+pub(super) fn single(list: Vec<String>, what: &str) -> Result<Option<String>, Problem> {
     if list.len() > 1 {
         return Err(format!(
             "it names {} {what}s; an endpoint sends to one (write one URL per {what})",
             list.len()
-        ));
+        )
+        .into());
     }
     Ok(list.into_iter().next())
 }
 
 /// Reject a part bnotify's channel has no key for, rather than drop it unseen.
-pub(super) fn unsupported(what: &str, kind: &str) -> String {
-    format!("{what} is not supported by bnotify's {kind} endpoint")
+pub(super) fn unsupported(what: &str, kind: &str) -> Problem {
+    format!("{what} is not supported by bnotify's {kind} endpoint").into()
 }
 
 /// Percent-encode what cannot stand in a path segment or query value.
