@@ -550,3 +550,35 @@ pub(super) fn smtp(p: &mut Parts) -> Result<Built, Problem> {
     }
     email_keys(p, crypto, from, to, user)
 }
+
+/// Apprise wiki `Notify_mqtt`: `mqtt(s)://[user[:password]@]host[:port]/<topic>`,
+/// `?qos=0|1`, `?retain=yes|no`. Without a topic, bnotify's own
+/// (`bnotify/<host>/<task>/<event>`) is used.
+pub(super) fn mqtt(p: &mut Parts) -> Result<Built, Problem> {
+    if p.authority.is_empty() {
+        return Err("the broker host is missing".into());
+    }
+    let url = format!("{}://{}", p.scheme, p.authority);
+    let mut k = keys([("url", s(url))]);
+    if let Some(u) = p.user.clone() {
+        k.insert("username".into(), s(u));
+    }
+    if let Some(pw) = p.password.clone() {
+        k.insert("password".into(), s(pw));
+    }
+    if !p.path.is_empty() {
+        k.insert("topic".into(), s(p.path.join("/")));
+    }
+    if let Some(q) = p.take(&["qos"]) {
+        let n: u8 = match q.as_str() {
+            "0" => 0,
+            "1" => 1,
+            _ => return Err("qos must be 0 or 1".into()),
+        };
+        k.insert("qos".into(), Value::from(n));
+    }
+    if let Some(r) = p.take_flag(&["retain"]) {
+        k.insert("retain".into(), Value::from(r));
+    }
+    Ok((k, host_name("mqtt", p)?))
+}

@@ -10,6 +10,20 @@ use super::{Built, Parts, Problem, Scheme};
 /// Every scheme, in README order.
 pub(super) const SCHEMES: &[Scheme] = &[
     sch(
+        "mqtt",
+        "mqtt",
+        "Apprise",
+        &["mqtt://[<user name>:<password>@]host[:port]/<topic>"],
+        push::mqtt,
+    ),
+    sch(
+        "mqtts",
+        "mqtt",
+        "Apprise",
+        &["mqtts://[<user name>:<password>@]host[:port]/<topic>"],
+        push::mqtt,
+    ),
+    sch(
         "json",
         "webhook",
         "Apprise",

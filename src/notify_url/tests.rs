@@ -142,6 +142,16 @@ fn every_scheme_reads_into_the_keys_of_its_type() {
             json!({"url": "http://g.example/sub", "token": "AppTok", "priority": 8}),
         ),
         (
+            "mqtts://bnotify:pw@broker.example:8883/site/backups?qos=0&retain=yes",
+            "mqtt",
+            json!({"url": "mqtts://broker.example:8883", "username": "bnotify", "password": "pw", "topic": "site/backups", "qos": 0, "retain": true}),
+        ),
+        (
+            "mqtt://broker.example",
+            "mqtt",
+            json!({"url": "mqtt://broker.example"}),
+        ),
+        (
             "gotifys://g.example/AppTok",
             "gotify",
             json!({"url": "https://g.example", "token": "AppTok"}),

@@ -11,13 +11,14 @@ use crate::support::{run, Env, Out, Request, Response, Server};
 
 /// Types a notification URL cannot stand for: a local command is no URL, and the
 /// monitoring types have no scheme in Apprise or shoutrrr.
-const NO_URL: &[&str] = &["command", "alertmanager", "mqtt", "pushgateway", "textfile"];
+const NO_URL: &[&str] = &["command", "alertmanager", "pushgateway", "textfile"];
 
 /// `(type, key form, URL form)`: the key form is the YAML an endpoint would have, the URL
 /// form the Apprise (or shoutrrr) URL that must send the same request.
 fn pairs() -> Vec<(&'static str, &'static str, &'static str)> {
     vec![
         ("webhook", "{type: webhook, url: 'http://127.0.0.1:9/hook'}", "json://127.0.0.1:9/hook"),
+        ("mqtt", "{type: mqtt, url: 'mqtts://broker.example:8883', username: bnotify, password: pw1, topic: site/backups, qos: 0}", "mqtts://bnotify:pw1@broker.example:8883/site/backups?qos=0"),
         ("webhook", "{type: webhook, url: 'https://h.example/x', method: PUT, headers: {X-Api-Key: k1}}", "forms://h.example/x?method=put&+X-Api-Key=k1"),
         ("bark", "{type: bark, url: 'http://127.0.0.1:9/push', device_key: DevKey123}", "bark://127.0.0.1:9/DevKey123"),
         ("bark", "{type: bark, url: 'https://api.day.app/push', device_key: DevKey123}", "bark://DevKey123@api.day.app"),
