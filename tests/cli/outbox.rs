@@ -92,6 +92,10 @@ fn corrupt_files_and_unknown_endpoints_are_reported_and_kept() {
         .err_has("0-garbage.json")
         .err_has("no endpoint named \"hook\"");
     assert_eq!(files(&env.outbox()).len(), 3, "nothing deleted");
+    assert!(
+        srv.requests().is_empty(),
+        "nothing sent for an unknown endpoint"
+    );
     let mut c = env.cmd();
     c.args(["outbox", "list"]);
     run(c).code(0).err_has("0-garbage.json");

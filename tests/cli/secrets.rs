@@ -523,4 +523,8 @@ fn transport_errors_show_no_secret() {
     for name in ["closed", "tls", "dns", "slack-tls"] {
         out.out_has(&format!("\"{name}\""));
     }
+    assert!(
+        plain.requests().is_empty(),
+        "https to a plain server never gets a request through"
+    );
 }

@@ -123,6 +123,10 @@ fn an_unreadable_system_store_falls_back_to_public_roots_and_says_so() {
             && err.contains("bundled public roots"),
         "{err}"
     );
+    assert!(
+        srv.requests().is_empty(),
+        "no request after a failed handshake"
+    );
 }
 
 #[test]

@@ -177,6 +177,11 @@ pub struct Server {
     pub port: u16,
     requests: Arc<Mutex<Vec<Request>>>,
     stop: Arc<AtomicBool>,
+    /// A handler that panicked (its message): the test fails when the server drops.
+    panicked: Arc<Mutex<Option<String>>>,
+    /// Whether the test looked at what came (`requests`, `one`): a server that was
+    /// never called and never looked at fails the test when it drops.
+    looked: AtomicBool,
 }
 
 impl Server {
@@ -217,32 +222,47 @@ impl Server {
         let stop = Arc::new(AtomicBool::new(false));
         let script: Arc<Script> = Arc::new(script);
         let counter = Arc::new(AtomicUsize::new(0));
-        let (reqs, stop2) = (requests.clone(), stop.clone());
+        let panicked: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
+        let (reqs, stop2, panicked2) = (requests.clone(), stop.clone(), panicked.clone());
         std::thread::spawn(move || {
             for conn in listener.incoming() {
                 if stop2.load(Ordering::SeqCst) {
                     break;
                 }
                 let Ok(conn) = conn else { continue };
-                let (reqs, script, counter, tls) =
-                    (reqs.clone(), script.clone(), counter.clone(), tls.clone());
+                let (reqs, script, counter, tls, panicked) = (
+                    reqs.clone(),
+                    script.clone(),
+                    counter.clone(),
+                    tls.clone(),
+                    panicked2.clone(),
+                );
                 std::thread::spawn(move || {
                     let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
-                    match tls {
-                        None => {
-                            let _ = serve(conn, &reqs, &*script, &counter);
-                        }
-                        Some(cfg) => {
-                            let Ok(session) = rustls::ServerConnection::new(cfg) else {
-                                return;
-                            };
-                            let _ = serve(
-                                rustls::StreamOwned::new(session, conn),
-                                &reqs,
-                                &*script,
-                                &counter,
-                            );
-                        }
+                    let served =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match tls {
+                            None => {
+                                let _ = serve(conn, &reqs, &*script, &counter);
+                            }
+                            Some(cfg) => {
+                                let Ok(session) = rustls::ServerConnection::new(cfg) else {
+                                    return;
+                                };
+                                let _ = serve(
+                                    rustls::StreamOwned::new(session, conn),
+                                    &reqs,
+                                    &*script,
+                                    &counter,
+                                );
+                            }
+                        }));
+                    if let Err(p) = served {
+                        let msg = p
+                            .downcast_ref::<String>()
+                            .cloned()
+                            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                            .unwrap_or_default();
+                        *panicked.lock().unwrap() = Some(msg);
                     }
                 });
             }
@@ -251,6 +271,8 @@ impl Server {
             port,
             requests,
             stop,
+            panicked,
+            looked: AtomicBool::new(false),
         }
     }
 
@@ -277,7 +299,14 @@ impl Server {
 
     /// Requests received so far.
     pub fn requests(&self) -> Vec<Request> {
+        self.looked.store(true, Ordering::SeqCst);
         self.requests.lock().unwrap().clone()
+    }
+
+    /// Say that this server may well receive nothing and that the test need not look.
+    pub fn unused_ok(self) -> Server {
+        self.looked.store(true, Ordering::SeqCst);
+        self
     }
 
     /// The only request received (panics otherwise).
@@ -297,6 +326,23 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
         let _ = TcpStream::connect(("127.0.0.1", self.port));
+        if std::thread::panicking() {
+            return;
+        }
+        if let Some(msg) = self.panicked.lock().unwrap().take() {
+            panic!(
+                "a handler of the test server on port {} panicked: {msg}",
+                self.port
+            );
+        }
+        let nothing = self.requests.lock().unwrap().is_empty();
+        if nothing && !self.looked.load(Ordering::SeqCst) {
+            panic!(
+                "the test server on port {} was never called, and the test never checked: \
+                 assert on requests(), or mark it unused_ok()",
+                self.port
+            );
+        }
     }
 }
 
