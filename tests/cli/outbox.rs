@@ -185,6 +185,12 @@ fn a_killed_flush_loses_nothing() {
     let srv = Server::start(|_, _| Response::status(200).delay(Duration::from_millis(40)));
     let env = env_with(&down_url(), "");
     fill(&env, 8, &srv.url("/k"));
+    let seed = std::env::var("BNOTIFY_TEST_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| fastrand::u64(..));
+    eprintln!("killed-flush seed: {seed} (BNOTIFY_TEST_SEED={seed} replays it)");
+    let mut rng = fastrand::Rng::with_seed(seed);
     for round in 0..5u64 {
         let mut child = env
             .process()
@@ -193,7 +199,7 @@ fn a_killed_flush_loses_nothing() {
             .unwrap();
         // kill at a different moment each round
         std::thread::sleep(Duration::from_millis(
-            5 + (round * 37 + fastrand::u64(0..30)) % 120,
+            5 + (round * 37 + rng.u64(0..30)) % 120,
         ));
         let _ = child.kill();
         let _ = child.wait();

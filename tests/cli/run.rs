@@ -110,15 +110,25 @@ fn sigterm_to_bnotify_is_forwarded() {
     let srv = Server::ok();
     let env = env_for(&srv);
     let marker = env.path("trapped");
+    let ready = env.path("ready");
     let mut c = env.process();
     c.args(["run", "--job", "sig", "--", "sh", "-c"])
         .arg(format!(
-            "trap 'echo got > {}; exit 7' TERM; sleep 30 & wait",
-            marker.display()
+            "trap 'echo got > {}; exit 7' TERM; touch {}; sleep 30 & wait",
+            marker.display(),
+            ready.display()
         ))
         .stdout(std::process::Stdio::null());
     let mut child = c.spawn().unwrap();
-    std::thread::sleep(Duration::from_millis(500));
+    // Readiness, not a guess: the command has set its trap.
+    let t0 = std::time::Instant::now();
+    while !ready.exists() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(20),
+            "the command never started"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
     unsafe {
         libc::kill(child.id() as i32, libc::SIGTERM);
     }
