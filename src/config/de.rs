@@ -190,11 +190,11 @@ impl<'de> SeqAccess<'de> for Seq {
         let Some(n) = self.iter.next() else {
             return Ok(None);
         };
-        let i = self.index;
+        let (i, at) = (self.index, n.at);
         self.index += 1;
         seed.deserialize(n)
             .map(Some)
-            .map_err(|e| e.under(format!("[{i}]")))
+            .map_err(|e| e.at(at).under(format!("[{i}]")))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -218,12 +218,16 @@ impl<'de> MapAccess<'de> for Map {
             return Ok(None);
         };
         self.value = Some((k.key_text(), v));
-        seed.deserialize(k).map(Some)
+        let at = k.at;
+        seed.deserialize(k).map(Some).map_err(|e| e.at(at))
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
         match self.value.take() {
-            Some((key, v)) => seed.deserialize(v).map_err(|e| e.under(key)),
+            Some((key, v)) => {
+                let at = v.at;
+                seed.deserialize(v).map_err(|e| e.at(at).under(key))
+            }
             None => Err(de::Error::custom("a value without its key")),
         }
     }

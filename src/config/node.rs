@@ -7,6 +7,9 @@ use serde_json::Value as Json;
 
 use super::ConfigError;
 
+/// How many parser events aliases may replay in all (shared headers need a few dozen).
+pub const MAX_ALIASED: usize = 100_000;
+
 /// A 1-based (line, column) in the config file.
 pub type Pos = (usize, usize);
 
@@ -111,8 +114,12 @@ pub fn parse(text: &str) -> Result<Node, ConfigError> {
     budget.max_depth = MAX_DEPTH;
     budget.max_nodes = MAX_NODES;
     budget.max_events = 2 * MAX_NODES;
+    budget.max_recorded_anchor_events = MAX_ALIASED;
+    let mut alias_limits = serde_saphyr::options::AliasLimits::default();
+    alias_limits.max_total_replayed_events = MAX_ALIASED;
     let options = serde_saphyr::options! {
         budget: Some(budget),
+        alias_limits: alias_limits,
         strict_booleans: true,
         with_snippet: false,
         non_finite_float_policy: serde_saphyr::NonFiniteFloatPolicy::AsString,
@@ -132,7 +139,13 @@ fn yaml_error(e: &serde_saphyr::Error) -> ConfigError {
         .location()
         .filter(|l| l.line() > 0)
         .map(|l| (l.line() as usize, l.column().max(1) as usize));
-    let err = match e.without_snippet() {
+    let mut inner = e;
+    while let serde_saphyr::Error::AliasError { error, .. }
+    | serde_saphyr::Error::WithSnippet { error, .. } = inner
+    {
+        inner = error;
+    }
+    let err = match inner {
         serde_saphyr::Error::Budget {
             breach: BudgetBreach::Depth { .. },
             ..
@@ -161,6 +174,9 @@ fn breach_text(b: &serde_saphyr::budget::BudgetBreach) -> String {
         B::Aliases { aliases } => format!("{aliases} aliases"),
         B::Anchors { anchors } => format!("{anchors} anchors"),
         B::Events { events } => format!("{events} parser events"),
+        B::RecordedAnchorEvents {
+            recorded_anchor_events,
+        } => format!("{recorded_anchor_events} copies of anchored values"),
         other => format!("{other:?}"),
     }
 }

@@ -280,17 +280,42 @@ pub mod indexmap_like {
 
         fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Headers, A::Error> {
             let mut out = Vec::new();
-            while let Some(k) = a.next_key::<Scalar>()? {
-                let k = k
-                    .0
-                    .ok_or_else(|| serde::de::Error::custom("header names must be text"))?;
-                let v = a.next_value::<Scalar>()?.0.ok_or_else(|| {
-                    serde::de::Error::custom(format!("header \"{k}\" must have a text value"))
-                })?;
-                check(&k, &v).map_err(serde::de::Error::custom)?;
+            // Each check runs inside the key's or the value's own deserialization, so an
+            // error is placed at that key or value.
+            while let Some(k) = a.next_key_seed(Name)? {
+                let v = a.next_value_seed(HeaderValue(&k))?;
                 out.push((k, v));
             }
             Ok(Headers(out))
+        }
+    }
+
+    struct Name;
+
+    impl<'de> serde::de::DeserializeSeed<'de> for Name {
+        type Value = String;
+
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
+            let k = Scalar::deserialize(d)?
+                .0
+                .ok_or_else(|| serde::de::Error::custom("header names must be text"))?;
+            check(&k, "").map_err(serde::de::Error::custom)?;
+            Ok(k)
+        }
+    }
+
+    struct HeaderValue<'a>(&'a str);
+
+    impl<'de> serde::de::DeserializeSeed<'de> for HeaderValue<'_> {
+        type Value = String;
+
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
+            let name = self.0;
+            let v = Scalar::deserialize(d)?.0.ok_or_else(|| {
+                serde::de::Error::custom(format!("header \"{name}\" must have a text value"))
+            })?;
+            check(name, &v).map_err(serde::de::Error::custom)?;
+            Ok(v)
         }
     }
 
