@@ -308,10 +308,16 @@ mod tests {
         assert_eq!(e.at, Some((2, 1)));
         assert!(matches!(e.kind, DeErrorKind::UnknownKey { ref key, .. } if key == "nmae"));
         let e = err("inner: {port: 1}\n");
-        assert_eq!((e.at, e.kind), (Some((1, 1)), DeErrorKind::MissingKey("name")));
+        assert_eq!(
+            (e.at, e.kind),
+            (Some((1, 1)), DeErrorKind::MissingKey("name"))
+        );
         let e = err("name: a\ninner:\n  port: 70000\n");
         assert_eq!(e.at, Some((3, 9)));
-        assert!(e.to_string().starts_with("inner.port: invalid value"), "{e}");
+        assert!(
+            e.to_string().starts_with("inner.port: invalid value"),
+            "{e}"
+        );
         let e = err("name: a\nlist: [1, x]\n");
         assert_eq!(e.at, Some((2, 11)));
         assert!(e.to_string().starts_with("list[1]: "), "{e}");

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::de::{from_node, DeError, DeErrorKind};
-use super::node::{self, Node, Pos, Value};
+use super::node::{self, Entries, Node, Pos, Value};
 use super::schema::{CommonFile, RootFile, COMMON_KEYS, HTTP_KEYS, ROOT_KEYS};
 use super::{
     error, expand_tilde, expand_value, nearest, paths, Broken, Config, ConfigError, Endpoint,
@@ -205,9 +205,10 @@ impl Loader<'_> {
             serde_json::Value::Object(m) => m,
             _ => serde_json::Map::new(),
         };
-        self.secrets.extend(crate::redact::value_secrets(
-            &serde_json::Value::Object(raw.clone()),
-        ));
+        self.secrets
+            .extend(crate::redact::value_secrets(&serde_json::Value::Object(
+                raw.clone(),
+            )));
         let Value::Map(map) = node.value else {
             return None;
         };
@@ -356,8 +357,7 @@ impl Loader<'_> {
             None => Some(None),
             Some(Ok(p)) => Some(Some(p)),
             Some(Err(e)) => {
-                self.errors
-                    .push(ConfigError::new(e).endpoint(label).at(at));
+                self.errors.push(ConfigError::new(e).endpoint(label).at(at));
                 None
             }
         }
@@ -445,7 +445,7 @@ fn unwrap_notification(root: Node) -> Node {
 }
 
 /// Split an endpoint's keys into the shared ones and the channel's own.
-fn split_keys(map: Vec<(Node, Node)>, http: bool) -> (Vec<(Node, Node)>, Vec<(Node, Node)>) {
+fn split_keys(map: Entries, http: bool) -> (Entries, Entries) {
     map.into_iter().partition(|(k, _)| {
         let key = k.as_str().unwrap_or("");
         COMMON_KEYS.contains(&key) || (http && HTTP_KEYS.contains(&key))

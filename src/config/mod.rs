@@ -287,7 +287,6 @@ fn with_file(mut e: ConfigError, path: &Path) -> ConfigError {
     e
 }
 
-
 fn empty_patterns() -> Patterns {
     Patterns {
         raw: Vec::new(),

@@ -18,6 +18,9 @@ pub const MAX_DEPTH: usize = 64;
 /// How many nodes (scalars, mappings, sequences) a config may hold, aliases expanded.
 pub const MAX_NODES: usize = 2_000_000;
 
+/// The entries of a mapping, key and value, in file order.
+pub type Entries = Vec<(Node, Node)>;
+
 /// One YAML node and where it starts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
@@ -45,7 +48,7 @@ pub enum Value {
     /// A sequence.
     Seq(Vec<Node>),
     /// A mapping, in file order.
-    Map(Vec<(Node, Node)>),
+    Map(Entries),
 }
 
 impl Node {
@@ -86,11 +89,9 @@ impl Node {
                 .map_or_else(|| Json::String(f.to_string()), Json::Number),
             Value::Str(s) => Json::String(s.clone()),
             Value::Seq(s) => Json::Array(s.iter().map(Node::to_json).collect()),
-            Value::Map(m) => Json::Object(
-                m.iter()
-                    .map(|(k, v)| (k.key_text(), v.to_json()))
-                    .collect(),
-            ),
+            Value::Map(m) => {
+                Json::Object(m.iter().map(|(k, v)| (k.key_text(), v.to_json())).collect())
+            }
         }
     }
 
@@ -114,6 +115,7 @@ pub fn parse(text: &str) -> Result<Node, ConfigError> {
     budget.max_depth = MAX_DEPTH;
     budget.max_nodes = MAX_NODES;
     budget.max_events = 2 * MAX_NODES;
+    budget.flow_nesting_limit = MAX_DEPTH;
     budget.max_recorded_anchor_events = MAX_ALIASED;
     let mut alias_limits = serde_saphyr::options::AliasLimits::default();
     alias_limits.max_total_replayed_events = MAX_ALIASED;
@@ -184,10 +186,7 @@ fn breach_text(b: &serde_saphyr::budget::BudgetBreach) -> String {
 impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = serde_saphyr::Spanned::<Value>::deserialize(d)?;
-        let at = (
-            s.referenced.line() as usize,
-            s.referenced.column() as usize,
-        );
+        let at = (s.referenced.line() as usize, s.referenced.column() as usize);
         Ok(Node::new(s.value, at))
     }
 }
@@ -283,7 +282,10 @@ mod tests {
         assert_eq!((k.at, v.at), ((5, 5), (5, 8)));
         assert_eq!(v.as_str(), Some("5"));
         assert_eq!(parse("").unwrap().value, Value::Map(Vec::new()));
-        assert_eq!(parse("a: yes").unwrap().get("a").unwrap().as_str(), Some("yes"));
+        assert_eq!(
+            parse("a: yes").unwrap().get("a").unwrap().as_str(),
+            Some("yes")
+        );
     }
 
     #[test]
@@ -292,7 +294,10 @@ mod tests {
         assert!(parse(&deep).is_err());
         let mut lol = "a: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n".to_string();
         for (p, n) in "abcdefgh".chars().zip("bcdefghi".chars()) {
-            lol.push_str(&format!("{n}: &{n} [{}]\n", vec![format!("*{p}"); 9].join(",")));
+            lol.push_str(&format!(
+                "{n}: &{n} [{}]\n",
+                vec![format!("*{p}"); 9].join(",")
+            ));
         }
         let e = parse(&lol).unwrap_err().to_string();
         assert!(e.contains("alias bomb"), "{e}");

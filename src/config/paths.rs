@@ -97,4 +97,3 @@ pub(super) fn state_home() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("/var/lib"))
         .join("bnotify")
 }
-

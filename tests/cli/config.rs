@@ -1,5 +1,8 @@
 use crate::support::{run, Env};
 
+/// Each kind of config error at its exact line and column, and hostile files refused.
+mod positions;
+
 fn check(yaml: &str) -> crate::support::Out {
     let env = Env::new(yaml);
     let mut c = env.cmd();
