@@ -3,6 +3,7 @@
 //! positions: an unknown key at the key, a missing key at the endpoint, a bad value at
 //! the value.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -327,9 +328,10 @@ impl Loader<'_> {
                 }
             }
         }
+        let by_name: HashMap<&str, &Endpoint> = eps.iter().map(|e| (e.name.as_str(), e)).collect();
         let mut reported: Vec<Vec<String>> = Vec::new();
         for ep in eps.iter().filter(|e| !e.fallback.is_empty()) {
-            if let Some(cycle) = fallback_cycle(eps, &ep.name) {
+            if let Some(cycle) = fallback_cycle(&by_name, &ep.name) {
                 let mut key = cycle.clone();
                 key.sort();
                 key.dedup();
@@ -390,9 +392,14 @@ fn de_error(e: DeError, valid: &[&str], fallback_at: Pos) -> ConfigError {
 }
 
 /// The fallback chain from `start` back to itself, if there is one: `a -> b -> a`.
-fn fallback_cycle(eps: &[Endpoint], start: &str) -> Option<Vec<String>> {
-    fn walk(eps: &[Endpoint], start: &str, at: &str, path: &mut Vec<String>) -> bool {
-        let Some(ep) = eps.iter().find(|e| e.name == at) else {
+fn fallback_cycle(by_name: &HashMap<&str, &Endpoint>, start: &str) -> Option<Vec<String>> {
+    fn walk(
+        by_name: &HashMap<&str, &Endpoint>,
+        start: &str,
+        at: &str,
+        path: &mut Vec<String>,
+    ) -> bool {
+        let Some(ep) = by_name.get(at) else {
             return false;
         };
         for f in &ep.fallback {
@@ -404,7 +411,7 @@ fn fallback_cycle(eps: &[Endpoint], start: &str) -> Option<Vec<String>> {
                 continue;
             }
             path.push(f.clone());
-            if walk(eps, start, f, path) {
+            if walk(by_name, start, f, path) {
                 return true;
             }
             path.pop();
@@ -412,7 +419,7 @@ fn fallback_cycle(eps: &[Endpoint], start: &str) -> Option<Vec<String>> {
         false
     }
     let mut path = vec![start.to_string()];
-    walk(eps, start, start, &mut path).then_some(path)
+    walk(by_name, start, start, &mut path).then_some(path)
 }
 
 fn expand_error(e: ExpandError, label: Option<&str>) -> ConfigError {

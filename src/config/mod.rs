@@ -251,7 +251,10 @@ impl Config {
             secrets: Vec::new(),
         };
         let cfg = loader.load(text);
-        let redactor = crate::redact::Redactor::new(std::mem::take(&mut loader.secrets));
+        // The secrets only mask errors: without errors, no redactor is built.
+        let clean = loader.errors.is_empty() && cfg.as_ref().is_some_and(|c| c.broken.is_empty());
+        let secrets = std::mem::take(&mut loader.secrets);
+        let redactor = crate::redact::Redactor::new(if clean { Vec::new() } else { secrets });
         match cfg {
             Some(mut c) if loader.errors.is_empty() => {
                 for b in &mut c.broken {
