@@ -147,11 +147,20 @@ fn yaml_error(e: &serde_saphyr::Error) -> ConfigError {
     {
         inner = error;
     }
-    let err = match inner {
+    let too_deep = match inner {
         serde_saphyr::Error::Budget {
             breach: BudgetBreach::Depth { .. },
             ..
-        } => ConfigError::new(format!(
+        } => true,
+        serde_saphyr::Error::ExternalMessage { source, .. } => matches!(
+            &**source,
+            serde_saphyr::ExternalMessageSource::Parser(scan)
+                if matches!(scan.kind(), serde_saphyr::granit_parser::ErrorKind::RecursionLimitExceeded)
+        ),
+        _ => false,
+    };
+    let err = match inner {
+        _ if too_deep => ConfigError::new(format!(
             "the YAML nests more than {MAX_DEPTH} levels deep"
         ))
         .hint("a bnotify config needs a few levels only; is this the right file?"),
