@@ -202,14 +202,12 @@ impl Loader<'_> {
                 .push(expand_error(e, Some(&label)).at(Some(pos)));
             return None;
         }
-        let raw = match node.to_json() {
+        let json = node.to_json();
+        self.secrets.extend(crate::redact::value_secrets(&json));
+        let raw = match json {
             serde_json::Value::Object(m) => m,
             _ => serde_json::Map::new(),
         };
-        self.secrets
-            .extend(crate::redact::value_secrets(&serde_json::Value::Object(
-                raw.clone(),
-            )));
         let Value::Map(map) = node.value else {
             return None;
         };
