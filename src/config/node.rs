@@ -1,6 +1,11 @@
 //! The parsed config file as a tree of [`Node`]s, each carrying the line and column the
 //! parser saw it at (keys too), read by serde-saphyr under a budget that refuses alias
 //! bombs and deep nesting before they cost anything.
+//!
+//! serde-saphyr (maintained, pure Rust) gives the position of every key and value
+//! through `Spanned`, typed errors with locations, and a budget (depth, nodes, aliases,
+//! replayed anchor events) checked while parsing. The tree is then read into the config
+//! types by [`super::de`], whose errors carry the position of the key or value at fault.
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as Json;
