@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Measure bnotify: start-up, one send, a 20-endpoint fan-out against a slow receiver,
-peak memory, binary size, and curl sending the same POST as the floor.
+peak memory, binary size, curl sending the same POST as the floor, and the config
+loader: `config check` of 2,500 vs 10,000 endpoints (linear?), 100,000 levels of
+nesting and a billion-laughs file (refused at once?).
 
 Usage: scripts/bench.py [path/to/bnotify]   (scripts/bench.sh builds release first)
 Standard library only; everything runs on 127.0.0.1.
@@ -36,6 +38,43 @@ def timed(cmd, runs, env=None):
     return statistics.median(times), min(times)
 
 
+def timed_refusal(cmd, runs, env=None):
+    """Median wall time (ms) of `runs` runs of cmd, each of which must exit 2 (refused)."""
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        times.append((time.perf_counter() - t) * 1000)
+        if r.returncode != 2:
+            sys.exit(f"{' '.join(cmd)} exited {r.returncode}, not 2: {r.stderr.decode()[:300]}")
+    return statistics.median(times), r.stderr.decode().splitlines()[0][:110]
+
+
+def config_cases(d, port, env):
+    """The config loader at size: linear in endpoints, hostile files refused at once."""
+    check = lambda path: [BIN, "--config", path, "-q", "config", "check"]
+    small = write_config(d, port, 2500)
+    big = write_config(d, port, 10000)
+    s_med, _ = timed(check(small), 5, env)
+    b_med, _ = timed(check(big), 5, env)
+    print(f"config check 2,500 endpoints:  median {s_med:6.1f} ms")
+    print(f"config check 10,000 endpoints: median {b_med:6.1f} ms   ratio {b_med / s_med:.2f}x"
+          "   target <= 5x and < 500 ms")
+    deep = os.path.join(d, "deep.yaml")
+    with open(deep, "w") as f:
+        f.write("endpoints: " + "[" * 100000 + "]" * 100000 + "\n")
+    med, first = timed_refusal(check(deep), 3, env)
+    print(f"100,000 levels of nesting:     median {med:6.1f} ms   target < 100 ms  ({first})")
+    lol = os.path.join(d, "lol.yaml")
+    with open(lol, "w") as f:
+        f.write('a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n')
+        for p, n in zip("abcdefgh", "bcdefghi"):
+            f.write(f"{n}: &{n} [" + ",".join([f"*{p}"] * 9) + "]\n")
+        f.write("endpoints: []\n")
+    med, first = timed_refusal(check(lol), 3, env)
+    print(f"billion laughs:                median {med:6.1f} ms   target < 100 ms  ({first})")
+
+
 def peak_rss_mb(cmd, env=None):
     """Peak resident memory (MB) of one run of cmd, measured by GNU time.
 
@@ -60,6 +99,7 @@ def show_mem(label, mb, target=""):
 def write_config(d, port, n):
     path = os.path.join(d, f"config-{n}.yaml")
     with open(path, "w") as f:
+        os.fchmod(f.fileno(), 0o600)
         f.write("endpoints:\n")
         for i in range(n):
             f.write(f"  - {{name: ep{i}, type: webhook, url: \"http://127.0.0.1:{port}/ep{i}\", retries: 0}}\n")
@@ -95,6 +135,7 @@ def main():
         show_mem("peak memory, one send:", peak_rss_mb(send, env))
         show_mem("peak memory, --version:", peak_rss_mb([BIN, "--version"], env))
         scale_cases(d, fast_port, env)
+        config_cases(d, fast_port, env)
     finally:
         for p in (fast, slow):
             p.terminate()

@@ -230,14 +230,14 @@ pub fn url_secrets(url: &str) -> Vec<String> {
 /// whose name says secret (see [`is_secret_key`]), the ntfy `topic`, and
 /// the secret parts of every URL-looking string ([`url_secrets`]). Used to mask config
 /// errors about an endpoint that could not be built, so its channel cannot name them.
-pub fn value_secrets(v: &serde_yaml::Value) -> Vec<String> {
+pub fn value_secrets(v: &serde_json::Value) -> Vec<String> {
     let mut out = Vec::new();
     collect(v, "", false, &mut out);
     out
 }
 
-fn collect(v: &serde_yaml::Value, key: &str, secret: bool, out: &mut Vec<String>) {
-    use serde_yaml::Value;
+fn collect(v: &serde_json::Value, key: &str, secret: bool, out: &mut Vec<String>) {
+    use serde_json::Value;
     match v {
         Value::String(s) => {
             if secret {
@@ -248,15 +248,14 @@ fn collect(v: &serde_yaml::Value, key: &str, secret: bool, out: &mut Vec<String>
             }
         }
         Value::Number(n) if secret => out.push(n.to_string()),
-        Value::Sequence(seq) => seq.iter().for_each(|x| collect(x, key, secret, out)),
-        Value::Mapping(m) => {
+        Value::Array(seq) => seq.iter().for_each(|x| collect(x, key, secret, out)),
+        Value::Object(m) => {
             for (k, x) in m {
-                let k = k.as_str().unwrap_or("");
+                let k = k.as_str();
                 let s = secret || is_secret_key(k) || k == "topic";
                 collect(x, k, s, out);
             }
         }
-        Value::Tagged(t) => collect(&t.value, key, secret, out),
         _ => {}
     }
 }
@@ -264,11 +263,11 @@ fn collect(v: &serde_yaml::Value, key: &str, secret: bool, out: &mut Vec<String>
 /// The credentials of URL user-info in any string under `m` (an endpoint's keys): the
 /// password as written and decoded, and the Basic credential made from it, so
 /// a receiver that echoes its `Authorization` header cannot print them either.
-pub fn userinfo_secrets(m: &serde_yaml::Mapping) -> Vec<String> {
+pub fn userinfo_secrets(m: &serde_json::Map<String, serde_json::Value>) -> Vec<String> {
     use base64::Engine;
     let mut out = Vec::new();
     let mut urls = Vec::new();
-    strings(&serde_yaml::Value::Mapping(m.clone()), &mut urls);
+    m.values().for_each(|x| strings(x, &mut urls));
     for u in urls.iter().filter_map(|s| url::Url::parse(s.trim()).ok()) {
         if u.username().is_empty() && u.password().is_none() {
             continue;
@@ -283,13 +282,12 @@ pub fn userinfo_secrets(m: &serde_yaml::Mapping) -> Vec<String> {
     out
 }
 
-fn strings(v: &serde_yaml::Value, out: &mut Vec<String>) {
-    use serde_yaml::Value;
+fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
+    use serde_json::Value;
     match v {
         Value::String(s) if s.contains("://") => out.push(s.clone()),
-        Value::Sequence(seq) => seq.iter().for_each(|x| strings(x, out)),
-        Value::Mapping(m) => m.iter().for_each(|(_, x)| strings(x, out)),
-        Value::Tagged(t) => strings(&t.value, out),
+        Value::Array(seq) => seq.iter().for_each(|x| strings(x, out)),
+        Value::Object(m) => m.values().for_each(|x| strings(x, out)),
         _ => {}
     }
 }

@@ -170,28 +170,23 @@ pub struct ChannelType {
     pub http: bool,
     /// Its own keys, for suggestions.
     pub keys: &'static [&'static str],
-    /// Build it from its own keys; the error is serde's message.
-    pub build: fn(serde_yaml::Value) -> Result<Box<dyn Channel>, String>,
+    /// Build it from its own keys; the error says which key or value, and where.
+    pub build: fn(crate::config::Node) -> Result<Box<dyn Channel>, crate::config::DeError>,
 }
 
 /// Deserialize a channel strictly from its keys.
 pub fn build<T: Channel + DeserializeOwned + 'static>(
-    v: serde_yaml::Value,
-) -> Result<Box<dyn Channel>, String> {
+    v: crate::config::Node,
+) -> Result<Box<dyn Channel>, crate::config::DeError> {
     deserialize::<T>(v).map(|c| Box::new(c) as Box<dyn Channel>)
 }
 
-/// Deserialize strictly; the error names the key path it is about (`smtp_crypto: ...`).
-pub fn deserialize<T: DeserializeOwned>(v: serde_yaml::Value) -> Result<T, String> {
-    serde_path_to_error::deserialize(v).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner().to_string();
-        if path == "." || inner.starts_with("unknown field") || inner.starts_with("missing field") {
-            inner
-        } else {
-            format!("{path}: {inner}")
-        }
-    })
+/// Deserialize strictly; the error is typed (unknown key, missing key, bad value), with
+/// the position of the key or value and the key path down to it.
+pub fn deserialize<T: DeserializeOwned>(
+    v: crate::config::Node,
+) -> Result<T, crate::config::DeError> {
+    crate::config::de::from_node(v)
 }
 
 /// Every endpoint type, by name.

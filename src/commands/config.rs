@@ -1,7 +1,7 @@
 //! `bnotify config check|show|path` and `bnotify endpoints`.
 
 use anyhow::Result;
-use serde_yaml::{Mapping, Value};
+use serde_json::{Map as Mapping, Value};
 
 use super::Global;
 use crate::cli::ConfigCommand;
@@ -73,13 +73,12 @@ fn show(g: &Global) -> Result<Outcome> {
     let r = cfg.redactor();
     let v = effective(&cfg, &r);
     if g.json {
-        let j = serde_json::to_value(&v).unwrap_or_default();
         crate::outln!(
             "{}",
-            r.mask(&serde_json::to_string_pretty(&j).unwrap_or_default())
+            r.mask(&serde_json::to_string_pretty(&v).unwrap_or_default())
         );
     } else {
-        crate::out!("{}", r.mask(&serde_yaml::to_string(&v).unwrap_or_default()));
+        crate::out!("{}", r.mask(&crate::config::to_yaml(&v)));
     }
     Ok(crate::deliver::broken_or(&cfg, Outcome::Success))
 }
@@ -106,7 +105,7 @@ fn effective(cfg: &Config, r: &Redactor) -> Value {
             .to_string()
             .into(),
     );
-    root.insert("outbox".into(), Value::Mapping(outbox));
+    root.insert("outbox".into(), Value::Object(outbox));
     root.insert(
         "state_dir".into(),
         cfg.state_dir.display().to_string().into(),
@@ -119,11 +118,11 @@ fn effective(cfg: &Config, r: &Redactor) -> Value {
         if let Some(s) = &cfg.templates.body {
             t.insert("body".into(), s.clone().into());
         }
-        root.insert("templates".into(), Value::Mapping(t));
+        root.insert("templates".into(), Value::Object(t));
     }
     let eps: Vec<Value> = cfg.endpoints.iter().map(|e| endpoint(e, r)).collect();
-    root.insert("endpoints".into(), Value::Sequence(eps));
-    Value::Mapping(root)
+    root.insert("endpoints".into(), Value::Array(eps));
+    Value::Object(root)
 }
 
 fn endpoint(ep: &Endpoint, r: &Redactor) -> Value {
@@ -135,13 +134,13 @@ fn endpoint(ep: &Endpoint, r: &Redactor) -> Value {
         humantime::format_duration(ep.timeout).to_string().into(),
     );
     m.insert("retries".into(), ep.retries.into());
-    let mut v = Value::Mapping(m);
+    let mut v = Value::Object(m);
     mask_value(&mut v, false, r);
     v
 }
 
 fn strings(v: &[String]) -> Value {
-    Value::Sequence(v.iter().map(|s| Value::String(s.clone())).collect())
+    Value::Array(v.iter().map(|s| Value::String(s.clone())).collect())
 }
 
 /// Mask values under secret-looking keys, and known secrets anywhere.
@@ -151,13 +150,13 @@ fn mask_value(v: &mut Value, secret: bool, r: &Redactor) {
             *s = if secret { MASK.to_string() } else { r.mask(s) };
         }
         Value::Number(_) | Value::Bool(_) if secret => *v = Value::String(MASK.into()),
-        Value::Mapping(m) => {
+        Value::Object(m) => {
             for (k, val) in m.iter_mut() {
-                let key_secret = k.as_str().is_some_and(is_secret_key);
+                let key_secret = is_secret_key(k);
                 mask_value(val, secret || key_secret, r);
             }
         }
-        Value::Sequence(s) => {
+        Value::Array(s) => {
             for val in s {
                 mask_value(val, secret, r);
             }

@@ -29,7 +29,7 @@ pub fn lint(cfg: &Config) -> (Vec<ConfigError>, Vec<String>) {
                     errors.push(
                         ConfigError::new(e.to_string())
                             .endpoint(ep.label())
-                            .at(ep.line.map(|l| (l, 1))),
+                            .at(ep.value_at(which).or(Some(ep.at))),
                     );
                 }
             }
@@ -94,7 +94,7 @@ fn render_samples(cfg: &Config) -> Vec<ConfigError> {
             errors.push(
                 ConfigError::new(format!("fails on the sample event: {e}"))
                     .endpoint(ep.label())
-                    .at(ep.line.map(|l| (l, 1)))
+                    .at(Some(ep.at))
                     .hint("try it with \"bnotify test notify backup_failure --dry-run\""),
             );
         }

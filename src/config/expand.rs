@@ -2,7 +2,7 @@
 //! A default and a file path may themselves hold references: `${A:-${B}}` is B when A is
 //! unset or empty, `${file:${CREDENTIALS_DIRECTORY}/token}` reads a systemd credential.
 
-use serde_yaml::Value;
+use super::node::{Node, Pos, Value};
 
 /// Why a string could not be expanded.
 #[derive(Debug, PartialEq, Eq)]
@@ -154,24 +154,25 @@ pub fn without_refs(text: &str) -> String {
     out
 }
 
-/// Expand every string value inside `value` (keys are left alone).
+/// Expand every string value inside `node` (keys are left alone); an error comes with
+/// the position of the string that could not be expanded.
 pub fn expand_value(
-    value: &mut Value,
+    node: &mut Node,
     env: &dyn Fn(&str) -> Option<String>,
-) -> Result<(), ExpandError> {
-    match value {
-        Value::String(s) if s.contains('$') => *s = expand_str(s, env)?,
-        Value::Sequence(seq) => {
+) -> Result<(), (ExpandError, Pos)> {
+    let at = node.at;
+    match &mut node.value {
+        Value::Str(s) if s.contains('$') => *s = expand_str(s, env).map_err(|e| (e, at))?,
+        Value::Seq(seq) => {
             for v in seq {
                 expand_value(v, env)?;
             }
         }
-        Value::Mapping(map) => {
+        Value::Map(map) => {
             for (_, v) in map.iter_mut() {
                 expand_value(v, env)?;
             }
         }
-        Value::Tagged(t) => expand_value(&mut t.value, env)?,
         _ => {}
     }
     Ok(())

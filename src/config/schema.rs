@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
 
-/// The root of the file, minus `endpoints` (read one by one, for precise errors).
+/// The root of the file, minus `endpoints` (taken out first and read one by one, so a
+/// problem in one endpoint leaves the others in).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RootFile {
@@ -28,9 +29,6 @@ pub struct RootFile {
     /// Global title/body templates.
     #[serde(default)]
     pub templates: TemplatesFile,
-    /// The endpoints, checked one by one.
-    #[serde(default)]
-    pub endpoints: Vec<serde_yaml::Value>,
 }
 
 /// The keys allowed at the root.
@@ -267,18 +265,57 @@ pub mod indexmap_like {
 
     impl<'de> Deserialize<'de> for Headers {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            let map = serde_yaml::Mapping::deserialize(d)?;
-            let mut out = Vec::with_capacity(map.len());
-            for (k, v) in map {
-                let k = scalar(k)
-                    .ok_or_else(|| serde::de::Error::custom("header names must be text"))?;
-                let v = scalar(v).ok_or_else(|| {
-                    serde::de::Error::custom(format!("header \"{k}\" must have a text value"))
-                })?;
-                check(&k, &v).map_err(serde::de::Error::custom)?;
+            d.deserialize_map(HeadersVisitor)
+        }
+    }
+
+    struct HeadersVisitor;
+
+    impl<'de> serde::de::Visitor<'de> for HeadersVisitor {
+        type Value = Headers;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a mapping of header names to values")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Headers, A::Error> {
+            let mut out = Vec::new();
+            // Each check runs inside the key's or the value's own deserialization, so an
+            // error is placed at that key or value.
+            while let Some(k) = a.next_key_seed(Name)? {
+                let v = a.next_value_seed(HeaderValue(&k))?;
                 out.push((k, v));
             }
             Ok(Headers(out))
+        }
+    }
+
+    struct Name;
+
+    impl<'de> serde::de::DeserializeSeed<'de> for Name {
+        type Value = String;
+
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
+            let k = Scalar::deserialize(d)?
+                .0
+                .ok_or_else(|| serde::de::Error::custom("header names must be text"))?;
+            check(&k, "").map_err(serde::de::Error::custom)?;
+            Ok(k)
+        }
+    }
+
+    struct HeaderValue<'a>(&'a str);
+
+    impl<'de> serde::de::DeserializeSeed<'de> for HeaderValue<'_> {
+        type Value = String;
+
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
+            let name = self.0;
+            let v = Scalar::deserialize(d)?.0.ok_or_else(|| {
+                serde::de::Error::custom(format!("header \"{name}\" must have a text value"))
+            })?;
+            check(name, &v).map_err(serde::de::Error::custom)?;
+            Ok(v)
         }
     }
 
@@ -309,12 +346,17 @@ pub mod indexmap_like {
         Ok(())
     }
 
-    fn scalar(v: serde_yaml::Value) -> Option<String> {
-        match v {
-            serde_yaml::Value::String(s) => Some(s),
-            serde_yaml::Value::Number(n) => Some(n.to_string()),
-            serde_yaml::Value::Bool(b) => Some(b.to_string()),
-            _ => None,
+    /// A scalar as text (`None` for a mapping, a sequence or null).
+    struct Scalar(Option<String>);
+
+    impl<'de> Deserialize<'de> for Scalar {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            Ok(Scalar(match serde_json::Value::deserialize(d)? {
+                serde_json::Value::String(s) => Some(s),
+                serde_json::Value::Number(n) => Some(n.to_string()),
+                serde_json::Value::Bool(b) => Some(b.to_string()),
+                _ => None,
+            }))
         }
     }
 }

@@ -1,5 +1,8 @@
 use crate::support::{run, Env};
 
+/// Each kind of config error at its exact line and column, and hostile files refused.
+mod positions;
+
 fn check(yaml: &str) -> crate::support::Out {
     let env = Env::new(yaml);
     let mut c = env.cmd();
@@ -247,7 +250,7 @@ fn out_of_range_values_are_errors_with_the_allowed_range() {
             "zero timeout",
             one("webhook", &["url: http://h/x", "timeout: 0s"]),
             &[
-                "config.yaml:5:5",
+                "config.yaml:5:14",
                 "endpoint \"a\" (webhook)",
                 "timeout",
                 "zero",
@@ -257,13 +260,13 @@ fn out_of_range_values_are_errors_with_the_allowed_range() {
         (
             "zero seconds as a number",
             one("webhook", &["url: http://h/x", "timeout: 0"]),
-            &["config.yaml:5:5", "timeout", "zero", "at most 1 hour"][..],
+            &["config.yaml:5:14", "timeout", "zero", "at most 1 hour"][..],
         ),
         (
             "timeout over an hour",
             one("webhook", &["url: http://h/x", "timeout: 61m"]),
             &[
-                "config.yaml:5:5",
+                "config.yaml:5:14",
                 "timeout",
                 "longer than 1 hour",
                 "hint: write a duration above zero and at most 1 hour",
@@ -276,7 +279,7 @@ fn out_of_range_values_are_errors_with_the_allowed_range() {
                 &["url: http://h/x", "throttle: 213503982334601d"],
             ),
             &[
-                "config.yaml:5:5",
+                "config.yaml:5:15",
                 "throttle",
                 "213503982334601d",
                 "longer than 100 years",
@@ -289,7 +292,7 @@ fn out_of_range_values_are_errors_with_the_allowed_range() {
                 "webhook",
                 &["url: http://h/x", "throttle: 99999999999999999999999d"],
             ),
-            &["config.yaml:5:5", "throttle", "at most 100 years"][..],
+            &["config.yaml:5:15", "throttle", "at most 100 years"][..],
         ),
         (
             "throttle of 101 years",
@@ -309,18 +312,18 @@ fn out_of_range_values_are_errors_with_the_allowed_range() {
         (
             "outbox max_age zero",
             "outbox: {max_age: 0s}\nendpoints: []\n".to_string(),
-            &["config.yaml:1:1", "max_age", "zero", "above zero"][..],
+            &["config.yaml:1:19", "max_age", "zero", "above zero"][..],
         ),
         (
             "default timeout over an hour",
             "defaults:\n  timeout: 2h\nendpoints: []\n".to_string(),
-            &["config.yaml:1:1", "timeout", "longer than 1 hour"][..],
+            &["config.yaml:2:12", "timeout", "longer than 1 hour"][..],
         ),
         (
             "port over 65535",
             one("webhook", &["url: http://127.0.0.1:70000/hook"]),
             &[
-                "config.yaml:4:5",
+                "config.yaml:4:10",
                 "endpoint \"a\" (webhook)",
                 "url",
                 "invalid port",
@@ -337,7 +340,7 @@ fn out_of_range_values_are_errors_with_the_allowed_range() {
                 ],
             ),
             &[
-                "config.yaml:5:5",
+                "config.yaml:5:20",
                 "endpoint \"a\" (webhook)",
                 "header \"X-A\"",
                 "line break",
@@ -350,7 +353,7 @@ fn out_of_range_values_are_errors_with_the_allowed_range() {
                 "webhook",
                 &["url: http://h/x", "headers: {\"X-A\\nX-B\": v}"],
             ),
-            &["config.yaml:5:5", "header name", "line break", "hint:"][..],
+            &["config.yaml:5:15", "header name", "line break", "hint:"][..],
         ),
         (
             "CR/LF from a variable",
@@ -358,7 +361,7 @@ fn out_of_range_values_are_errors_with_the_allowed_range() {
                 "webhook",
                 &["url: http://h/x", "headers: {X-A: \"${CRLF_VAR}\"}"],
             ),
-            &["config.yaml:5:5", "header \"X-A\"", "line break"][..],
+            &["config.yaml:5:20", "header \"X-A\"", "line break"][..],
         ),
     ] {
         let env = Env::new(&yaml);

@@ -190,7 +190,11 @@ fn printed(cfg: &Config) -> String {
     let ev = bnotify::commands::test_notify::sample("backup_failure").unwrap();
     let mut out = String::new();
     for ep in &cfg.endpoints {
-        out.push_str(&r.mask(&serde_yaml::to_string(&ep.raw).unwrap()));
+        out.push_str(
+            &r.mask(&bnotify::config::to_yaml(&serde_json::Value::Object(
+                ep.raw.clone(),
+            ))),
+        );
         let reqs = match prepare(cfg, ep, &ev) {
             Ok(reqs) => reqs,
             Err(e) => {
