@@ -34,6 +34,7 @@ pub mod smtp;
 pub mod state;
 pub mod tls;
 pub mod units;
+pub mod yaml;
 
 use anyhow::Result;
 

@@ -171,22 +171,20 @@ pub struct ChannelType {
     /// Its own keys, for suggestions.
     pub keys: &'static [&'static str],
     /// Build it from its own keys; the error says which key or value, and where.
-    pub build: fn(crate::config::Node) -> Result<Box<dyn Channel>, crate::config::DeError>,
+    pub build: fn(crate::yaml::Node) -> Result<Box<dyn Channel>, crate::yaml::DeError>,
 }
 
 /// Deserialize a channel strictly from its keys.
 pub fn build<T: Channel + DeserializeOwned + 'static>(
-    v: crate::config::Node,
-) -> Result<Box<dyn Channel>, crate::config::DeError> {
+    v: crate::yaml::Node,
+) -> Result<Box<dyn Channel>, crate::yaml::DeError> {
     deserialize::<T>(v).map(|c| Box::new(c) as Box<dyn Channel>)
 }
 
 /// Deserialize strictly; the error is typed (unknown key, missing key, bad value), with
 /// the position of the key or value and the key path down to it.
-pub fn deserialize<T: DeserializeOwned>(
-    v: crate::config::Node,
-) -> Result<T, crate::config::DeError> {
-    crate::config::de::from_node(v)
+pub fn deserialize<T: DeserializeOwned>(v: crate::yaml::Node) -> Result<T, crate::yaml::DeError> {
+    crate::yaml::from_node(v)
 }
 
 /// Every endpoint type, by name.

@@ -63,9 +63,9 @@ pub struct Pushover {
     device: Option<String>,
     sound: Option<String>,
     priority: Option<i8>,
-    #[serde(default, deserialize_with = "crate::config::schema::opt_duration")]
+    #[serde(default, deserialize_with = "crate::units::opt_duration")]
     retry: Option<Duration>,
-    #[serde(default, deserialize_with = "crate::config::schema::opt_duration")]
+    #[serde(default, deserialize_with = "crate::units::opt_duration")]
     expire: Option<Duration>,
     click_url: Option<String>,
     #[serde(default = "yes")]

@@ -20,7 +20,7 @@ mod tests {
                            "headers": {"X-Key": "v"}, "empty": {}, "list": []}],
         });
         let text = to_yaml(&v);
-        let back = crate::config::node::parse(&text).unwrap().to_json();
+        let back = crate::yaml::parse(&text).unwrap().to_json();
         assert_eq!(back, v, "{text}");
     }
 }

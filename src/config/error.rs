@@ -79,6 +79,14 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+impl From<crate::yaml::YamlError> for ConfigError {
+    fn from(e: crate::yaml::YamlError) -> ConfigError {
+        let mut c = ConfigError::new(e.message).at(e.at);
+        c.hint = e.hint;
+        c
+    }
+}
+
 /// `message` with its secret parts masked (the message and the hint).
 pub fn masked(mut e: ConfigError, r: &crate::redact::Redactor) -> ConfigError {
     e.message = r.mask(&e.message);

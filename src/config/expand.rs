@@ -2,7 +2,7 @@
 //! A default and a file path may themselves hold references: `${A:-${B}}` is B when A is
 //! unset or empty, `${file:${CREDENTIALS_DIRECTORY}/token}` reads a systemd credential.
 
-use super::node::{Node, Pos, Value};
+use crate::yaml::{Node, Pos, Value};
 
 /// Why a string could not be expanded.
 #[derive(Debug, PartialEq, Eq)]

@@ -7,8 +7,6 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
-use super::de::{from_node, DeError, DeErrorKind};
-use super::node::{self, Entries, Node, Pos, Value};
 use super::schema::{CommonFile, RootFile, COMMON_KEYS, HTTP_KEYS, ROOT_KEYS};
 use super::{
     error, expand_tilde, expand_value, nearest, paths, Broken, Config, ConfigError, Endpoint,
@@ -16,6 +14,8 @@ use super::{
     DEFAULT_TIMEOUT,
 };
 use crate::channels;
+use crate::yaml::{self as node, Entries, Node, Pos, Value};
+use crate::yaml::{from_node, DeError, DeErrorKind};
 
 pub(super) struct Loader<'a> {
     pub(super) path: &'a Path,
@@ -30,7 +30,7 @@ impl Loader<'_> {
         let root = match node::parse(text) {
             Ok(n) => n,
             Err(e) => {
-                self.errors.push(e);
+                self.errors.push(e.into());
                 return None;
             }
         };

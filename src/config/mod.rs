@@ -2,12 +2,10 @@
 //! wrapper, strict keys with suggestions, and the ready-to-use [`Config`].
 
 mod check;
-pub mod de;
 mod emit;
 mod error;
 mod expand;
 mod load;
-pub mod node;
 mod paths;
 pub mod schema;
 mod urls;
@@ -15,12 +13,12 @@ mod urls;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use crate::yaml::{DeError, DeErrorKind};
+pub use crate::yaml::{Node, Pos};
 pub use check::lint;
-pub use de::{DeError, DeErrorKind};
 pub use emit::to_yaml;
 pub use error::{nearest, ConfigError, ConfigErrors};
 pub use expand::{expand_str, expand_value, file_refs, without_refs, ExpandError};
-pub use node::{Node, Pos};
 pub use paths::{expand_tilde, home_dir, locate, Located};
 pub use schema::When;
 

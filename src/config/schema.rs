@@ -176,67 +176,7 @@ fn yes() -> bool {
     true
 }
 
-/// The longest duration the config accepts: 100 years (of 365.25 days, as humantime counts).
-pub const MAX_DURATION: Duration = Duration::from_secs(3_155_760_000);
-/// The longest `timeout` the config accepts: 1 hour.
-pub const MAX_TIMEOUT: Duration = Duration::from_secs(3600);
-
-/// A duration written as humantime (`5s`, `1m 30s`) or a number of seconds, above zero
-/// and at most [`MAX_DURATION`].
-pub fn opt_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
-    bounded_duration(d, MAX_DURATION, "100 years", "10m")
-}
-
-/// A `timeout`: like [`opt_duration`], at most [`MAX_TIMEOUT`].
-pub fn opt_timeout<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
-    bounded_duration(d, MAX_TIMEOUT, "1 hour", "10s")
-}
-
-fn bounded_duration<'de, D: Deserializer<'de>>(
-    d: D,
-    max: Duration,
-    max_text: &str,
-    example: &str,
-) -> Result<Option<Duration>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Secs(f64),
-        Text(String),
-    }
-    let range =
-        format!("\nhint: write a duration above zero and at most {max_text}, e.g. {example}");
-    let (shown, parsed) = match Option::<Raw>::deserialize(d)? {
-        None => return Ok(None),
-        Some(Raw::Secs(s)) if !s.is_finite() || s < 0.0 => {
-            return Err(serde::de::Error::custom(format!(
-                "invalid duration {s}{range}"
-            )))
-        }
-        Some(Raw::Secs(s)) => {
-            let ok = s <= max.as_secs_f64();
-            (s.to_string(), ok.then(|| Duration::from_secs_f64(s)))
-        }
-        Some(Raw::Text(t)) => match humantime::parse_duration(t.trim()) {
-            Ok(v) => (format!("\"{t}\""), Some(v)),
-            Err(humantime::DurationError::NumberOverflow) => (format!("\"{t}\""), None),
-            Err(e) => {
-                return Err(serde::de::Error::custom(format!(
-                    "invalid duration \"{t}\": {e}{range}"
-                )))
-            }
-        },
-    };
-    match parsed {
-        Some(v) if !v.is_zero() && v <= max => Ok(Some(v)),
-        Some(v) if v.is_zero() => Err(serde::de::Error::custom(format!(
-            "duration {shown} is zero{range}"
-        ))),
-        _ => Err(serde::de::Error::custom(format!(
-            "duration {shown} is longer than {max_text}{range}"
-        ))),
-    }
-}
+pub use crate::units::{opt_duration, opt_timeout, MAX_DURATION, MAX_TIMEOUT};
 
 /// A byte size written as a number or with a unit (`8MiB`, `700KB`).
 pub fn opt_size<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {

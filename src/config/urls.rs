@@ -5,8 +5,8 @@
 //! [`crate::notify_url`]; this file only turns its JSON into config nodes, placed where
 //! the URL is written so that every error about them points at it.
 
-use super::node::{Node, Pos, Value};
 use super::ConfigError;
+use crate::yaml::{Node, Pos, Value};
 
 /// Expand `url:` in the endpoint `node` when it is a notification URL, and return the
 /// endpoint's type (from `type:` or the URL); anything else is left unchanged.

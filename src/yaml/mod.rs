@@ -5,12 +5,46 @@
 //! serde-saphyr (maintained, pure Rust) gives the position of every key and value
 //! through `Spanned`, typed errors with locations, and a budget (depth, nodes, aliases,
 //! replayed anchor events) checked while parsing. The tree is then read into the config
-//! types by [`super::de`], whose errors carry the position of the key or value at fault.
+//! types by [`de`], whose errors carry the position of the key or value at fault.
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as Json;
 
-use super::ConfigError;
+pub mod de;
+
+pub use de::{from_node, DeError, DeErrorKind};
+
+/// A YAML text that cannot be read: what is wrong, where, and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct YamlError {
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub hint: Option<String>,
+    /// Line and column, when known.
+    pub at: Option<Pos>,
+}
+
+impl YamlError {
+    fn new(message: impl Into<String>) -> YamlError {
+        YamlError {
+            message: message.into(),
+            hint: None,
+            at: None,
+        }
+    }
+
+    fn hint(mut self, hint: &str) -> YamlError {
+        self.hint = Some(hint.to_string());
+        self
+    }
+
+    fn at(mut self, at: Option<Pos>) -> YamlError {
+        self.at = at;
+        self
+    }
+}
 
 /// How many parser events aliases may replay in all (shared headers need a few dozen).
 pub const MAX_ALIASED: usize = 100_000;
@@ -115,7 +149,7 @@ impl Node {
 }
 
 /// Parse config text into a tree. An empty file is an empty mapping.
-pub fn parse(text: &str) -> Result<Node, ConfigError> {
+pub fn parse(text: &str) -> Result<Node, YamlError> {
     let mut budget = serde_saphyr::Budget::default();
     budget.max_depth = MAX_DEPTH;
     budget.max_nodes = MAX_NODES;
@@ -138,8 +172,8 @@ pub fn parse(text: &str) -> Result<Node, ConfigError> {
     }
 }
 
-/// A parser error as a located [`ConfigError`]; budget breaches say what was refused.
-fn yaml_error(e: &serde_saphyr::Error) -> ConfigError {
+/// A parser error, located; budget breaches say what was refused.
+fn yaml_error(e: &serde_saphyr::Error) -> YamlError {
     use serde_saphyr::budget::BudgetBreach;
     use serde_saphyr::MessageFormatter;
     let pos = e
@@ -165,18 +199,18 @@ fn yaml_error(e: &serde_saphyr::Error) -> ConfigError {
         _ => false,
     };
     let err = match inner {
-        _ if too_deep => ConfigError::new(format!(
+        _ if too_deep => YamlError::new(format!(
             "the YAML nests more than {MAX_DEPTH} levels deep"
         ))
         .hint("a bnotify config needs a few levels only; is this the right file?"),
-        serde_saphyr::Error::Budget { breach, .. } => ConfigError::new(format!(
+        serde_saphyr::Error::Budget { breach, .. } => YamlError::new(format!(
             "the YAML expands beyond what a config may hold ({})",
             breach_text(breach)
         ))
         .hint("anchors and aliases that expand into each other (an alias bomb?) are refused; write the values out"),
         other => {
             let msg = serde_saphyr::DefaultMessageFormatter.format_message(other);
-            ConfigError::new(format!("invalid YAML: {}", msg.escape_debug()))
+            YamlError::new(format!("invalid YAML: {}", msg.escape_debug()))
                 .hint("check the indentation and quoting around this line")
         }
     };
@@ -313,7 +347,8 @@ mod tests {
                 vec![format!("*{p}"); 9].join(",")
             ));
         }
-        let e = parse(&lol).unwrap_err().to_string();
-        assert!(e.contains("alias bomb"), "{e}");
+        let e = parse(&lol).unwrap_err();
+        assert!(e.message.contains("expands beyond"), "{e}");
+        assert!(e.hint.unwrap_or_default().contains("alias bomb"));
     }
 }

@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 
-use super::node::{Node, Pos, Value};
+use super::{Node, Pos, Value};
 
 /// What went wrong while reading a node into a config type.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -298,7 +298,7 @@ mod tests {
     }
 
     fn err(text: &str) -> DeError {
-        let node = crate::config::node::parse(text).unwrap();
+        let node = crate::yaml::parse(text).unwrap();
         from_node::<Outer>(node).unwrap_err()
     }
 
