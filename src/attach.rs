@@ -12,6 +12,29 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// Default `max_attachment_size`.
 pub const DEFAULT_MAX: u64 = 8 * 1024 * 1024;
 
+/// Why a file cannot be attached, as a reader would say it (it is left out).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Unreadable(pub String);
+
+impl From<String> for Unreadable {
+    fn from(s: String) -> Unreadable {
+        Unreadable(s)
+    }
+}
+
+impl From<&str> for Unreadable {
+    fn from(s: &str) -> Unreadable {
+        Unreadable(s.to_string())
+    }
+}
+
+impl From<Unreadable> for String {
+    fn from(e: Unreadable) -> String {
+        e.0
+    }
+}
+
 /// One attached file.
 #[derive(Debug, Clone)]
 pub struct Attachment {
@@ -44,7 +67,7 @@ impl Attachment {
     /// so a huge log costs no more than its tail). A missing or unreadable file, or one
     /// that is not a regular file (directory, FIFO, device), is an error saying why;
     /// nothing here blocks.
-    pub fn read(path: &Path, tail: u64) -> Result<Attachment, String> {
+    pub fn read(path: &Path, tail: u64) -> Result<Attachment, Unreadable> {
         use std::io::{Read, Seek, SeekFrom};
         let mut o = std::fs::OpenOptions::new();
         o.read(true);
@@ -62,7 +85,7 @@ impl Attachment {
             } else {
                 "not a regular file (a FIFO, socket or device)"
             };
-            return Err(what.to_string());
+            return Err(what.into());
         }
         let len = meta.len();
         let start = len.saturating_sub(tail);
@@ -274,7 +297,7 @@ mod tests {
             (std::path::PathBuf::from("/dev/zero"), "not a regular file"),
         ] {
             let err = Attachment::read(&path, 100).unwrap_err();
-            assert!(err.contains(want), "{}: {err}", path.display());
+            assert!(err.0.contains(want), "{}: {err}", path.display());
         }
     }
 }

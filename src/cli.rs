@@ -383,21 +383,24 @@ impl clap::builder::TypedValueParser for EventName {
 }
 
 /// Parse a humantime duration ("5s", "4m 12s").
-pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    humantime::parse_duration(s.trim())
-        .map_err(|e| format!("{e} (expected a duration such as 30s, 5m or \"4m 12s\")"))
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, crate::units::UnitError> {
+    humantime::parse_duration(s.trim()).map_err(|e| {
+        crate::units::UnitError(format!(
+            "{e} (expected a duration such as 30s, 5m or \"4m 12s\")"
+        ))
+    })
 }
 
 /// Parse a byte size: plain bytes or a number with a unit (KB, MiB, GiB, ...).
-pub fn parse_size(s: &str) -> Result<u64, String> {
+pub fn parse_size(s: &str) -> Result<u64, crate::units::UnitError> {
     crate::event::parse_size(s)
 }
 
-fn parse_rfc3339(s: &str) -> Result<String, String> {
+fn parse_rfc3339(s: &str) -> Result<String, crate::units::UnitError> {
     crate::event::check_rfc3339(s).map(|()| s.to_string())
 }
 
-fn parse_field(s: &str) -> Result<(String, String), String> {
+fn parse_field(s: &str) -> Result<(String, String), crate::units::UnitError> {
     match s.split_once('=') {
         Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
         _ => Err("expected KEY=VALUE, e.g. --field region=eu-west".into()),

@@ -558,7 +558,7 @@ fn decline_reason(cfg: &Config, ep: &Endpoint, ev: &Event, only: &[String]) -> S
         return "not named by --endpoint".into();
     }
     match dispatch::admits(cfg, ep, ev) {
-        Err(why) => why,
+        Err(why) => why.0,
         Ok(()) if ep.when == When::Change => "held back by when: change".into(),
         Ok(()) => "declined".into(),
     }

@@ -11,6 +11,29 @@ use crate::config::{Config, Endpoint, When};
 use crate::event::{Event, Status};
 use crate::redact::Redactor;
 
+/// Why an endpoint does not take an event (not subscribed, `when`, `tasks`, disabled).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Declined(pub String);
+
+impl From<String> for Declined {
+    fn from(s: String) -> Declined {
+        Declined(s)
+    }
+}
+
+impl From<&str> for Declined {
+    fn from(s: &str) -> Declined {
+        Declined(s.to_string())
+    }
+}
+
+impl From<Declined> for String {
+    fn from(e: Declined) -> String {
+        e.0
+    }
+}
+
 /// At most this many endpoints are delivered at the same time.
 pub const MAX_PARALLEL: usize = 32;
 /// First backoff delay.
@@ -56,7 +79,7 @@ pub struct Delivery {
 }
 
 /// Why an endpoint does or does not get an event (for `--dry-run` and `-v`).
-pub fn admits(cfg: &Config, ep: &Endpoint, ev: &Event) -> Result<(), String> {
+pub fn admits(cfg: &Config, ep: &Endpoint, ev: &Event) -> Result<(), Declined> {
     if !ep.enabled {
         return Err("disabled".into());
     }
@@ -65,7 +88,7 @@ pub fn admits(cfg: &Config, ep: &Endpoint, ev: &Event) -> Result<(), String> {
         None => true,
     };
     if !subscribed {
-        return Err(format!("not subscribed to {}", ev.event));
+        return Err(format!("not subscribed to {}", ev.event).into());
     }
     admits_status(ep, ev)?;
     admits_task(ep, ev)?;
@@ -74,7 +97,7 @@ pub fn admits(cfg: &Config, ep: &Endpoint, ev: &Event) -> Result<(), String> {
 
 /// Whether the endpoint's `when` lets the event's status through (`change` is decided
 /// later, against the stored state).
-pub fn admits_status(ep: &Endpoint, ev: &Event) -> Result<(), String> {
+pub fn admits_status(ep: &Endpoint, ev: &Event) -> Result<(), Declined> {
     let ok = match ep.when {
         When::Always | When::Change => true,
         When::Success => ev.status == Status::Success,
@@ -87,13 +110,14 @@ pub fn admits_status(ep: &Endpoint, ev: &Event) -> Result<(), String> {
             "when: {} skips status {}",
             ep.when.as_str(),
             ev.status.as_str()
-        ))
+        )
+        .into())
     }
 }
 
 /// Whether the endpoint's `tasks` globs admit the event's task (an event without a task
 /// matches only `*`).
-pub fn admits_task(ep: &Endpoint, ev: &Event) -> Result<(), String> {
+pub fn admits_task(ep: &Endpoint, ev: &Event) -> Result<(), Declined> {
     let Some(tasks) = &ep.tasks else {
         return Ok(());
     };
@@ -104,13 +128,13 @@ pub fn admits_task(ep: &Endpoint, ev: &Event) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(match ev.task.as_deref() {
+        Err(Declined(match ev.task.as_deref() {
             Some(t) => format!("task \"{t}\" is not in tasks {:?}", tasks.raw),
             None => format!(
                 "the event has no task and tasks {:?} has no \"*\"",
                 tasks.raw
             ),
-        })
+        }))
     }
 }
 

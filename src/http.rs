@@ -154,7 +154,11 @@ struct AgentKey {
 /// Agents are shared (and so is their connection pool) between requests with the same CA
 /// file, verification and proxy. The proxy comes from the environment (see [`proxy_for`]);
 /// ureq's own lookup is off because it ignores `NO_PROXY` and the request's scheme.
-pub fn agent(url: &str, ca_file: Option<&Path>, insecure: bool) -> Result<ureq::Agent, String> {
+pub fn agent(
+    url: &str,
+    ca_file: Option<&Path>,
+    insecure: bool,
+) -> Result<ureq::Agent, crate::tls::TlsSetup> {
     static AGENTS: Mutex<Option<HashMap<AgentKey, ureq::Agent>>> = Mutex::new(None);
     let key = AgentKey {
         ca_file: ca_file.map(Path::to_path_buf),
@@ -173,7 +177,7 @@ pub fn agent(url: &str, ca_file: Option<&Path>, insecure: bool) -> Result<ureq::
     Ok(built)
 }
 
-fn build(key: &AgentKey) -> Result<ureq::Agent, String> {
+fn build(key: &AgentKey) -> Result<ureq::Agent, crate::tls::TlsSetup> {
     let tls = crate::tls::client_config(key.ca_file.as_deref(), key.insecure)?;
     let mut b = ureq::AgentBuilder::new()
         .redirects(0)
@@ -199,7 +203,7 @@ fn build(key: &AgentKey) -> Result<ureq::Agent, String> {
 pub fn proxy_for(
     url: &str,
     env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Option<String>, String> {
+) -> Result<Option<String>, crate::tls::TlsSetup> {
     let parsed = url::Url::parse(url)
         .map_err(|e| format!("invalid URL {}: {e}", crate::redact::mask_urls(url)))?;
     let names: &[&str] = match parsed.scheme() {

@@ -172,6 +172,29 @@ pub(crate) struct Outbox {
 /// The folder of attachment copies, shared by the entries of one send.
 pub(crate) const FILES: &str = "files";
 
+/// Bytes that are not an outbox entry of a version this bnotify reads.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct NotAnEntry(pub String);
+
+impl From<String> for NotAnEntry {
+    fn from(s: String) -> NotAnEntry {
+        NotAnEntry(s)
+    }
+}
+
+impl From<&str> for NotAnEntry {
+    fn from(s: &str) -> NotAnEntry {
+        NotAnEntry(s.to_string())
+    }
+}
+
+impl From<NotAnEntry> for String {
+    fn from(e: NotAnEntry) -> String {
+        e.0
+    }
+}
+
 /// An entry on disk, locked by this process until it is settled (dropped).
 #[derive(Debug)]
 pub(crate) struct Queued {
@@ -499,10 +522,10 @@ pub(crate) fn read(path: &Path) -> Result<Entry, ReadError> {
 }
 
 /// Parse entry bytes.
-pub fn parse(bytes: &[u8]) -> Result<Entry, String> {
+pub fn parse(bytes: &[u8]) -> Result<Entry, NotAnEntry> {
     let e: Entry = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
     if !(1..=VERSION).contains(&e.version) {
-        return Err(format!("unknown version {}", e.version));
+        return Err(format!("unknown version {}", e.version).into());
     }
     Ok(e)
 }

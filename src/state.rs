@@ -13,6 +13,29 @@ use serde::{Deserialize, Serialize};
 use crate::config::{Endpoint, When};
 use crate::event::{now_rfc3339, Event, Status};
 
+/// The state file cannot be read, locked or written: which file, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct StateError(pub String);
+
+impl From<String> for StateError {
+    fn from(s: String) -> StateError {
+        StateError(s)
+    }
+}
+
+impl From<&str> for StateError {
+    fn from(s: &str) -> StateError {
+        StateError(s.to_string())
+    }
+}
+
+impl From<StateError> for String {
+    fn from(e: StateError) -> String {
+        e.0
+    }
+}
+
 /// Format version of the state file.
 pub const VERSION: u32 = 1;
 
@@ -89,12 +112,16 @@ impl Store {
     }
 
     /// Read the state without locking (for `state show`); a missing file is empty state.
-    pub fn read(&self) -> Result<State, String> {
+    pub fn read(&self) -> Result<State, StateError> {
         match crate::files::read_own(&self.file()) {
-            Ok(b) => serde_json::from_slice(&b)
-                .map_err(|e| format!("{} is not a bnotify state file: {e}", self.file().display())),
+            Ok(b) => serde_json::from_slice(&b).map_err(|e| {
+                StateError(format!(
+                    "{} is not a bnotify state file: {e}",
+                    self.file().display()
+                ))
+            }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::default()),
-            Err(e) => Err(format!("cannot read {}: {e}", self.file().display())),
+            Err(e) => Err(format!("cannot read {}: {e}", self.file().display()).into()),
         }
     }
 
@@ -105,7 +132,7 @@ impl Store {
         &self,
         write: bool,
         f: impl FnOnce(&mut State) -> T,
-    ) -> Result<(T, Option<String>), String> {
+    ) -> Result<(T, Option<String>), StateError> {
         self.update_with(write, true, f)
     }
 
@@ -116,7 +143,7 @@ impl Store {
     pub fn update_quick<T>(
         &self,
         f: impl FnOnce(&mut State) -> T,
-    ) -> Result<(T, Option<String>), String> {
+    ) -> Result<(T, Option<String>), StateError> {
         self.update_with(true, false, f)
     }
 
@@ -125,7 +152,7 @@ impl Store {
         write: bool,
         durable: bool,
         f: impl FnOnce(&mut State) -> T,
-    ) -> Result<(T, Option<String>), String> {
+    ) -> Result<(T, Option<String>), StateError> {
         let dir_warning = crate::files::private_dir(&self.dir)
             .map_err(|e| format!("cannot create {}: {e}", self.dir.display()))?;
         let lock = crate::files::open_lock(&self.dir.join(".state.lock"))
@@ -151,11 +178,11 @@ impl Store {
         Ok((out, warning))
     }
 
-    fn save(&self, state: &State, durable: bool) -> Result<(), String> {
+    fn save(&self, state: &State, durable: bool) -> Result<(), StateError> {
         let path = self.file();
         let bytes = serde_json::to_vec_pretty(state).map_err(|e| e.to_string())?;
         crate::files::write_atomic(&path, &bytes, durable)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))
+            .map_err(|e| StateError(format!("cannot write {}: {e}", path.display())))
     }
 }
 

@@ -9,6 +9,29 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
+/// TLS settings that cannot be built (an unreadable `ca_file`, no usable roots).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct TlsSetup(pub String);
+
+impl From<String> for TlsSetup {
+    fn from(s: String) -> TlsSetup {
+        TlsSetup(s)
+    }
+}
+
+impl From<&str> for TlsSetup {
+    fn from(s: &str) -> TlsSetup {
+        TlsSetup(s.to_string())
+    }
+}
+
+impl From<TlsSetup> for String {
+    fn from(e: TlsSetup) -> String {
+        e.0
+    }
+}
+
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
@@ -68,7 +91,7 @@ fn load_system_roots() -> SystemRoots {
 }
 
 /// The certificates in the PEM file `ca_file` (at least one).
-pub fn read_ca_file(ca_file: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
+pub fn read_ca_file(ca_file: &Path) -> Result<Vec<CertificateDer<'static>>, TlsSetup> {
     let certs = CertificateDer::pem_file_iter(ca_file)
         .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
         .map_err(|e| match e {
@@ -78,10 +101,10 @@ pub fn read_ca_file(ca_file: &Path) -> Result<Vec<CertificateDer<'static>>, Stri
             other => format!("ca_file {}: {other}", ca_file.display()),
         })?;
     if certs.is_empty() {
-        return Err(format!(
+        return Err(TlsSetup(format!(
             "ca_file {} holds no PEM certificate",
             ca_file.display()
-        ));
+        )));
     }
     Ok(certs)
 }
@@ -98,7 +121,7 @@ fn provider() -> Arc<CryptoProvider> {
 pub fn client_config(
     ca_file: Option<&Path>,
     insecure: bool,
-) -> Result<rustls::ClientConfig, String> {
+) -> Result<rustls::ClientConfig, TlsSetup> {
     let provider = provider();
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
@@ -128,7 +151,7 @@ pub fn client_config(
 struct Verifier {
     extra: Vec<CertificateDer<'static>>,
     provider: Arc<CryptoProvider>,
-    inner: OnceLock<Result<Arc<WebPkiServerVerifier>, String>>,
+    inner: OnceLock<Result<Arc<WebPkiServerVerifier>, TlsSetup>>,
 }
 
 impl Verifier {
@@ -143,10 +166,10 @@ impl Verifier {
                 }
                 WebPkiServerVerifier::builder_with_provider(Arc::new(roots), self.provider.clone())
                     .build()
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| TlsSetup(e.to_string()))
             })
             .as_ref()
-            .map_err(|e| rustls::Error::General(e.clone()))
+            .map_err(|e| rustls::Error::General(e.0.clone()))
     }
 }
 

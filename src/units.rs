@@ -6,8 +6,31 @@ use std::time::{Duration, SystemTime};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+/// A size, time or duration that cannot be read: what was written and what is expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct UnitError(pub String);
+
+impl From<String> for UnitError {
+    fn from(s: String) -> UnitError {
+        UnitError(s)
+    }
+}
+
+impl From<&str> for UnitError {
+    fn from(s: &str) -> UnitError {
+        UnitError(s.to_string())
+    }
+}
+
+impl From<UnitError> for String {
+    fn from(e: UnitError) -> String {
+        e.0
+    }
+}
+
 /// Parse a byte size: `123`, `1.5GiB`, `700MB`, `4 KiB`, `2k`.
-pub fn parse_size(s: &str) -> Result<u64, String> {
+pub fn parse_size(s: &str) -> Result<u64, UnitError> {
     let t = s.trim();
     let split = t
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -29,17 +52,20 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         other => {
             return Err(format!(
             "unknown size unit \"{other}\" in \"{s}\"; use B, KB, MB, GB, TB, KiB, MiB, GiB or TiB"
-        ))
+        )
+            .into())
         }
     };
     Ok((n * mult).round() as u64)
 }
 
 /// Check that `s` is an RFC 3339 timestamp.
-pub fn check_rfc3339(s: &str) -> Result<(), String> {
-    OffsetDateTime::parse(s, &Rfc3339)
-        .map(|_| ())
-        .map_err(|_| format!("\"{s}\" is not an RFC 3339 time; use e.g. 2026-11-23T22:10:00Z"))
+pub fn check_rfc3339(s: &str) -> Result<(), UnitError> {
+    OffsetDateTime::parse(s, &Rfc3339).map(|_| ()).map_err(|_| {
+        UnitError(format!(
+            "\"{s}\" is not an RFC 3339 time; use e.g. 2026-11-23T22:10:00Z"
+        ))
+    })
 }
 
 /// The current time as RFC 3339 in UTC, to the second.

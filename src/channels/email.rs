@@ -125,17 +125,40 @@ impl Email {
     }
 }
 
+/// A mail address that cannot be used, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct BadAddress(pub String);
+
+impl From<String> for BadAddress {
+    fn from(s: String) -> BadAddress {
+        BadAddress(s)
+    }
+}
+
+impl From<&str> for BadAddress {
+    fn from(s: &str) -> BadAddress {
+        BadAddress(s.to_string())
+    }
+}
+
+impl From<BadAddress> for String {
+    fn from(e: BadAddress) -> String {
+        e.0
+    }
+}
+
 /// The user's address from the event: one address, no control characters.
-fn user_mailbox(email: &str) -> Result<Mailbox, String> {
+fn user_mailbox(email: &str) -> Result<Mailbox, BadAddress> {
     if email.chars().any(char::is_control) {
-        return Err(format!(
-            "{email:?} holds a control character (CR/LF), not an email address"
-        ));
+        return Err(
+            format!("{email:?} holds a control character (CR/LF), not an email address").into(),
+        );
     }
     mailbox(None, email.trim())
 }
 
-fn mailbox(name: Option<&str>, email: &str) -> Result<Mailbox, String> {
+fn mailbox(name: Option<&str>, email: &str) -> Result<Mailbox, BadAddress> {
     let addr = email
         .parse()
         .map_err(|e| format!("\"{email}\" is not an email address ({e})"))?;

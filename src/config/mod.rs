@@ -33,6 +33,29 @@ pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
 /// Default maximum age of start and info events in the outbox.
 pub const DEFAULT_MAX_AGE_START: Duration = Duration::from_secs(3600);
 
+/// An event or task pattern that is not a valid glob.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct PatternError(pub String);
+
+impl From<String> for PatternError {
+    fn from(s: String) -> PatternError {
+        PatternError(s)
+    }
+}
+
+impl From<&str> for PatternError {
+    fn from(s: &str) -> PatternError {
+        PatternError(s.to_string())
+    }
+}
+
+impl From<PatternError> for String {
+    fn from(e: PatternError) -> String {
+        e.0
+    }
+}
+
 /// A list of event or task patterns: exact names, globs, or `*`.
 #[derive(Debug, Clone)]
 pub struct Patterns {
@@ -43,7 +66,7 @@ pub struct Patterns {
 
 impl Patterns {
     /// Compile the patterns.
-    pub fn new(raw: Vec<String>) -> Result<Patterns, String> {
+    pub fn new(raw: Vec<String>) -> Result<Patterns, PatternError> {
         let mut b = globset::GlobSetBuilder::new();
         for p in &raw {
             let g = globset::GlobBuilder::new(p)

@@ -261,27 +261,27 @@ pub mod indexmap_like {
 
     /// A header name is an HTTP token; neither name nor value may hold CR, LF or another
     /// control character (a line break would start a header of its own).
-    fn check(name: &str, value: &str) -> Result<(), String> {
+    fn check(name: &str, value: &str) -> Result<(), super::HeaderProblem> {
         let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
         if name.contains(['\r', '\n']) {
-            return Err(format!(
+            return Err(super::HeaderProblem(format!(
                 "header name {name:?} contains a line break (CR/LF)\nhint: write the header on one line: a name of letters, digits and -"
-            ));
+            )));
         }
         if name.is_empty() || !name.chars().all(token) {
-            return Err(format!(
+            return Err(super::HeaderProblem(format!(
                 "header name {name:?} is not a valid HTTP header name\nhint: use letters, digits and -, e.g. X-Api-Key"
-            ));
+            )));
         }
         if value.contains(['\r', '\n']) {
-            return Err(format!(
+            return Err(super::HeaderProblem(format!(
                 "header \"{name}\": the value contains a line break (CR/LF)\nhint: write the value on one line; check the variable or file it comes from"
-            ));
+            )));
         }
         if value.chars().any(|c| c.is_control() && c != '\t') {
-            return Err(format!(
+            return Err(super::HeaderProblem(format!(
                 "header \"{name}\": the value contains a control character\nhint: header values are printable text on one line"
-            ));
+            )));
         }
         Ok(())
     }
@@ -298,5 +298,28 @@ pub mod indexmap_like {
                 _ => None,
             }))
         }
+    }
+}
+
+/// A header name or value that cannot be sent (CR, LF or another control character).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct HeaderProblem(pub String);
+
+impl From<String> for HeaderProblem {
+    fn from(s: String) -> HeaderProblem {
+        HeaderProblem(s)
+    }
+}
+
+impl From<&str> for HeaderProblem {
+    fn from(s: &str) -> HeaderProblem {
+        HeaderProblem(s.to_string())
+    }
+}
+
+impl From<HeaderProblem> for String {
+    fn from(e: HeaderProblem) -> String {
+        e.0
     }
 }
