@@ -329,6 +329,7 @@ fn run_jobs(g: &Global, cfg: &Config, jobs: &[Job], opts: &Options) -> Vec<Deliv
         }
         let mut entry = job.entry.clone();
         entry.failed(r.attempts, r.error.as_deref().unwrap_or_default());
+        entry.done.clone_from(&r.done);
         match outbox::failed(file, &entry) {
             Ok(()) => r.queued = true,
             Err(e) => g.warn(&format!(
@@ -338,7 +339,7 @@ fn run_jobs(g: &Global, cfg: &Config, jobs: &[Job], opts: &Options) -> Vec<Deliv
             )),
         }
     };
-    dispatch::deliver_jobs(cfg, &pairs, opts, &cfg.redactor(), &settle)
+    dispatch::deliver_jobs(cfg, &pairs, opts, &cfg.redactor(), &[], &settle)
 }
 
 /// Noise control (`when: change`, `throttle`) decides which endpoints get which event;

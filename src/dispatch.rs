@@ -76,6 +76,9 @@ pub struct Delivery {
     /// The endpoint this one stood in for, when it was a fallback.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fallback_for: Option<String>,
+    /// Requests (by index) delivered, for channels whose requests stand alone.
+    #[serde(skip)]
+    pub done: Vec<usize>,
 }
 
 /// Why an endpoint does or does not get an event (for `--dry-run` and `-v`).
@@ -235,6 +238,7 @@ pub fn deliver_jobs(
     jobs: &[(&Event, &Endpoint)],
     opts: &Options,
     redactor: &Redactor,
+    done: &[Vec<usize>],
     settle: &(dyn Fn(usize, &mut Delivery) + Sync),
 ) -> Vec<Delivery> {
     let deadline = Instant::now() + opts.deadline;
@@ -243,7 +247,8 @@ pub fn deliver_jobs(
     let work = || loop {
         let i = next.fetch_add(1, Ordering::Relaxed);
         let Some((ev, ep)) = jobs.get(i) else { break };
-        let mut d = deliver_one(cfg, ep, ev, deadline, opts, redactor);
+        let skip = done.get(i).map_or(&[][..], Vec::as_slice);
+        let mut d = deliver_one(cfg, ep, ev, skip, deadline, opts, redactor);
         settle(i, &mut d);
         if let Ok(mut r) = results.lock() {
             r[i] = Some(d);
@@ -269,6 +274,7 @@ fn deliver_one(
     cfg: &Config,
     ep: &Endpoint,
     ev: &Event,
+    done: &[usize],
     deadline: Instant,
     opts: &Options,
     redactor: &Redactor,
@@ -284,6 +290,7 @@ fn deliver_one(
         error: None,
         queued: false,
         fallback_for: None,
+        done: Vec::new(),
     };
     let outcome = prepare(cfg, ep, ev).and_then(|reqs| {
         // email keeps its own tls_insecure (it is not an HTTP key)
@@ -298,6 +305,9 @@ fn deliver_one(
         }
         if ep.channel.any_suffices() && reqs.len() > 1 {
             return send_any(ep, &reqs, deadline, opts, redactor, &mut d);
+        }
+        if ep.channel.independent_requests() && reqs.len() > 1 {
+            return send_each(ep, &reqs, done, deadline, opts, redactor, &mut d);
         }
         let mut reqs = reqs;
         for i in 0..reqs.len() {
@@ -320,6 +330,34 @@ fn deliver_one(
     }
     d.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     d
+}
+
+/// Requests that stand alone (one per file, one per recipient): each is tried, those in
+/// `done` (delivered by an earlier attempt) are skipped, and the delivered ones are
+/// recorded so that a flush sends only the rest. Fails with the first failure.
+fn send_each(
+    ep: &Endpoint,
+    reqs: &[Outgoing],
+    done: &[usize],
+    deadline: Instant,
+    opts: &Options,
+    redactor: &Redactor,
+    d: &mut Delivery,
+) -> Result<(), DeliveryError> {
+    let mut first = None;
+    d.done = done.to_vec();
+    for (i, req) in reqs.iter().enumerate() {
+        if done.contains(&i) {
+            continue;
+        }
+        match send_one(ep, req, deadline, opts, redactor, d) {
+            Ok(_) => d.done.push(i),
+            Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+    }
+    first.map_or(Ok(()), Err)
 }
 
 /// Send every request at once (an HA cluster's members, each with its own retries):

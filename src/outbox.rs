@@ -47,6 +47,10 @@ pub struct Entry {
     /// When it was queued (RFC 3339, milliseconds); ages count from here.
     #[serde(default)]
     pub queued_at: String,
+    /// Requests (by index) already delivered, for channels whose requests stand alone
+    /// (one per file, one per recipient): a flush sends only the others.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub done: Vec<usize>,
     /// Delivered, but the file could not be removed: never send it again.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub delivered: bool,
@@ -67,6 +71,7 @@ impl Entry {
             last_error: String::new(),
             first_failed: String::new(),
             queued_at: now_millis_rfc3339(),
+            done: Vec::new(),
             delivered: false,
             to: None,
         }

@@ -155,6 +155,12 @@ pub trait Channel: Send + Sync + std::fmt::Debug {
         false
     }
 
+    /// Whether its requests stand alone (one per file, one per recipient): each is tried
+    /// whatever became of the others, and a flush sends only those not yet delivered.
+    fn independent_requests(&self) -> bool {
+        false
+    }
+
     /// The default `max_attachment_size` of this channel.
     fn max_attachment_size(&self) -> u64 {
         crate::attach::DEFAULT_MAX

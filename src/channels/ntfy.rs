@@ -70,6 +70,10 @@ impl Ntfy {
 }
 
 impl super::Channel for Ntfy {
+    fn independent_requests(&self) -> bool {
+        true
+    }
+
     fn prepare(&self, msg: &Message) -> Result<Vec<Outgoing>, DeliveryError> {
         let status = msg.event.status;
         let esc: fn(&str) -> String = if self.markdown {

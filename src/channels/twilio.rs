@@ -50,6 +50,10 @@ fn default_api() -> String {
 }
 
 impl super::Channel for Twilio {
+    fn independent_requests(&self) -> bool {
+        true
+    }
+
     fn prepare(&self, msg: &Message) -> Result<Vec<Outgoing>, DeliveryError> {
         let max = self.max_length.unwrap_or(DEFAULT_LENGTH).min(MAX_BODY);
         let text = cut(&sms_text(msg), max, Unit::Utf16, plain);

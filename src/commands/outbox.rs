@@ -182,12 +182,14 @@ fn flush(g: &Global, cfg: &Config, deadline: Duration) -> Result<Outcome> {
         }
         let mut e = entry.clone();
         e.failed(r.attempts, r.error.as_deref().unwrap_or_default());
+        e.done.clone_from(&r.done);
         match outbox::failed(path, &e) {
             Ok(()) => r.queued = true,
             Err(err) => g.warn(&format!("cannot update {}: {err}", path.display())),
         }
     };
-    let results = dispatch::deliver_jobs(cfg, &jobs, &opts, &cfg.redactor(), &settle);
+    let done: Vec<Vec<usize>> = pending.iter().map(|(_, e)| e.done.clone()).collect();
+    let results = dispatch::deliver_jobs(cfg, &jobs, &opts, &cfg.redactor(), &done, &settle);
     drop(cache);
     outbox::clean_orphans(&cfg.outbox_dir);
     print(g, cfg, &pending, &results);

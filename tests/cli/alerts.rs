@@ -709,3 +709,58 @@ fn flush_keeps_the_entries_of_an_endpoint_with_a_config_problem() {
         "kept until the config is fixed"
     );
 }
+
+/// A channel with one request per recipient records which were delivered: a flush sends
+/// only the rest, so nobody gets the alert twice.
+#[test]
+fn a_flush_sends_only_the_requests_that_had_not_arrived() {
+    let up = Arc::new(AtomicBool::new(false));
+    let u = up.clone();
+    let srv = Server::start(move |r, _| {
+        let to = r
+            .form()
+            .into_iter()
+            .find(|(k, _)| k == "To")
+            .map(|(_, v)| v)
+            .unwrap_or_default();
+        if to == "+15550003333" && !u.load(Ordering::SeqCst) {
+            Response::status(500)
+        } else {
+            Response::status(201).body("{\"sid\":\"SM1\",\"status\":\"queued\"}")
+        }
+    });
+    let env = Env::new(&format!(
+        "defaults: {{retries: 0}}\nendpoints:\n  - {{name: sms, type: twilio, account_sid: ACabc, auth_token: tok, from: \"+15550001111\", to: [\"+15550002222\", \"+15550003333\"], api_url: \"{}\"}}\n",
+        srv.url("")
+    ));
+    let mut c = env.cmd();
+    c.args(["-q", "send", "--event", "backup_failure"]);
+    run(c).code(1);
+    let to = |srv: &Server| -> Vec<String> {
+        srv.requests()
+            .iter()
+            .flat_map(|r| {
+                r.form()
+                    .into_iter()
+                    .filter(|(k, _)| k == "To")
+                    .map(|(_, v)| v)
+            })
+            .collect()
+    };
+    assert_eq!(
+        to(&srv),
+        ["+15550002222", "+15550003333"],
+        "both were tried"
+    );
+    let entry: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&files(&env.outbox())[0]).unwrap()).unwrap();
+    assert_eq!(entry["done"], serde_json::json!([0]));
+    up.store(true, Ordering::SeqCst);
+    flush(&env).code(0);
+    assert_eq!(
+        to(&srv),
+        ["+15550002222", "+15550003333", "+15550003333"],
+        "the flush sent only the recipient that had not got it"
+    );
+    assert!(files(&env.outbox()).is_empty());
+}
