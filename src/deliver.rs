@@ -22,7 +22,7 @@ use crate::Outcome;
 
 /// How a delivery behaves.
 #[derive(Debug, Clone)]
-pub struct SendOptions {
+pub(crate) struct SendOptions {
     /// Only these endpoints (empty: all matching).
     pub only: Vec<String>,
     /// Print requests, send nothing.
@@ -67,7 +67,12 @@ pub(crate) fn exit_on_signal(signal: &str, code: i32) -> ! {
 }
 
 /// Deliver `ev` to the matching endpoints.
-pub fn deliver_event(g: &Global, cfg: &Config, ev: &Event, o: &SendOptions) -> Result<Outcome> {
+pub(crate) fn deliver_event(
+    g: &Global,
+    cfg: &Config,
+    ev: &Event,
+    o: &SendOptions,
+) -> Result<Outcome> {
     check_names(g, cfg, &o.only)?;
     let eps = dispatch::select(cfg, ev, &o.only);
     explain(g, cfg, ev, &eps, &o.only);
@@ -75,7 +80,7 @@ pub fn deliver_event(g: &Global, cfg: &Config, ev: &Event, o: &SendOptions) -> R
 }
 
 /// Deliver `ev` to exactly `eps`: queue, then send.
-pub fn deliver_to(
+pub(crate) fn deliver_to(
     g: &Global,
     cfg: &Config,
     ev: &Event,

@@ -39,7 +39,7 @@ fn kill(child: &mut Child) {
 }
 
 /// Run `req` within `timeout`; exit 0 is a delivery.
-pub fn run(req: &ExecRequest, timeout: Duration) -> Result<(), DeliveryError> {
+pub(crate) fn run(req: &ExecRequest, timeout: Duration) -> Result<(), DeliveryError> {
     let dir = tempfile::Builder::new()
         .prefix("bnotify-")
         .tempdir()

@@ -39,14 +39,14 @@ static HISTORY: std::sync::Mutex<Option<BTreeMap<String, TaskHistory>>> =
     std::sync::Mutex::new(None);
 
 /// Keep `tasks` as the histories the metrics channels report.
-pub fn remember_history(tasks: &BTreeMap<String, TaskHistory>) {
+pub(crate) fn remember_history(tasks: &BTreeMap<String, TaskHistory>) {
     if let Ok(mut h) = HISTORY.lock() {
         *h = Some(tasks.clone());
     }
 }
 
 /// Set the histories from `read` when this process has none at hand yet.
-pub fn load_once(read: impl FnOnce() -> BTreeMap<String, TaskHistory>) {
+pub(crate) fn load_once(read: impl FnOnce() -> BTreeMap<String, TaskHistory>) {
     let Ok(mut h) = HISTORY.lock() else { return };
     if h.is_none() {
         *h = Some(read());
@@ -54,7 +54,7 @@ pub fn load_once(read: impl FnOnce() -> BTreeMap<String, TaskHistory>) {
 }
 
 /// The task histories at hand (empty when none were recorded or read).
-pub fn history() -> BTreeMap<String, TaskHistory> {
+pub(crate) fn history() -> BTreeMap<String, TaskHistory> {
     HISTORY
         .lock()
         .ok()

@@ -133,10 +133,10 @@ pub fn basic_auth(user: &str, password: &str) -> String {
 }
 
 /// Largest response body read.
-pub const MAX_BODY: u64 = 64 * 1024;
+pub(crate) const MAX_BODY: u64 = 64 * 1024;
 
 /// The `User-Agent` of every request.
-pub const USER_AGENT: &str = concat!("bnotify/", env!("CARGO_PKG_VERSION"));
+pub(crate) const USER_AGENT: &str = concat!("bnotify/", env!("CARGO_PKG_VERSION"));
 
 /// The longest wait a `Retry-After` can ask for that is taken at face value.
 const RETRY_AFTER_MAX: f64 = 365.0 * 86_400.0;
@@ -154,7 +154,7 @@ struct AgentKey {
 /// Agents are shared (and so is their connection pool) between requests with the same CA
 /// file, verification and proxy. The proxy comes from the environment (see [`proxy_for`]);
 /// ureq's own lookup is off because it ignores `NO_PROXY` and the request's scheme.
-pub fn agent(
+pub(crate) fn agent(
     url: &str,
     ca_file: Option<&Path>,
     insecure: bool,
@@ -200,7 +200,7 @@ fn build(key: &AgentKey) -> Result<ureq::Agent, crate::tls::TlsSetup> {
 /// `https://` targets use `https_proxy`, then `HTTPS_PROXY`; `http://` targets use
 /// `http_proxy`, then `HTTP_PROXY`; both fall back to `all_proxy`/`ALL_PROXY`. No proxy
 /// when `no_proxy`/`NO_PROXY` matches the host (see [`no_proxy_matches`]).
-pub fn proxy_for(
+pub(crate) fn proxy_for(
     url: &str,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Option<String>, crate::tls::TlsSetup> {
@@ -235,7 +235,7 @@ pub fn proxy_for(
 /// itself and its subdomains (`example.com`, `.example.com` and `*.example.com` all match
 /// `api.example.com`); an IP address matches itself; `10.0.0.0/8` or `fd00::/8` match the
 /// addresses in that range; `host:port` matches that port only. Case does not matter.
-pub fn no_proxy_matches(list: &str, host: &url::Host<&str>, port: u16) -> bool {
+pub(crate) fn no_proxy_matches(list: &str, host: &url::Host<&str>, port: u16) -> bool {
     let host_ip: Option<IpAddr> = match host {
         url::Host::Ipv4(a) => Some(IpAddr::V4(*a)),
         url::Host::Ipv6(a) => Some(IpAddr::V6(*a)),
@@ -312,7 +312,7 @@ fn ip_matches(pattern: &str, ip: IpAddr) -> bool {
 }
 
 /// Send one request with `extra` headers (the endpoint's own) and this attempt's timeout.
-pub fn send(
+pub(crate) fn send(
     agent: &ureq::Agent,
     req: &HttpRequest,
     extra: &[(String, String)],
@@ -416,10 +416,10 @@ fn read_reply(resp: ureq::Response) -> Reply {
     }
 }
 
-pub use crate::units::unix_now;
+pub(crate) use crate::units::unix_now;
 
 /// The wait a `Retry-After` header asks for: seconds, or an HTTP date.
-pub fn retry_after(reply: &Reply) -> Option<Duration> {
+pub(crate) fn retry_after(reply: &Reply) -> Option<Duration> {
     let v = reply.header("Retry-After")?.trim();
     if let Ok(secs) = v.parse::<f64>() {
         return (secs >= 0.0 && secs.is_finite())

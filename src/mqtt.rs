@@ -60,7 +60,7 @@ trait Stream: Read + Write {}
 impl<T: Read + Write> Stream for T {}
 
 /// Publish `req`'s messages in order within `timeout`.
-pub fn publish(req: &MqttRequest, timeout: Duration) -> Result<(), DeliveryError> {
+pub(crate) fn publish(req: &MqttRequest, timeout: Duration) -> Result<(), DeliveryError> {
     let deadline = Instant::now() + timeout;
     let where_ = format!("MQTT {}:{}", req.host, req.port);
     let io = |what: &str, e: std::io::Error| -> DeliveryError {

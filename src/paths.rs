@@ -20,7 +20,7 @@ pub fn expand_tilde(p: &str) -> PathBuf {
 
 /// `$XDG_STATE_HOME/bnotify` (default `~/.local/state/bnotify`; `/var/lib/bnotify`
 /// without a home).
-pub fn state_home() -> PathBuf {
+pub(crate) fn state_home() -> PathBuf {
     std::env::var_os("XDG_STATE_HOME")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)

@@ -12,7 +12,7 @@ use std::borrow::Cow;
 
 /// `text` without control characters (newlines and tabs kept), escape sequences or
 /// bidirectional overrides. Borrows when there is nothing to remove.
-pub fn clean(text: &str) -> Cow<'_, str> {
+pub(crate) fn clean(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_unsafe) {
         return Cow::Borrowed(text);
     }

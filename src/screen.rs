@@ -9,13 +9,13 @@
 //! [`MAX_LINES`] lines, at most [`MAX_BYTES`] bytes, are kept.
 
 /// Lines kept at most.
-pub const MAX_LINES: usize = 20;
+pub(crate) const MAX_LINES: usize = 20;
 /// Bytes kept at most.
-pub const MAX_BYTES: usize = 4096;
+pub(crate) const MAX_BYTES: usize = 4096;
 
 /// The last lines `bytes` leave on a terminal, cleaned. `cut_start` says the bytes begin
 /// somewhere inside the stream (a tail): the first, partial line is then left out.
-pub fn tail(bytes: &[u8], cut_start: bool) -> String {
+pub(crate) fn tail(bytes: &[u8], cut_start: bool) -> String {
     let text = String::from_utf8_lossy(bytes);
     let mut text: &str = &text;
     if cut_start {

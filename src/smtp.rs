@@ -57,7 +57,7 @@ pub struct SmtpRequest {
 
 /// Send `req` within `timeout`: the whole attempt (name lookup included) is bounded, not
 /// only each socket operation.
-pub fn send(req: &SmtpRequest, timeout: Duration) -> Result<(), DeliveryError> {
+pub(crate) fn send(req: &SmtpRequest, timeout: Duration) -> Result<(), DeliveryError> {
     let tls = match req.crypto {
         Crypto::None => Tls::None,
         Crypto::Ssl => Tls::Wrapper(tls_parameters(req)?),

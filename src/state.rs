@@ -37,11 +37,11 @@ impl From<StateError> for String {
 }
 
 /// Format version of the state file.
-pub const VERSION: u32 = 1;
+pub(crate) const VERSION: u32 = 1;
 
 /// The last outcome an endpoint was told for a task.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Told {
+pub(crate) struct Told {
     /// `success` or `failure`.
     pub status: Status,
     /// The event that told it.
@@ -52,7 +52,7 @@ pub struct Told {
 
 /// A throttle window of an endpoint for one (event, task).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Window {
+pub(crate) struct Window {
     /// When the last delivered one went out (RFC 3339).
     pub since: String,
     /// Unix time the window closes.
@@ -63,7 +63,7 @@ pub struct Window {
 
 /// Everything remembered.
 #[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq, Eq)]
-pub struct State {
+pub(crate) struct State {
     /// Format version.
     #[serde(default)]
     pub version: u32,
@@ -82,11 +82,11 @@ pub struct State {
     pub tasks: BTreeMap<String, TaskHistory>,
 }
 
-pub use crate::history::{history, remember_history, TaskHistory};
+pub(crate) use crate::history::{remember_history, TaskHistory};
 
 /// What the gate decided for one endpoint.
 #[derive(Debug, Clone)]
-pub enum Decision {
+pub(crate) enum Decision {
     /// Deliver this event (possibly with `fields.suppressed` added).
     Deliver(Box<Event>),
     /// Hold it back, and why.
@@ -95,13 +95,13 @@ pub enum Decision {
 
 /// The state file and its lock.
 #[derive(Debug)]
-pub struct Store {
+pub(crate) struct Store {
     dir: PathBuf,
 }
 
 impl Store {
     /// The store in `dir`.
-    pub fn new(dir: &Path) -> Store {
+    pub(crate) fn new(dir: &Path) -> Store {
         Store {
             dir: dir.to_path_buf(),
         }
@@ -112,7 +112,7 @@ impl Store {
     }
 
     /// Read the state without locking (for `state show`); a missing file is empty state.
-    pub fn read(&self) -> Result<State, StateError> {
+    pub(crate) fn read(&self) -> Result<State, StateError> {
         match crate::files::read_own(&self.file()) {
             Ok(b) => serde_json::from_slice(&b).map_err(|e| {
                 StateError(format!(
@@ -128,7 +128,7 @@ impl Store {
     /// Run `f` on the state under the exclusive lock; write the result back atomically
     /// when `write` is set. A corrupt state file is replaced (with a warning) rather than
     /// blocking every notification.
-    pub fn update<T>(
+    pub(crate) fn update<T>(
         &self,
         write: bool,
         f: impl FnOnce(&mut State) -> T,
@@ -140,7 +140,7 @@ impl Store {
     /// without waiting for the disk (`fsync`), which would triple the cost of a send. A
     /// power loss may lose the last update; a file it left torn reads as fresh state,
     /// with a warning, like any corrupt state file.
-    pub fn update_quick<T>(
+    pub(crate) fn update_quick<T>(
         &self,
         f: impl FnOnce(&mut State) -> T,
     ) -> Result<(T, Option<String>), StateError> {
@@ -187,14 +187,14 @@ impl Store {
 }
 
 /// Whether any endpoint needs the state.
-pub fn needed(eps: &[&Endpoint]) -> bool {
+pub(crate) fn needed(eps: &[&Endpoint]) -> bool {
     eps.iter()
         .any(|e| e.when == When::Change || e.throttle.is_some())
 }
 
 impl State {
     /// Decide for one endpoint, updating the state as if it were delivered.
-    pub fn decide(&mut self, ep: &Endpoint, ev: &Event, now: u64) -> Decision {
+    pub(crate) fn decide(&mut self, ep: &Endpoint, ev: &Event, now: u64) -> Decision {
         let task = ev.task.clone().unwrap_or_default();
         let mut recovered = None;
         if ep.when == When::Change && matches!(ev.status, Status::Success | Status::Failure) {
@@ -273,7 +273,7 @@ impl State {
     }
 
     /// Put back what `before` knew about endpoint `name` (a decision that must not count).
-    pub fn restore_endpoint(&mut self, before: &State, name: &str) {
+    pub(crate) fn restore_endpoint(&mut self, before: &State, name: &str) {
         fn put<T: Clone>(map: &mut BTreeMap<String, T>, before: &BTreeMap<String, T>, name: &str) {
             match before.get(name) {
                 Some(v) => {
@@ -290,7 +290,7 @@ impl State {
     }
 
     /// Remember `ev` in its task's history at `now` (an event without a task is not kept).
-    pub fn record(&mut self, ev: &Event, now: u64) {
+    pub(crate) fn record(&mut self, ev: &Event, now: u64) {
         let Some(task) = ev.task.as_deref().filter(|t| !t.is_empty()) else {
             return;
         };
@@ -320,7 +320,7 @@ impl State {
     }
 
     /// Forget everything about `task` (or everything).
-    pub fn reset(&mut self, task: Option<&str>) {
+    pub(crate) fn reset(&mut self, task: Option<&str>) {
         match task {
             None => *self = State::default(),
             Some(t) => {
@@ -350,6 +350,6 @@ fn exit_code(v: &serde_json::Value) -> Option<i64> {
 
 /// Make sure the histories are at hand: read them from the state file in `dir` when this
 /// process has recorded none (`outbox flush`, `--dry-run`). Trouble reading means none.
-pub fn load_history(dir: &Path) {
+pub(crate) fn load_history(dir: &Path) {
     crate::history::load_once(|| Store::new(dir).read().map(|s| s.tasks).unwrap_or_default());
 }

@@ -40,7 +40,7 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, OtherError, RootCertStore, SignatureScheme};
 
 /// The roots every verified connection starts from.
-pub struct SystemRoots {
+pub(crate) struct SystemRoots {
     /// The trust anchors, ready for rustls.
     pub store: RootCertStore,
     /// The same certificates as DER (empty when `bundled`), for APIs that take certificates.
@@ -53,7 +53,7 @@ pub struct SystemRoots {
 }
 
 /// The system trust store, read on first use and kept for the life of the process.
-pub fn system_roots() -> &'static SystemRoots {
+pub(crate) fn system_roots() -> &'static SystemRoots {
     static ROOTS: OnceLock<SystemRoots> = OnceLock::new();
     ROOTS.get_or_init(load_system_roots)
 }
@@ -91,7 +91,7 @@ fn load_system_roots() -> SystemRoots {
 }
 
 /// The certificates in the PEM file `ca_file` (at least one).
-pub fn read_ca_file(ca_file: &Path) -> Result<Vec<CertificateDer<'static>>, TlsSetup> {
+pub(crate) fn read_ca_file(ca_file: &Path) -> Result<Vec<CertificateDer<'static>>, TlsSetup> {
     let certs = CertificateDer::pem_file_iter(ca_file)
         .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
         .map_err(|e| match e {
@@ -118,7 +118,7 @@ fn provider() -> Arc<CryptoProvider> {
 ///
 /// `ca_file` is read now (so a wrong path is reported before any request); the system
 /// store only when the first certificate is checked.
-pub fn client_config(
+pub(crate) fn client_config(
     ca_file: Option<&Path>,
     insecure: bool,
 ) -> Result<rustls::ClientConfig, TlsSetup> {
@@ -318,7 +318,9 @@ impl ServerCertVerifier for AcceptAnyCert {
 
 /// The rustls error among `e` and its causes (rustls reports handshake and certificate
 /// problems inside the socket's `io::Error`).
-pub fn find_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+pub(crate) fn find_error<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a rustls::Error> {
     let mut cause = Some(e);
     while let Some(c) = cause {
         if let Some(t) = c.downcast_ref::<rustls::Error>() {
@@ -339,14 +341,14 @@ pub fn find_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a ru
 /// What the caller knows that shapes the hint, for errors from a verifier other than
 /// ours (lettre's): whether the endpoint has a `ca_file`.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Context {
+pub(crate) struct Context {
     /// The endpoint has a `ca_file`.
     pub has_ca_file: bool,
 }
 
 /// The cause of a rejected server certificate, with a hint; `None` for TLS failures that
 /// are not about the certificate (the caller says what fits its protocol).
-pub fn certificate_problem(e: &rustls::Error, ctx: Context) -> Option<String> {
+pub(crate) fn certificate_problem(e: &rustls::Error, ctx: Context) -> Option<String> {
     let rustls::Error::InvalidCertificate(cert) = e else {
         return None;
     };

@@ -114,14 +114,14 @@ pub fn human_duration(ms: u64) -> String {
 }
 
 /// Seconds since the Unix epoch.
-pub fn unix_now() -> u64 {
+pub(crate) fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
 }
 
 /// `\n… 12,345 characters cut …\n` (with spaces instead of newlines in one-line text).
-pub fn cut_marker(removed: usize, sep: &str) -> String {
+pub(crate) fn cut_marker(removed: usize, sep: &str) -> String {
     let unit = if removed == 1 {
         "character"
     } else {
@@ -131,7 +131,7 @@ pub fn cut_marker(removed: usize, sep: &str) -> String {
 }
 
 /// `12345` → `12,345`.
-pub fn grouped(n: usize) -> String {
+pub(crate) fn grouped(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, d) in digits.chars().enumerate() {

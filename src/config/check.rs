@@ -104,7 +104,7 @@ fn render_samples(cfg: &Config) -> Vec<ConfigError> {
 
 /// Whether the config text holds a secret written out, not only `${...}` references: a
 /// secret value of an endpoint, URL user-info, or a secret query value.
-pub fn has_literal_secret(text: &str, cfg: &Config) -> bool {
+pub(super) fn has_literal_secret(text: &str, cfg: &Config) -> bool {
     let literal = super::without_refs(text);
     let secrets = cfg.endpoints.iter().flat_map(super::Endpoint::secrets);
     secrets

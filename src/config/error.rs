@@ -88,7 +88,7 @@ impl From<crate::yaml::YamlError> for ConfigError {
 }
 
 /// `message` with its secret parts masked (the message and the hint).
-pub fn masked(mut e: ConfigError, r: &crate::redact::Redactor) -> ConfigError {
+pub(super) fn masked(mut e: ConfigError, r: &crate::redact::Redactor) -> ConfigError {
     e.message = r.mask(&e.message);
     e.hint = e.hint.map(|h| r.mask(&h));
     e
@@ -96,7 +96,7 @@ pub fn masked(mut e: ConfigError, r: &crate::redact::Redactor) -> ConfigError {
 
 /// An error from a message that may carry its own hint after `\nhint: ` (serde messages
 /// of the config's own deserializers, e.g. a duration out of range).
-pub fn with_hint(msg: &str) -> ConfigError {
+pub(super) fn with_hint(msg: &str) -> ConfigError {
     match msg.split_once("\nhint: ") {
         Some((m, h)) => ConfigError::new(m).hint(h),
         None => ConfigError::new(msg),

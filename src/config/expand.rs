@@ -18,7 +18,7 @@ pub enum ExpandError {
 }
 
 /// How deeply `${...}` references may nest.
-pub const MAX_DEPTH: usize = 8;
+pub(super) const MAX_DEPTH: usize = 8;
 
 impl std::fmt::Display for ExpandError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

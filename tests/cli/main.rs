@@ -1,6 +1,7 @@
 //! The one integration test binary: the real `bnotify` against real loopback servers.
 #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 #![allow(dead_code)] // support helpers are shared by topics that use different parts
+#![allow(unreachable_pub)] // one binary: its helpers are shared by topic modules
 
 mod support;
 
