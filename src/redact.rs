@@ -298,6 +298,31 @@ fn decode(s: &str) -> String {
         .into_owned()
 }
 
+/// A credential from the config (a token, a password, a key). Its `Debug` prints the mask,
+/// and it has no `Display`: the value is reached only through [`Secret::expose`], at the
+/// one place that sends it.
+#[derive(Clone, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wrap a credential.
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The credential itself, for the request that carries it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(MASK)
+    }
+}
+
 /// Whether a key (config key or header name) holds a credential.
 pub fn is_secret_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
@@ -319,6 +344,24 @@ pub fn is_secret_key(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_in_channel_configs_never_debug_print() {
+        assert_eq!(format!("{:?}", Secret::new("hunter2")), MASK);
+        let yaml = "endpoints:
+  - {name: g, type: gotify, url: http://h, token: SEKRETgotify}
+  - {name: t, type: telegram, bot_token: \"1:SEKRETtg\", chat_id: 1}
+  - {name: p, type: pagerduty, routing_key: SEKRETpd}
+  - {name: z, type: zulip, url: http://h, bot_email: b@x, api_key: SEKRETzu, stream: s}
+  - {name: w, type: webhook, url: http://h, token: SEKRETwh, signing: {secret: SEKRETsign}}
+  - {name: e, type: email, smtp_host: h, smtp_user: u, smtp_password: SEKRETmail, from: a@x, destinations: [b@x]}
+";
+        let cfg =
+            crate::config::Config::parse(yaml, std::path::Path::new("c.yaml"), &|_| None).unwrap();
+        assert_eq!(cfg.endpoints.len(), 6, "{:?}", cfg.broken);
+        let shown = format!("{:?}", cfg.endpoints);
+        assert!(!shown.contains("SEKRET"), "{shown}");
+    }
 
     #[test]
     fn masks_known_secrets_and_url_parts() {

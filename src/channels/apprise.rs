@@ -6,6 +6,7 @@
 //! for it) and `tag`. The server answers 200 when every notification went out; 424 when
 //! one failed, and 204 when the key has no configuration: both are failures.
 
+use crate::redact::Secret;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -36,7 +37,7 @@ pub const TYPES: [&str; 4] = ["info", "success", "failure", "info"];
 #[serde(deny_unknown_fields)]
 pub struct Apprise {
     url: String,
-    key: Option<String>,
+    key: Option<Secret>,
     #[serde(default)]
     urls: Urls,
     tag: Option<String>,
@@ -108,7 +109,7 @@ impl super::Channel for Apprise {
             body["tag"] = Value::String(t.clone());
         }
         let url = match &self.key {
-            Some(key) => super::join_url(&self.url, &format!("notify/{key}")),
+            Some(key) => super::join_url(&self.url, &format!("notify/{}", key.expose())),
             None => {
                 body["urls"] = Value::String(self.urls.list().join(","));
                 super::join_url(&self.url, "notify")
@@ -134,7 +135,7 @@ impl super::Channel for Apprise {
     }
 
     fn secrets(&self) -> Vec<String> {
-        let mut s: Vec<String> = self.key.iter().cloned().collect();
+        let mut s: Vec<String> = self.key.iter().map(|k| k.expose().to_string()).collect();
         s.extend(self.urls.list());
         s
     }
@@ -147,7 +148,7 @@ impl super::Channel for Apprise {
             )),
             (None, true) => Err(Invalid::key("key", "set key or urls")
                 .hint("key: apprise (saved configuration) or urls: [\"mailto://…\"]")),
-            (Some(k), true) if !valid_key(k) => Err(Invalid::key(
+            (Some(k), true) if !valid_key(k.expose()) => Err(Invalid::key(
                 "key",
                 "key: an Apprise key is 1 to 64 letters, digits, - and _",
             )),

@@ -2,6 +2,7 @@
 //! Subject = title, text/plain and an optional HTML alternative, attachments) sent over
 //! SMTP with implicit TLS, STARTTLS (never downgraded) or plain text.
 
+use crate::redact::Secret;
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Attachment as MailPart, Body, Mailbox, MultiPart, SinglePart};
 use serde::Deserialize;
@@ -69,7 +70,7 @@ pub struct Email {
     smtp_host: String,
     smtp_port: Option<u16>,
     smtp_user: Option<String>,
-    smtp_password: Option<String>,
+    smtp_password: Option<Secret>,
     #[serde(default)]
     smtp_crypto: Crypto,
     from: Option<String>,
@@ -214,10 +215,10 @@ impl super::Channel for Email {
             }
         }
         .map_err(|e| DeliveryError::new(format!("cannot build the mail: {e}")))?;
-        let credentials = self
-            .smtp_user
-            .clone()
-            .map(|u| (u, self.smtp_password.clone().unwrap_or_default()));
+        let credentials = self.smtp_user.clone().map(|u| {
+            let pw = self.smtp_password.as_ref().map(Secret::expose);
+            (u, pw.unwrap_or_default().to_string())
+        });
         Ok(vec![Outgoing::Smtp(SmtpRequest {
             host: self.smtp_host.clone(),
             port: self
@@ -241,7 +242,10 @@ impl super::Channel for Email {
     }
 
     fn secrets(&self) -> Vec<String> {
-        self.smtp_password.iter().cloned().collect()
+        self.smtp_password
+            .iter()
+            .map(|p| p.expose().to_string())
+            .collect()
     }
 
     fn validate(&self) -> Result<(), Invalid> {

@@ -1,6 +1,7 @@
 //! `gotify`: `POST {url}/message` with the application token in `X-Gotify-Key`, priority by
 //! status (failure 8, success 5, start 2, info 4) unless `priority` is set.
 
+use crate::redact::Secret;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -25,7 +26,7 @@ pub const PRIORITIES: [u8; 4] = [2, 5, 8, 4];
 #[serde(deny_unknown_fields)]
 pub struct Gotify {
     url: String,
-    token: String,
+    token: Secret,
     priority: Option<u8>,
 }
 
@@ -42,7 +43,7 @@ impl super::Channel for Gotify {
             "priority": self.priority.unwrap_or_else(|| by_status(msg.event.status, PRIORITIES)),
         });
         let req = HttpRequest::post_json(super::join_url(&self.url, "message"), &body)
-            .header("X-Gotify-Key", self.token.clone());
+            .header("X-Gotify-Key", self.token.expose());
         Ok(vec![Outgoing::Http(req)])
     }
 
@@ -56,7 +57,7 @@ impl super::Channel for Gotify {
     }
 
     fn secrets(&self) -> Vec<String> {
-        vec![self.token.clone()]
+        vec![self.token.expose().to_string()]
     }
 
     fn validate(&self) -> Result<(), Invalid> {

@@ -15,6 +15,7 @@
 //!
 //! [`follow`]: super::Channel::follow
 
+use crate::redact::Secret;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -47,7 +48,7 @@ pub const ROOM_ID: &str = "{room_id}";
 #[serde(deny_unknown_fields)]
 pub struct Matrix {
     url: String,
-    access_token: String,
+    access_token: Secret,
     room: String,
 }
 
@@ -101,8 +102,10 @@ impl Matrix {
     }
 
     fn request(&self, method: &str, path: &str) -> HttpRequest {
-        HttpRequest::new(method, self.api(path))
-            .header("Authorization", format!("Bearer {}", self.access_token))
+        HttpRequest::new(method, self.api(path)).header(
+            "Authorization",
+            format!("Bearer {}", self.access_token.expose()),
+        )
     }
 
     fn content(msg: &Message) -> Value {
@@ -230,7 +233,7 @@ impl super::Channel for Matrix {
     }
 
     fn secrets(&self) -> Vec<String> {
-        vec![self.access_token.clone()]
+        vec![self.access_token.expose().to_string()]
     }
 
     fn validate(&self) -> Result<(), Invalid> {

@@ -4,6 +4,7 @@
 //! `{"status", "event", "id", "timestamp"}`, so a dashboard that subscribes later still
 //! sees it. MQTT 3.1.1 over TCP or TLS (`mqtts://`); the transport is `crate::mqtt`.
 
+use crate::redact::Secret;
 use std::path::PathBuf;
 
 use serde::Deserialize;
@@ -37,7 +38,7 @@ pub struct Mqtt {
     #[serde(default)]
     username: Option<String>,
     #[serde(default)]
-    password: Option<String>,
+    password: Option<Secret>,
     #[serde(default)]
     topic: Option<String>,
     #[serde(default = "default_qos")]
@@ -101,7 +102,11 @@ impl super::Channel for Mqtt {
             ca_file: self.ca_file.clone(),
             tls_insecure: self.tls_insecure,
             username: self.username.clone().or(user),
-            password: self.password.clone().or(password),
+            password: self
+                .password
+                .as_ref()
+                .map(|p| p.expose().to_string())
+                .or(password),
             client_id: format!("bnotify-{}", uuid::Uuid::new_v4().simple()),
             messages,
         })])
@@ -109,7 +114,11 @@ impl super::Channel for Mqtt {
 
     fn secrets(&self) -> Vec<String> {
         let from_url = parse_url(&self.url).ok().and_then(|p| p.4);
-        self.password.iter().cloned().chain(from_url).collect()
+        self.password
+            .iter()
+            .map(|p| p.expose().to_string())
+            .chain(from_url)
+            .collect()
     }
 
     fn validate(&self) -> Result<(), Invalid> {

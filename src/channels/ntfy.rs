@@ -1,6 +1,7 @@
 //! `ntfy`: `POST {url}/{topic}` with the message as the body and Title, Priority, Tags
 //! (and Markdown) headers; priority and tags by status unless configured.
 
+use crate::redact::Secret;
 use base64::Engine;
 use serde::Deserialize;
 
@@ -46,9 +47,9 @@ pub struct Ntfy {
     #[serde(default = "default_url")]
     url: String,
     topic: String,
-    token: Option<String>,
+    token: Option<Secret>,
     user: Option<String>,
-    password: Option<String>,
+    password: Option<Secret>,
     priority: Option<u8>,
     tags: Option<Vec<String>>,
     #[serde(default)]
@@ -62,8 +63,8 @@ fn default_url() -> String {
 impl Ntfy {
     fn auth(&self) -> Option<String> {
         match (&self.token, &self.user, &self.password) {
-            (Some(t), _, _) => Some(format!("Bearer {t}")),
-            (None, Some(u), Some(p)) => Some(super::basic_auth(u, p)),
+            (Some(t), _, _) => Some(format!("Bearer {}", t.expose())),
+            (None, Some(u), Some(p)) => Some(super::basic_auth(u, p.expose())),
             _ => None,
         }
     }
@@ -145,10 +146,11 @@ impl super::Channel for Ntfy {
 
     fn secrets(&self) -> Vec<String> {
         // On a public server the topic is the secret: anyone who knows it can read it.
-        let mut s: Vec<String> = [&self.token, &self.password, &Some(self.topic.clone())]
+        let mut s: Vec<String> = [&self.token, &self.password]
             .into_iter()
             .flatten()
-            .cloned()
+            .map(|x| x.expose().to_string())
+            .chain([self.topic.clone()])
             .collect();
         if let Some(a) = self.auth() {
             s.extend(a.split_once(' ').map(|(_, c)| c.to_string()));

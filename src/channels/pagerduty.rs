@@ -2,6 +2,7 @@
 //! both with `dedup_key` = the task; start and info events send nothing. Absent keys are
 //! left out (never `null`), and the error appears once, cut to 64 KiB.
 
+use crate::redact::Secret;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use time::format_description::well_known::Rfc3339;
@@ -34,7 +35,7 @@ pub const SEVERITIES: [&str; 4] = ["critical", "error", "warning", "info"];
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PagerDuty {
-    routing_key: String,
+    routing_key: Secret,
     #[serde(default = "default_api")]
     api_url: String,
     #[serde(default = "default_severity")]
@@ -64,14 +65,14 @@ impl super::Channel for PagerDuty {
         let url = super::join_url(&self.api_url, "v2/enqueue");
         let body = match ev.status {
             Status::Failure => json!({
-                "routing_key": self.routing_key,
+                "routing_key": self.routing_key.expose(),
                 "event_action": "trigger",
                 "dedup_key": dedup,
                 "payload": self.payload(msg),
                 "client": "bnotify",
             }),
             Status::Success => json!({
-                "routing_key": self.routing_key,
+                "routing_key": self.routing_key.expose(),
                 "event_action": "resolve",
                 "dedup_key": dedup,
             }),
@@ -81,7 +82,7 @@ impl super::Channel for PagerDuty {
     }
 
     fn secrets(&self) -> Vec<String> {
-        vec![self.routing_key.clone()]
+        vec![self.routing_key.expose().to_string()]
     }
 
     fn validate(&self) -> Result<(), Invalid> {

@@ -5,6 +5,7 @@
 //! `attachment` in a `multipart/form-data` body. Pushover answers 200 `{"status":1}`;
 //! `status` other than 1 is a failure whatever the HTTP status.
 
+use crate::redact::Secret;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -58,7 +59,7 @@ pub const MAX_EXPIRE: Duration = Duration::from_secs(10_800);
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Pushover {
-    token: String,
+    token: Secret,
     user: String,
     device: Option<String>,
     sound: Option<String>,
@@ -94,7 +95,7 @@ impl Pushover {
             &body
         };
         let mut f = vec![
-            ("token", self.token.clone()),
+            ("token", self.token.expose().to_string()),
             ("user", self.user.clone()),
             ("title", cut(&msg.title, MAX_TITLE, Unit::Chars, plain)),
             ("message", cut(text, MAX_MESSAGE, Unit::Chars, esc)),
@@ -218,7 +219,7 @@ impl super::Channel for Pushover {
     }
 
     fn secrets(&self) -> Vec<String> {
-        vec![self.token.clone(), self.user.clone()]
+        vec![self.token.expose().to_string(), self.user.clone()]
     }
 
     fn validate(&self) -> Result<(), Invalid> {

@@ -1,6 +1,7 @@
 //! `telegram`: Bot API `sendMessage`, text escaped for the chosen parse mode and cut to
 //! Telegram's 4096 characters without splitting an escape.
 
+use crate::redact::Secret;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -29,7 +30,7 @@ pub const MAX_CAPTION: usize = 1024;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Telegram {
-    bot_token: String,
+    bot_token: Secret,
     chat_id: ChatId,
     thread_id: Option<i64>,
     #[serde(default)]
@@ -128,7 +129,7 @@ impl Telegram {
         let (ct, body) = super::multipart(&parts);
         let url = super::join_url(
             &self.api_url,
-            &format!("bot{}/sendDocument", self.bot_token),
+            &format!("bot{}/sendDocument", self.bot_token.expose()),
         );
         HttpRequest::new("POST", url)
             .header("Content-Type", ct)
@@ -155,7 +156,10 @@ impl super::Channel for Telegram {
         if let Some(t) = self.thread_id {
             body["message_thread_id"] = json!(t);
         }
-        let url = super::join_url(&self.api_url, &format!("bot{}/sendMessage", self.bot_token));
+        let url = super::join_url(
+            &self.api_url,
+            &format!("bot{}/sendMessage", self.bot_token.expose()),
+        );
         let mut out = vec![Outgoing::Http(HttpRequest::post_json(url, &body))];
         for a in &msg.event.attachments {
             out.push(Outgoing::Http(self.document(a)));
@@ -189,7 +193,7 @@ impl super::Channel for Telegram {
     }
 
     fn secrets(&self) -> Vec<String> {
-        vec![self.bot_token.clone()]
+        vec![self.bot_token.expose().to_string()]
     }
 
     fn validate(&self) -> Result<(), Invalid> {
@@ -203,7 +207,7 @@ impl super::Channel for Telegram {
                 .hint("use the numeric id (e.g. -1001234567890) or \"@channelname\""));
             }
         }
-        if self.bot_token.trim().is_empty() || self.bot_token.contains('/') {
+        if self.bot_token.expose().trim().is_empty() || self.bot_token.expose().contains('/') {
             return Err(Invalid::key("bot_token", "bot_token looks wrong")
                 .hint("paste the token BotFather gave you, e.g. 123456:ABC-DEF..."));
         }

@@ -3,6 +3,7 @@
 //! error (or of the message) unless a body template or `--body` is set, cut to
 //! `max_length` (320 by default, at most Twilio's 1600), keeping start and end.
 
+use crate::redact::Secret;
 use serde::Deserialize;
 
 use super::{
@@ -37,7 +38,7 @@ pub const DEFAULT_LENGTH: usize = 320;
 #[serde(deny_unknown_fields)]
 pub struct Twilio {
     account_sid: String,
-    auth_token: String,
+    auth_token: Secret,
     from: String,
     to: Vec<String>,
     #[serde(default = "default_api")]
@@ -61,7 +62,7 @@ impl super::Channel for Twilio {
             &self.api_url,
             &format!("2010-04-01/Accounts/{}/Messages.json", self.account_sid),
         );
-        let auth = super::basic_auth(&self.account_sid, &self.auth_token);
+        let auth = super::basic_auth(&self.account_sid, self.auth_token.expose());
         Ok(self
             .to
             .iter()
@@ -90,9 +91,9 @@ impl super::Channel for Twilio {
     }
 
     fn secrets(&self) -> Vec<String> {
-        let basic = super::basic_auth(&self.account_sid, &self.auth_token);
+        let basic = super::basic_auth(&self.account_sid, self.auth_token.expose());
         vec![
-            self.auth_token.clone(),
+            self.auth_token.expose().to_string(),
             basic.trim_start_matches("Basic ").to_string(),
         ]
     }

@@ -1,6 +1,7 @@
 //! `webhook`: a JSON POST (or PUT) in one of five formats, with an optional
 //! `X-Webhook-Token` and an HMAC signature over the exact bytes sent.
 
+use crate::redact::Secret;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
@@ -26,7 +27,7 @@ pub struct Webhook {
     url: String,
     #[serde(default)]
     method: Method,
-    token: Option<String>,
+    token: Option<Secret>,
     #[serde(default)]
     format: Format,
     payload: Option<String>,
@@ -56,7 +57,7 @@ enum Format {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SigningConfig {
-    secret: String,
+    secret: Secret,
     #[serde(default)]
     scheme: Scheme,
     header: Option<String>,
@@ -79,11 +80,11 @@ impl super::Channel for Webhook {
             .header("Content-Type", "application/json")
             .body(body);
         if let Some(t) = &self.token {
-            req = req.header("X-Webhook-Token", t.clone());
+            req = req.header("X-Webhook-Token", t.expose());
         }
         req.signing = self.signing.as_ref().map(|s| Signing {
             scheme: s.scheme,
-            secret: s.secret.clone(),
+            secret: s.secret.expose().to_string(),
             header: s.header.clone(),
             id: msg.event.id.clone(),
         });
@@ -96,8 +97,8 @@ impl super::Channel for Webhook {
 
     fn secrets(&self) -> Vec<String> {
         let mut s = Vec::new();
-        s.extend(self.token.clone());
-        s.extend(self.signing.as_ref().map(|g| g.secret.clone()));
+        s.extend(self.token.as_ref().map(|t| t.expose().to_string()));
+        s.extend(self.signing.as_ref().map(|g| g.secret.expose().to_string()));
         s
     }
 
@@ -123,10 +124,10 @@ impl super::Channel for Webhook {
             _ => {}
         }
         if let Some(s) = &self.signing {
-            if s.secret.is_empty() {
+            if s.secret.expose().is_empty() {
                 return Err(Invalid::key("signing", "signing.secret is empty"));
             }
-            if s.scheme == Scheme::Standard && Signing::bad_whsec(&s.secret) {
+            if s.scheme == Scheme::Standard && Signing::bad_whsec(s.secret.expose()) {
                 return Err(Invalid::key(
                     "signing",
                     "signing.secret starts with whsec_ but is not valid base64",

@@ -7,6 +7,7 @@
 //! 10,000 code points and of a topic over 60: both are cut here, keeping the end. Zulip
 //! answers `{"result": "success"}`; `"result": "error"` is a failure.
 
+use crate::redact::Secret;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -38,7 +39,7 @@ pub const MAX_TITLE: usize = 1_000;
 pub struct Zulip {
     url: String,
     bot_email: String,
-    api_key: String,
+    api_key: Secret,
     stream: Option<String>,
     topic: Option<String>,
     #[serde(default)]
@@ -101,7 +102,10 @@ impl super::Channel for Zulip {
         pairs.push(("content", content));
         let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let req = HttpRequest::new("POST", super::join_url(&self.url, "api/v1/messages"))
-            .header("Authorization", basic_auth(&self.bot_email, &self.api_key))
+            .header(
+                "Authorization",
+                basic_auth(&self.bot_email, self.api_key.expose()),
+            )
             .header("Content-Type", "application/x-www-form-urlencoded")
             .body(super::form(&borrowed).into_bytes());
         Ok(vec![Outgoing::Http(req)])
@@ -137,9 +141,9 @@ impl super::Channel for Zulip {
 
     fn secrets(&self) -> Vec<String> {
         // A receiver may echo the Authorization header back: its base64 is secret too.
-        let basic = basic_auth(&self.bot_email, &self.api_key);
+        let basic = basic_auth(&self.bot_email, self.api_key.expose());
         vec![
-            self.api_key.clone(),
+            self.api_key.expose().to_string(),
             basic.trim_start_matches("Basic ").to_string(),
         ]
     }

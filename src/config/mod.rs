@@ -91,7 +91,6 @@ impl Patterns {
 }
 
 /// One endpoint, ready to use.
-#[derive(Debug)]
 pub struct Endpoint {
     /// Unique name.
     pub name: String,
@@ -148,6 +147,23 @@ pub struct Spot {
     pub key_at: Pos,
     /// Position of its value.
     pub value_at: Pos,
+}
+
+/// Debug output never shows the endpoint's keys as written (they hold its secrets); the
+/// channel prints its own, with secrets masked.
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("name", &self.name)
+            .field("kind", &self.kind.name)
+            .field("enabled", &self.enabled)
+            .field("when", &self.when)
+            .field("timeout", &self.timeout)
+            .field("retries", &self.retries)
+            .field("channel", &self.channel)
+            .field("line", &self.line)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Endpoint {
