@@ -23,7 +23,7 @@ use crate::event::{Event, Status, STATUS_SUFFIXES};
 pub const TYPE: ChannelType = ChannelType {
     name: "alertmanager",
     http: true,
-    keys: &["url", "urls", "labels", "annotations", "resolve_on_success"],
+    keys: super::fields_of::<Alertmanager>,
     build: super::build::<Alertmanager>,
 };
 

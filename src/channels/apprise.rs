@@ -21,7 +21,7 @@ use crate::render::{cut, escape, Unit};
 pub const TYPE: ChannelType = ChannelType {
     name: "apprise",
     http: true,
-    keys: &["url", "key", "urls", "tag", "format"],
+    keys: super::fields_of::<Apprise>,
     build: super::build::<Apprise>,
 };
 

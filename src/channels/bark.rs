@@ -17,18 +17,7 @@ use crate::render::{cut, escape, Unit};
 pub const TYPE: ChannelType = ChannelType {
     name: "bark",
     http: true,
-    keys: &[
-        "url",
-        "device_key",
-        "group",
-        "level",
-        "sound",
-        "badge",
-        "icon",
-        "click_url",
-        "markdown",
-        "bark",
-    ],
+    keys: super::fields_of::<Bark>,
     build: super::build::<Bark>,
 };
 

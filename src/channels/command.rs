@@ -13,7 +13,7 @@ use crate::render::{cut, Unit};
 pub const TYPE: ChannelType = ChannelType {
     name: "command",
     http: false,
-    keys: &["argv", "env"],
+    keys: super::fields_of::<Command>,
     build: super::build::<Command>,
 };
 

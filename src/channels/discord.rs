@@ -16,7 +16,7 @@ use crate::render::{cut, escape, Unit};
 pub const TYPE: ChannelType = ChannelType {
     name: "discord",
     http: true,
-    keys: &["url", "username", "avatar_url"],
+    keys: super::fields_of::<Discord>,
     build: super::build::<Discord>,
 };
 

@@ -13,19 +13,7 @@ use super::{ChannelType, DeliveryError, Invalid, Message, Outgoing};
 pub const TYPE: ChannelType = ChannelType {
     name: "email",
     http: false,
-    keys: &[
-        "smtp_host",
-        "smtp_port",
-        "smtp_user",
-        "smtp_password",
-        "smtp_crypto",
-        "from",
-        "destinations",
-        "html",
-        "notify_user",
-        "ca_file",
-        "tls_insecure",
-    ],
+    keys: super::fields_of::<Email>,
     build: super::build::<Email>,
 };
 

@@ -18,7 +18,7 @@ use crate::render::{cut, escape, Unit};
 pub const TYPE: ChannelType = ChannelType {
     name: "googlechat",
     http: true,
-    keys: &["url"],
+    keys: super::fields_of::<GoogleChat>,
     build: super::build::<GoogleChat>,
 };
 

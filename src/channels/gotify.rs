@@ -14,7 +14,7 @@ use super::{
 pub const TYPE: ChannelType = ChannelType {
     name: "gotify",
     http: true,
-    keys: &["url", "token", "priority"],
+    keys: super::fields_of::<Gotify>,
     build: super::build::<Gotify>,
 };
 

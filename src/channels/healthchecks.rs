@@ -15,7 +15,7 @@ use crate::render::{cut, Unit};
 pub const TYPE: ChannelType = ChannelType {
     name: "healthchecks",
     http: true,
-    keys: &["url"],
+    keys: super::fields_of::<Healthchecks>,
     build: super::build::<Healthchecks>,
 };
 

@@ -30,7 +30,7 @@ use crate::render::{cut_plain, escape, Unit};
 pub const TYPE: ChannelType = ChannelType {
     name: "matrix",
     http: true,
-    keys: &["url", "access_token", "room"],
+    keys: super::fields_of::<Matrix>,
     build: super::build::<Matrix>,
 };
 

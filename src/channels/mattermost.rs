@@ -16,7 +16,7 @@ use crate::render::{cut, escape, Unit};
 pub const TYPE: ChannelType = ChannelType {
     name: "mattermost",
     http: true,
-    keys: &["url", "channel", "username", "icon_url"],
+    keys: super::fields_of::<Mattermost>,
     build: super::build::<Mattermost>,
 };
 

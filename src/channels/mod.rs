@@ -174,10 +174,53 @@ pub struct ChannelType {
     pub name: &'static str,
     /// Whether it speaks HTTP (takes `headers`, `ca_file`, `tls_insecure`).
     pub http: bool,
-    /// Its own keys, for suggestions.
-    pub keys: &'static [&'static str],
+    /// Its own keys, as its typed config declares them ([`fields_of`]).
+    pub keys: fn() -> &'static [&'static str],
     /// Build it from its own keys; the error says which key or value, and where.
     pub build: fn(crate::yaml::Node) -> Result<Box<dyn Channel>, crate::yaml::DeError>,
+}
+
+/// The keys a config type takes, read from what its `Deserialize` declares: the channel's
+/// valid keys come from its typed config, never from a list kept by hand.
+pub fn fields_of<T: DeserializeOwned>() -> &'static [&'static str] {
+    use serde::de::{self, Visitor};
+    #[derive(Debug)]
+    struct Found(&'static [&'static str]);
+    impl std::fmt::Display for Found {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("probe")
+        }
+    }
+    impl std::error::Error for Found {}
+    impl de::Error for Found {
+        fn custom<M: std::fmt::Display>(_: M) -> Found {
+            Found(&[])
+        }
+    }
+    struct Probe;
+    impl<'de> de::Deserializer<'de> for Probe {
+        type Error = Found;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Found> {
+            Err(Found(&[]))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Found> {
+            Err(Found(fields))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+            byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
+            identifier ignored_any
+        }
+    }
+    match T::deserialize(Probe) {
+        Err(Found(fields)) => fields,
+        Ok(_) => &[],
+    }
 }
 
 /// Deserialize a channel strictly from its keys.
@@ -461,4 +504,19 @@ pub fn multipart(parts: &[Part]) -> (String, crate::body::Body) {
         format!("multipart/form-data; boundary={boundary}"),
         body.bytes(head),
     )
+}
+#[cfg(test)]
+mod keys_from_types {
+    #[test]
+    fn every_type_takes_its_keys_from_its_typed_config() {
+        for t in super::TYPES {
+            assert!(
+                !(t.keys)().is_empty(),
+                "{}: no keys read from its config type",
+                t.name
+            );
+        }
+        let gotify = super::find("gotify").unwrap();
+        assert_eq!((gotify.keys)(), ["url", "token", "priority"]);
+    }
 }

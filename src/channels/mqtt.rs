@@ -17,16 +17,7 @@ use crate::event::Status;
 pub const TYPE: ChannelType = ChannelType {
     name: "mqtt",
     http: false,
-    keys: &[
-        "url",
-        "username",
-        "password",
-        "topic",
-        "qos",
-        "retain",
-        "ca_file",
-        "tls_insecure",
-    ],
+    keys: super::fields_of::<Mqtt>,
     build: super::build::<Mqtt>,
 };
 

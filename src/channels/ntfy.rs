@@ -16,9 +16,7 @@ use crate::render::{cut, escape, Unit};
 pub const TYPE: ChannelType = ChannelType {
     name: "ntfy",
     http: true,
-    keys: &[
-        "url", "topic", "token", "user", "password", "priority", "tags", "markdown",
-    ],
+    keys: super::fields_of::<Ntfy>,
     build: super::build::<Ntfy>,
 };
 

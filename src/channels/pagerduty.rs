@@ -17,7 +17,7 @@ use crate::render::{cut, Unit};
 pub const TYPE: ChannelType = ChannelType {
     name: "pagerduty",
     http: true,
-    keys: &["routing_key", "api_url", "severity"],
+    keys: super::fields_of::<PagerDuty>,
     build: super::build::<PagerDuty>,
 };
 

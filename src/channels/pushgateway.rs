@@ -14,7 +14,7 @@ use crate::history::TaskHistory;
 pub const TYPE: ChannelType = ChannelType {
     name: "pushgateway",
     http: true,
-    keys: &["url", "job"],
+    keys: super::fields_of::<Pushgateway>,
     build: super::build::<Pushgateway>,
 };
 

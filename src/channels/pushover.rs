@@ -21,18 +21,7 @@ use crate::render::{cut, escape, Unit};
 pub const TYPE: ChannelType = ChannelType {
     name: "pushover",
     http: true,
-    keys: &[
-        "token",
-        "user",
-        "device",
-        "sound",
-        "priority",
-        "retry",
-        "expire",
-        "click_url",
-        "html",
-        "api_url",
-    ],
+    keys: super::fields_of::<Pushover>,
     build: super::build::<Pushover>,
 };
 

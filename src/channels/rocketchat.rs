@@ -21,7 +21,7 @@ use crate::render::{cut, Unit};
 pub const TYPE: ChannelType = ChannelType {
     name: "rocketchat",
     http: true,
-    keys: &["url"],
+    keys: super::fields_of::<RocketChat>,
     build: super::build::<RocketChat>,
 };
 

@@ -18,7 +18,7 @@ use crate::render::{cut, Unit};
 pub const TYPE: ChannelType = ChannelType {
     name: "signal",
     http: true,
-    keys: &["url", "number", "recipients"],
+    keys: super::fields_of::<Signal>,
     build: super::build::<Signal>,
 };
 

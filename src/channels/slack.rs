@@ -23,7 +23,7 @@ pub const MAX_TEXT: usize = 3900;
 pub const TYPE: ChannelType = ChannelType {
     name: "slack",
     http: true,
-    keys: &["url"],
+    keys: super::fields_of::<Slack>,
     build: super::build::<Slack>,
 };
 

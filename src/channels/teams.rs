@@ -20,7 +20,7 @@ use crate::render::{cut_plain, escape, Unit};
 pub const TYPE: ChannelType = ChannelType {
     name: "teams",
     http: true,
-    keys: &["url"],
+    keys: super::fields_of::<Teams>,
     build: super::build::<Teams>,
 };
 

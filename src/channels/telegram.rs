@@ -15,7 +15,7 @@ use crate::render::{cut, escape, Unit};
 pub const TYPE: ChannelType = ChannelType {
     name: "telegram",
     http: true,
-    keys: &["bot_token", "chat_id", "thread_id", "parse_mode", "api_url"],
+    keys: super::fields_of::<Telegram>,
     build: super::build::<Telegram>,
 };
 

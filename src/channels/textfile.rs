@@ -12,7 +12,7 @@ use super::{ChannelType, DeliveryError, Invalid, Message, Outgoing};
 pub const TYPE: ChannelType = ChannelType {
     name: "textfile",
     http: false,
-    keys: &["dir"],
+    keys: super::fields_of::<Textfile>,
     build: super::build::<Textfile>,
 };
 

@@ -16,14 +16,7 @@ use crate::render::{cut, default_body, Unit};
 pub const TYPE: ChannelType = ChannelType {
     name: "twilio",
     http: true,
-    keys: &[
-        "account_sid",
-        "auth_token",
-        "from",
-        "to",
-        "api_url",
-        "max_length",
-    ],
+    keys: super::fields_of::<Twilio>,
     build: super::build::<Twilio>,
 };
 

@@ -16,7 +16,7 @@ use crate::signing::{Scheme, Signing};
 pub const TYPE: ChannelType = ChannelType {
     name: "webhook",
     http: true,
-    keys: &["url", "method", "token", "format", "payload", "signing"],
+    keys: super::fields_of::<Webhook>,
     build: super::build::<Webhook>,
 };
 

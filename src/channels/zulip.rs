@@ -22,7 +22,7 @@ use crate::render::{cut, escape, Unit};
 pub const TYPE: ChannelType = ChannelType {
     name: "zulip",
     http: true,
-    keys: &["url", "bot_email", "api_key", "stream", "topic", "to"],
+    keys: super::fields_of::<Zulip>,
     build: super::build::<Zulip>,
 };
 

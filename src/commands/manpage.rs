@@ -234,7 +234,7 @@ pub fn config_page() -> Vec<u8> {
         if t.http {
             o.push_str("HTTP; takes headers, ca_file and tls_insecure.\n");
         }
-        for key in t.keys {
+        for key in (t.keys)() {
             entry(
                 &mut o,
                 key,
@@ -282,7 +282,7 @@ mod tests {
             }
         }
         for t in TYPES {
-            for k in t.keys {
+            for k in (t.keys)() {
                 if type_doc(t.name, k).is_none() {
                     missing.push(format!("{} key {k}", t.name));
                 }

@@ -262,7 +262,7 @@ impl Loader<'_> {
         if kind.http {
             valid.extend(HTTP_KEYS);
         }
-        valid.extend(kind.keys);
+        valid.extend((kind.keys)());
         let common: CommonFile = match from_node(Node::new(Value::Map(common), at)) {
             Ok(c) => c,
             Err(e) => {

@@ -84,7 +84,7 @@ fn readme_and_example_name_every_key_of_every_type() {
         keys.push((k.to_string(), "common"));
     }
     for t in bnotify::channels::TYPES {
-        for k in t.keys {
+        for k in (t.keys)() {
             keys.push((k.to_string(), t.name));
         }
     }
