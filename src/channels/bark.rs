@@ -189,3 +189,39 @@ impl super::Channel for Bark {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod prepare_table {
+    use super::super::testkit::{channel, event, http, json, prepare};
+
+    #[test]
+    fn level_by_status_unless_set() {
+        for (keys, ev, want) in [
+            (
+                "{url: 'https://api.day.app/push', device_key: k}",
+                "backup_failure",
+                "critical",
+            ),
+            (
+                "{url: 'https://api.day.app/push', device_key: k}",
+                "backup_success",
+                "passive",
+            ),
+            (
+                "{url: 'https://api.day.app/push', device_key: k}",
+                "backup_start",
+                "active",
+            ),
+            (
+                "{url: 'https://api.day.app/push', device_key: k, level: timeSensitive}",
+                "backup_failure",
+                "timeSensitive",
+            ),
+        ] {
+            let out = prepare(&*channel("bark", keys), &event(ev, None));
+            let body = json(http(&out)[0]);
+            assert_eq!(body["level"], want, "{keys} {ev}");
+            assert_eq!(body["device_key"], "k", "{keys} {ev}");
+        }
+    }
+}

@@ -136,3 +136,30 @@ impl super::Channel for Discord {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod prepare_table {
+    use super::super::testkit::{channel, event, http, json, prepare};
+
+    #[test]
+    fn one_embed_coloured_by_status_with_the_title_once() {
+        let ch = channel("discord", "{url: 'https://discord.com/api/webhooks/1/tok'}");
+        for (ev, colour) in [
+            ("backup_start", 0x3498DB),
+            ("backup_success", 0x2ECC71),
+            ("backup_failure", 0xE74C3C),
+            ("user_login", 0x95A5A6),
+        ] {
+            let out = prepare(&*ch, &event(ev, None));
+            let body = json(http(&out)[0]);
+            let embeds = body["embeds"].as_array().unwrap();
+            assert_eq!(embeds.len(), 1, "{ev}");
+            assert_eq!(embeds[0]["color"], colour, "{ev}");
+            assert_eq!(embeds[0]["title"], "T", "{ev}");
+            assert!(
+                body.get("content").is_none(),
+                "{ev}: the title is shown once"
+            );
+        }
+    }
+}

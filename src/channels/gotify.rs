@@ -64,3 +64,32 @@ impl super::Channel for Gotify {
         check_url("url", &self.url)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{channel, event, http, json, prepare};
+
+    #[test]
+    fn priority_by_status_unless_set() {
+        for (keys, ev, want) in [
+            ("{url: 'http://g', token: t}", "backup_failure", 8),
+            ("{url: 'http://g', token: t}", "backup_success", 5),
+            ("{url: 'http://g', token: t}", "backup_start", 2),
+            ("{url: 'http://g', token: t}", "user_login", 4),
+            (
+                "{url: 'http://g', token: t, priority: 10}",
+                "backup_success",
+                10,
+            ),
+        ] {
+            let out = prepare(&*channel("gotify", keys), &event(ev, None));
+            let reqs = http(&out);
+            assert_eq!(reqs[0].url, "http://g/message", "{keys} {ev}");
+            assert_eq!(json(reqs[0])["priority"], want, "{keys} {ev}");
+            assert!(reqs[0]
+                .headers
+                .iter()
+                .any(|(k, v)| k == "X-Gotify-Key" && v == "t"));
+        }
+    }
+}

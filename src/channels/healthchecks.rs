@@ -88,3 +88,23 @@ fn exit_code(ev: &Event) -> Option<u8> {
         .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))?;
     u8::try_from(code).ok().filter(|c| *c != 0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{channel, event, http, prepare};
+
+    #[test]
+    fn path_by_status_and_exit_code() {
+        let ch = channel("healthchecks", "{url: 'http://hc/ping/abc'}");
+        for (ev, code, want) in [
+            ("backup_start", None, "http://hc/ping/abc/start"),
+            ("backup_success", None, "http://hc/ping/abc"),
+            ("backup_failure", None, "http://hc/ping/abc/fail"),
+            ("backup_failure", Some(3), "http://hc/ping/abc/3"),
+        ] {
+            let out = prepare(&*ch, &event(ev, code));
+            let url = &http(&out)[0].url;
+            assert!(url.starts_with(want), "{ev} {code:?}: {url}");
+        }
+    }
+}

@@ -26,6 +26,8 @@ pub mod signal;
 pub mod slack;
 pub mod teams;
 pub mod telegram;
+#[cfg(test)]
+pub(crate) mod testkit;
 pub mod textfile;
 pub mod twilio;
 pub mod webhook;

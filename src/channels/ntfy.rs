@@ -202,3 +202,28 @@ fn header_text(s: &str) -> String {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{channel, event, http, prepare};
+
+    #[test]
+    fn priority_header_by_status_unless_set() {
+        for (keys, ev, want) in [
+            ("{topic: t1}", "backup_failure", "4"),
+            ("{topic: t1}", "backup_success", "3"),
+            ("{topic: t1}", "backup_start", "2"),
+            ("{topic: t1, priority: 5}", "backup_success", "5"),
+        ] {
+            let out = prepare(&*channel("ntfy", keys), &event(ev, None));
+            let h = http(&out)[0];
+            assert_eq!(h.url, "https://ntfy.sh/t1", "{keys}");
+            let p = h
+                .headers
+                .iter()
+                .find(|(k, _)| k == "Priority")
+                .map(|(_, v)| v.as_str());
+            assert_eq!(p, Some(want), "{keys} {ev}");
+        }
+    }
+}

@@ -167,3 +167,31 @@ fn details(msg: &Message) -> Value {
     }
     Value::Object(d)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{channel, event, http, json, prepare};
+
+    #[test]
+    fn trigger_resolve_or_nothing() {
+        let ch = channel("pagerduty", "{routing_key: rk, api_url: 'http://pd'}");
+        for (ev, want) in [
+            ("backup_failure", Some("trigger")),
+            ("backup_success", Some("resolve")),
+            ("backup_start", None),
+            ("user_login", None),
+        ] {
+            let out = prepare(&*ch, &event(ev, None));
+            let reqs = http(&out);
+            match want {
+                Some(action) => {
+                    let body = json(reqs[0]);
+                    assert_eq!(body["event_action"], action, "{ev}");
+                    assert_eq!(body["dedup_key"], "db", "{ev}");
+                    assert_eq!(body["routing_key"], "rk", "{ev}");
+                }
+                None => assert!(reqs.is_empty(), "{ev}"),
+            }
+        }
+    }
+}
