@@ -123,3 +123,23 @@ pub fn context(msg: &Message) -> String {
     parts.push(ev.timestamp.clone());
     parts.join(" · ")
 }
+
+#[cfg(test)]
+mod prepare_table {
+    use super::super::testkit::{channel, event, http, json, prepare};
+
+    #[test]
+    fn title_in_a_header_block_and_a_text_fallback() {
+        let ch = channel("slack", "{url: 'https://hooks.slack.com/services/T/B/x'}");
+        for ev in ["backup_failure", "backup_success", "backup_start"] {
+            let out = prepare(&*ch, &event(ev, None));
+            let body = json(http(&out)[0]);
+            assert!(!body["text"].as_str().unwrap().is_empty(), "{ev}");
+            let blocks = body["blocks"].as_array().unwrap();
+            assert_eq!(blocks[0]["type"], "header", "{ev}");
+            assert_eq!(blocks[0]["text"]["type"], "plain_text", "{ev}");
+            let header = blocks[0]["text"]["text"].as_str().unwrap();
+            assert!(header.ends_with(" T"), "{ev}: {header}");
+        }
+    }
+}

@@ -214,3 +214,24 @@ impl super::Channel for Telegram {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod prepare_table {
+    use super::super::testkit::{channel, event, http, json, prepare};
+
+    #[test]
+    fn send_message_with_the_parse_mode_and_thread() {
+        for (keys, mode, thread) in [
+            ("{bot_token: '1:abc', chat_id: -100, api_url: 'http://tg'}", "HTML", None),
+            ("{bot_token: '1:abc', chat_id: -100, api_url: 'http://tg', parse_mode: MarkdownV2, thread_id: 7}", "MarkdownV2", Some(7)),
+        ] {
+            let out = prepare(&*channel("telegram", keys), &event("backup_failure", None));
+            let h = http(&out)[0];
+            assert_eq!(h.url, "http://tg/bot1:abc/sendMessage", "{keys}");
+            let body = json(h);
+            assert_eq!(body["parse_mode"], mode, "{keys}");
+            assert_eq!(body["chat_id"], -100, "{keys}");
+            assert_eq!(body.get("message_thread_id").and_then(|v| v.as_i64()), thread, "{keys}");
+        }
+    }
+}

@@ -126,3 +126,29 @@ fn sms_text(msg: &Message) -> String {
         None => msg.title.clone(),
     }
 }
+
+#[cfg(test)]
+mod prepare_table {
+    use super::super::testkit::{channel, event, http, prepare};
+
+    #[test]
+    fn one_form_request_per_recipient() {
+        let ch = channel(
+            "twilio",
+            "{account_sid: AC1, auth_token: tok, from: '+1555', to: ['+1666', '+1777'], api_url: 'http://tw'}",
+        );
+        let out = prepare(&*ch, &event("backup_failure", None));
+        let reqs = http(&out);
+        assert_eq!(reqs.len(), 2);
+        for (h, to) in reqs.iter().zip(["%2B1666", "%2B1777"]) {
+            assert_eq!(h.url, "http://tw/2010-04-01/Accounts/AC1/Messages.json");
+            let body = String::from_utf8(h.body.to_vec()).unwrap();
+            assert!(body.contains(&format!("To={to}")), "{body}");
+            assert!(body.contains("From=%2B1555"), "{body}");
+            assert!(h
+                .headers
+                .iter()
+                .any(|(k, v)| k == "Authorization" && v.starts_with("Basic ")));
+        }
+    }
+}
