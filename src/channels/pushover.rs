@@ -255,3 +255,41 @@ impl super::Channel for Pushover {
         MAX_ATTACHMENT
     }
 }
+
+#[cfg(test)]
+mod prepare_table {
+    use super::super::testkit::{channel, event, http, prepare};
+
+    #[test]
+    fn priority_by_status_and_emergency_retry() {
+        for (keys, ev, want) in [
+            (
+                "{token: at, user: uk, api_url: 'http://po'}",
+                "backup_failure",
+                &["priority=1"][..],
+            ),
+            (
+                "{token: at, user: uk, api_url: 'http://po'}",
+                "backup_success",
+                &["priority=0"][..],
+            ),
+            (
+                "{token: at, user: uk, api_url: 'http://po', priority: 2}",
+                "backup_failure",
+                &["priority=2", "retry=60", "expire=3600"][..],
+            ),
+        ] {
+            let out = prepare(&*channel("pushover", keys), &event(ev, None));
+            let h = http(&out)[0];
+            assert_eq!(h.url, "http://po/1/messages.json", "{keys}");
+            let body = String::from_utf8(h.body.to_vec()).unwrap();
+            for w in want {
+                assert!(body.contains(w), "{keys} {ev}: {body}");
+            }
+            assert!(
+                body.contains("token=at") && body.contains("user=uk"),
+                "{body}"
+            );
+        }
+    }
+}

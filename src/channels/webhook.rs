@@ -286,3 +286,34 @@ mod tests {
         assert_eq!(sb_time("2021-12-12T14:12:12+02:00"), "2021-12-12 12:12:12");
     }
 }
+
+#[cfg(test)]
+mod prepare_table {
+    use super::super::testkit::{channel, event, http, json, prepare};
+
+    #[test]
+    fn every_format_and_the_token_header() {
+        for (keys, check) in [
+            ("{url: 'http://w', token: tk}", ("event", "backup_failure")),
+            (
+                "{url: 'http://w', format: backupman}",
+                ("Event", "backup_failure"),
+            ),
+            ("{url: 'http://w', format: k8s}", ("status", "failure")),
+            (
+                "{url: 'http://w', format: simplebackups}",
+                ("status", "error"),
+            ),
+        ] {
+            let out = prepare(&*channel("webhook", keys), &event("backup_failure", None));
+            let h = http(&out)[0];
+            assert_eq!(h.method, "POST", "{keys}");
+            assert_eq!(json(h)[check.0], check.1, "{keys}");
+            let token = h
+                .headers
+                .iter()
+                .any(|(k, v)| k == "X-Webhook-Token" && v == "tk");
+            assert_eq!(token, keys.contains("token"), "{keys}");
+        }
+    }
+}
