@@ -255,3 +255,47 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod prepare_table {
+    use super::super::testkit::{channel, event, http, json, prepare};
+
+    #[test]
+    fn a_failure_fires_a_success_resolves_a_start_sends_nothing() {
+        let ch = channel("alertmanager", "{url: 'http://am', labels: {team: ops}}");
+        for (ev, sends, resolves) in [
+            ("backup_failure", true, false),
+            ("backup_success", true, true),
+            ("backup_start", false, false),
+        ] {
+            let out = prepare(&*ch, &event(ev, None));
+            let reqs = http(&out);
+            assert_eq!(!reqs.is_empty(), sends, "{ev}");
+            if let Some(h) = reqs.first() {
+                assert_eq!(h.url, "http://am/api/v2/alerts", "{ev}");
+                let alerts = json(h);
+                let a = &alerts.as_array().unwrap()[0];
+                assert_eq!(a["labels"]["alertname"], "BackupFailed", "{ev}");
+                assert_eq!(a["labels"]["task"], "db", "{ev}");
+                assert_eq!(a["labels"]["team"], "ops", "{ev}");
+                let ends = time::OffsetDateTime::parse(
+                    a["endsAt"].as_str().unwrap(),
+                    &time::format_description::well_known::Rfc3339,
+                )
+                .unwrap();
+                let now = time::OffsetDateTime::now_utc();
+                if resolves {
+                    assert!(
+                        ends <= now + time::Duration::minutes(1),
+                        "{ev}: resolved now"
+                    );
+                } else {
+                    assert!(
+                        ends > now + time::Duration::days(1),
+                        "{ev}: active for days"
+                    );
+                }
+            }
+        }
+    }
+}

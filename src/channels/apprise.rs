@@ -156,3 +156,37 @@ impl super::Channel for Apprise {
         }
     }
 }
+
+#[cfg(test)]
+mod prepare_table {
+    use super::super::testkit::{channel, event, http, json, prepare};
+
+    #[test]
+    fn stateful_or_stateless_and_type_by_status() {
+        for (keys, url, ev, kind) in [
+            (
+                "{url: 'http://ap', key: cfg1}",
+                "http://ap/notify/cfg1",
+                "backup_failure",
+                "failure",
+            ),
+            (
+                "{url: 'http://ap', key: cfg1}",
+                "http://ap/notify/cfg1",
+                "backup_success",
+                "success",
+            ),
+            (
+                "{url: 'http://ap', urls: ['json://x']}",
+                "http://ap/notify",
+                "backup_start",
+                "info",
+            ),
+        ] {
+            let out = prepare(&*channel("apprise", keys), &event(ev, None));
+            let h = http(&out)[0];
+            assert_eq!(h.url, url, "{keys}");
+            assert_eq!(json(h)["type"], kind, "{keys} {ev}");
+        }
+    }
+}

@@ -99,3 +99,23 @@ impl super::Channel for Signal {
         MAX_ATTACHMENT
     }
 }
+
+#[cfg(test)]
+mod prepare_table {
+    use super::super::testkit::{channel, event, http, json, prepare};
+
+    #[test]
+    fn v2_send_with_number_and_recipients() {
+        let ch = channel(
+            "signal",
+            "{url: 'http://sg', number: '+1555', recipients: ['+1666', 'group.x']}",
+        );
+        let out = prepare(&*ch, &event("backup_failure", None));
+        let h = http(&out)[0];
+        assert_eq!(h.url, "http://sg/v2/send");
+        let body = json(h);
+        assert_eq!(body["number"], "+1555");
+        assert_eq!(body["recipients"], serde_json::json!(["+1666", "group.x"]));
+        assert!(body["message"].as_str().unwrap().contains('T'));
+    }
+}

@@ -184,3 +184,34 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod prepare_table {
+    use super::super::testkit::{channel, event, http, prepare};
+
+    #[test]
+    fn stream_and_topic_or_direct() {
+        for (keys, want) in [
+            (
+                "{url: 'http://z', bot_email: b@x, api_key: k, stream: ops, topic: backups}",
+                &["type=stream", "to=ops", "topic=backups"][..],
+            ),
+            (
+                "{url: 'http://z', bot_email: b@x, api_key: k, stream: ops}",
+                &["type=stream", "topic=db"][..],
+            ),
+            (
+                "{url: 'http://z', bot_email: b@x, api_key: k, to: [a@x]}",
+                &["type=direct"][..],
+            ),
+        ] {
+            let out = prepare(&*channel("zulip", keys), &event("backup_failure", None));
+            let h = http(&out)[0];
+            assert_eq!(h.url, "http://z/api/v1/messages", "{keys}");
+            let body = String::from_utf8(h.body.to_vec()).unwrap();
+            for w in want {
+                assert!(body.contains(w), "{keys}: {body}");
+            }
+        }
+    }
+}
