@@ -80,3 +80,28 @@ impl super::Channel for Command {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod prepare_table {
+    use super::super::testkit::{channel, event, prepare};
+    use super::super::Outgoing;
+
+    #[test]
+    fn argv_env_and_the_event_on_stdin() {
+        let ch = channel("command", "{argv: [notify-send, x], env: {LEVEL: hi}}");
+        for (ev, status) in [("backup_failure", "failure"), ("backup_start", "start")] {
+            let out = prepare(&*ch, &event(ev, None));
+            let Outgoing::Exec(x) = &out[0] else {
+                panic!("{ev}: not a command")
+            };
+            assert_eq!(x.argv, ["notify-send", "x"]);
+            let env = |k: &str| x.env.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+            assert_eq!(env("BNOTIFY_EVENT"), Some(ev));
+            assert_eq!(env("BNOTIFY_STATUS"), Some(status));
+            assert_eq!(env("BNOTIFY_TASK"), Some("db"));
+            assert_eq!(env("LEVEL"), Some("hi"));
+            let stdin: serde_json::Value = serde_json::from_slice(&x.stdin).unwrap();
+            assert_eq!(stdin["event"], ev);
+        }
+    }
+}

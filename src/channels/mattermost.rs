@@ -93,3 +93,31 @@ impl super::Channel for Mattermost {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod prepare_table {
+    use super::super::testkit::{channel, event, http, json, prepare};
+
+    #[test]
+    fn text_and_the_optional_overrides() {
+        for (keys, channel_key) in [
+            ("{url: 'http://mm/hooks/x'}", None),
+            (
+                "{url: 'http://mm/hooks/x', channel: ops, username: backups}",
+                Some("ops"),
+            ),
+        ] {
+            let out = prepare(
+                &*channel("mattermost", keys),
+                &event("backup_failure", None),
+            );
+            let body = json(http(&out)[0]);
+            assert!(body["text"].as_str().unwrap().contains('T'), "{keys}");
+            assert_eq!(
+                body.get("channel").and_then(|v| v.as_str()),
+                channel_key,
+                "{keys}"
+            );
+        }
+    }
+}

@@ -190,3 +190,29 @@ mod tests {
         assert_eq!(segment("a/b"), "YS9i@base64");
     }
 }
+
+#[cfg(test)]
+mod prepare_table {
+    use super::super::testkit::{channel, event, http, prepare};
+
+    #[test]
+    fn a_put_grouped_by_job_and_instance() {
+        for (keys, url) in [
+            (
+                "{url: 'http://pg'}",
+                "http://pg/metrics/job/bnotify/instance/h",
+            ),
+            (
+                "{url: 'http://pg', job: backups}",
+                "http://pg/metrics/job/backups/instance/h",
+            ),
+        ] {
+            let out = prepare(
+                &*channel("pushgateway", keys),
+                &event("backup_success", None),
+            );
+            let h = http(&out)[0];
+            assert_eq!((h.method.as_str(), h.url.as_str()), ("PUT", url), "{keys}");
+        }
+    }
+}

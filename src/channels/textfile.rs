@@ -78,3 +78,22 @@ impl super::Channel for Textfile {
         true
     }
 }
+
+#[cfg(test)]
+mod prepare_table {
+    use super::super::testkit::{channel, event, prepare};
+    use super::super::Outgoing;
+
+    #[test]
+    fn one_file_in_the_collector_directory() {
+        let ch = channel("textfile", "{dir: /var/lib/node_exporter}");
+        let out = prepare(&*ch, &event("backup_success", None));
+        let Outgoing::File(f) = &out[0] else {
+            panic!("not a file write")
+        };
+        assert_eq!(
+            f.path,
+            std::path::Path::new("/var/lib/node_exporter/bnotify.prom")
+        );
+    }
+}
