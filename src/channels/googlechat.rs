@@ -97,3 +97,27 @@ impl super::Channel for GoogleChat {
         check_url("url", &self.url)
     }
 }
+
+#[cfg(test)]
+mod prepare_table {
+    use super::super::testkit::{channel, event, http, json, prepare};
+
+    #[test]
+    fn text_with_a_bold_title_and_the_query_kept() {
+        let ch = channel(
+            "googlechat",
+            "{url: 'https://chat.googleapis.com/v1/spaces/AbC/messages?key=k&token=t'}",
+        );
+        for ev in ["backup_failure", "backup_success"] {
+            let out = prepare(&*ch, &event(ev, None));
+            let h = http(&out)[0];
+            assert!(
+                h.url.ends_with("/spaces/AbC/messages?key=k&token=t"),
+                "{ev}: {}",
+                h.url
+            );
+            let text = json(h)["text"].as_str().unwrap().to_string();
+            assert!(text.starts_with("*T*"), "{ev}: {text}");
+        }
+    }
+}

@@ -521,4 +521,17 @@ mod keys_from_types {
         let gotify = super::find("gotify").unwrap();
         assert_eq!((gotify.keys)(), ["url", "token", "priority"]);
     }
+
+    /// Every registered type has its table of `prepare()` cases (no network).
+    #[test]
+    fn every_type_has_a_prepare_table() {
+        for t in super::TYPES {
+            let path = format!("{}/src/channels/{}.rs", env!("CARGO_MANIFEST_DIR"), t.name);
+            let src = std::fs::read_to_string(&path).unwrap();
+            assert!(
+                src.contains("mod prepare_table") || src.contains("testkit::"),
+                "{path} has no prepare() table (see channels::testkit)"
+            );
+        }
+    }
 }

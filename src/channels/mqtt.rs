@@ -190,3 +190,39 @@ mod tests {
         assert_eq!(level("a/b+c#"), "a_b_c_");
     }
 }
+
+#[cfg(test)]
+mod prepare_table {
+    use super::super::testkit::{channel, event, prepare};
+    use super::super::Outgoing;
+
+    #[test]
+    fn the_event_then_the_retained_outcome() {
+        let ch = channel("mqtt", "{url: 'mqtt://broker:1883'}");
+        for (ev, topics) in [
+            (
+                "backup_failure",
+                &["bnotify/h/db/backup_failure", "bnotify/h/db/status"][..],
+            ),
+            (
+                "backup_success",
+                &["bnotify/h/db/backup_success", "bnotify/h/db/status"][..],
+            ),
+            ("backup_start", &["bnotify/h/db/backup_start"][..]),
+        ] {
+            let out = prepare(&*ch, &event(ev, None));
+            let Outgoing::Mqtt(m) = &out[0] else {
+                panic!("{ev}: not an MQTT publish")
+            };
+            let got: Vec<&str> = m.messages.iter().map(|p| p.topic.as_str()).collect();
+            assert_eq!(got, topics, "{ev}");
+            assert!(
+                m.messages.iter().all(|p| p.qos == 1),
+                "{ev}: QoS 1 by default"
+            );
+            if let Some(status) = m.messages.get(1) {
+                assert!(status.retain, "{ev}: the outcome is retained");
+            }
+        }
+    }
+}

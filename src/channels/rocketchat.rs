@@ -91,3 +91,24 @@ impl super::Channel for RocketChat {
         check_url("url", &self.url)
     }
 }
+
+#[cfg(test)]
+mod prepare_table {
+    use super::super::testkit::{channel, event, http, json, prepare};
+
+    #[test]
+    fn text_and_an_attachment_coloured_by_status() {
+        let ch = channel("rocketchat", "{url: 'http://rc/hooks/id/tok'}");
+        for (ev, colour) in [
+            ("backup_start", "#3498db"),
+            ("backup_success", "#2eb67d"),
+            ("backup_failure", "#e01e5a"),
+            ("user_login", "#95a5a6"),
+        ] {
+            let out = prepare(&*ch, &event(ev, None));
+            let body = json(http(&out)[0]);
+            assert!(!body["text"].as_str().unwrap().is_empty(), "{ev}");
+            assert_eq!(body["attachments"][0]["color"], colour, "{ev}");
+        }
+    }
+}

@@ -159,3 +159,40 @@ fn json_text(s: &str) -> String {
 fn request_len(body: &Value) -> usize {
     serde_json::to_vec(body).map_or(0, |b| b.len())
 }
+
+#[cfg(test)]
+mod prepare_table {
+    use super::super::testkit::{channel, event, http, json, prepare};
+
+    #[test]
+    fn one_adaptive_card_for_every_status() {
+        let ch = channel(
+            "teams",
+            "{url: 'https://x.logic.azure.com/workflows/1?sig=s'}",
+        );
+        for ev in [
+            "backup_failure",
+            "backup_success",
+            "backup_start",
+            "user_login",
+        ] {
+            let out = prepare(&*ch, &event(ev, None));
+            let h = http(&out)[0];
+            assert!(h.url.ends_with("?sig=s"), "{ev}: the query stays");
+            let body = json(h);
+            assert_eq!(body["type"], "message", "{ev}");
+            let card = &body["attachments"][0];
+            assert_eq!(
+                card["contentType"], "application/vnd.microsoft.card.adaptive",
+                "{ev}"
+            );
+            assert_eq!(card["content"]["type"], "AdaptiveCard", "{ev}");
+            assert!(
+                card["content"]["body"]
+                    .as_array()
+                    .is_some_and(|b| !b.is_empty()),
+                "{ev}"
+            );
+        }
+    }
+}
