@@ -301,9 +301,36 @@ fn decode(s: &str) -> String {
 /// A credential from the config (a token, a password, a key). Its `Debug` prints the mask,
 /// and it has no `Display`: the value is reached only through [`Secret::expose`], at the
 /// one place that sends it.
-#[derive(Clone, PartialEq, Eq, Default, serde::Deserialize)]
-#[serde(transparent)]
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct Secret(String);
+
+thread_local! {
+    /// The credentials read while [`collect_secrets`] runs on this thread.
+    static COLLECTED: std::cell::RefCell<Option<Vec<String>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Run `read` (a config type's deserialization) and return what it built together with
+/// every [`Secret`] it read: a channel's secret list comes from its typed config.
+pub fn collect_secrets<T>(read: impl FnOnce() -> T) -> (T, Vec<String>) {
+    COLLECTED.with(|c| *c.borrow_mut() = Some(Vec::new()));
+    let out = read();
+    let found = COLLECTED
+        .with(|c| c.borrow_mut().take())
+        .unwrap_or_default();
+    (out, found)
+}
+
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Secret, D::Error> {
+        let s = String::deserialize(d)?;
+        COLLECTED.with(|c| {
+            if let Some(v) = c.borrow_mut().as_mut() {
+                v.push(s.clone());
+            }
+        });
+        Ok(Secret(s))
+    }
+}
 
 impl Secret {
     /// Wrap a credential.

@@ -135,9 +135,8 @@ impl super::Channel for Apprise {
     }
 
     fn secrets(&self) -> Vec<String> {
-        let mut s: Vec<String> = self.key.iter().map(|k| k.expose().to_string()).collect();
-        s.extend(self.urls.list());
-        s
+        // Apprise URLs carry their own credentials anywhere in them.
+        self.urls.list()
     }
 
     fn validate(&self) -> Result<(), Invalid> {

@@ -229,13 +229,6 @@ impl super::Channel for Email {
         true
     }
 
-    fn secrets(&self) -> Vec<String> {
-        self.smtp_password
-            .iter()
-            .map(|p| p.expose().to_string())
-            .collect()
-    }
-
     fn validate(&self) -> Result<(), Invalid> {
         let Some(from) = self.sender() else {
             return Err(Invalid::key("from", "missing required key \"from\"")

@@ -56,10 +56,6 @@ impl super::Channel for Gotify {
         })
     }
 
-    fn secrets(&self) -> Vec<String> {
-        vec![self.token.expose().to_string()]
-    }
-
     fn validate(&self) -> Result<(), Invalid> {
         check_url("url", &self.url)
     }

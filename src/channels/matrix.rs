@@ -232,10 +232,6 @@ impl super::Channel for Matrix {
         Ok(())
     }
 
-    fn secrets(&self) -> Vec<String> {
-        vec![self.access_token.expose().to_string()]
-    }
-
     fn validate(&self) -> Result<(), Invalid> {
         check_url("url", &self.url)?;
         let ok = (self.room.starts_with('!') || self.room.starts_with('#'))

@@ -134,7 +134,11 @@ pub trait Channel: Send + Sync + std::fmt::Debug {
     }
 
     /// Secret values to mask in every output.
-    fn secrets(&self) -> Vec<String>;
+    /// Secret values beyond the [`crate::redact::Secret`] keys of its config (which are
+    /// collected when it is built): tokens in URL paths, credentials derived from them.
+    fn secrets(&self) -> Vec<String> {
+        Vec::new()
+    }
 
     /// Checks beyond the shape of the keys (URLs, either-or keys).
     fn validate(&self) -> Result<(), Invalid> {
@@ -225,11 +229,60 @@ pub fn fields_of<T: DeserializeOwned>() -> &'static [&'static str] {
     }
 }
 
-/// Deserialize a channel strictly from its keys.
+/// Deserialize a channel strictly from its keys. Every [`crate::redact::Secret`] its config
+/// type holds is collected while reading it and joins the channel's secret list.
 pub fn build<T: Channel + DeserializeOwned + 'static>(
     v: crate::yaml::Node,
 ) -> Result<Box<dyn Channel>, crate::yaml::DeError> {
-    deserialize::<T>(v).map(|c| Box::new(c) as Box<dyn Channel>)
+    let (built, secrets) = crate::redact::collect_secrets(|| deserialize::<T>(v));
+    built.map(|inner| Box::new(Typed { inner, secrets }) as Box<dyn Channel>)
+}
+
+/// A channel with the secrets read from its typed config.
+struct Typed<T> {
+    inner: T,
+    secrets: Vec<String>,
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for Typed<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.inner.fmt(f)
+    }
+}
+
+impl<T: Channel> Channel for Typed<T> {
+    fn prepare(&self, msg: &Message) -> Result<Vec<Outgoing>, DeliveryError> {
+        self.inner.prepare(msg)
+    }
+    fn check(&self, reply: &Reply) -> Result<(), DeliveryError> {
+        self.inner.check(reply)
+    }
+    fn follow(&self, reply: &Reply, later: &mut HttpRequest) -> Result<(), DeliveryError> {
+        self.inner.follow(reply, later)
+    }
+    fn secrets(&self) -> Vec<String> {
+        let mut s = self.secrets.clone();
+        s.extend(self.inner.secrets());
+        s
+    }
+    fn validate(&self) -> Result<(), Invalid> {
+        self.inner.validate()
+    }
+    fn carries_attachments(&self) -> bool {
+        self.inner.carries_attachments()
+    }
+    fn uses_history(&self) -> bool {
+        self.inner.uses_history()
+    }
+    fn any_suffices(&self) -> bool {
+        self.inner.any_suffices()
+    }
+    fn independent_requests(&self) -> bool {
+        self.inner.independent_requests()
+    }
+    fn max_attachment_size(&self) -> u64 {
+        self.inner.max_attachment_size()
+    }
 }
 
 /// Deserialize strictly; the error is typed (unknown key, missing key, bad value), with
@@ -520,6 +573,35 @@ mod keys_from_types {
         }
         let gotify = super::find("gotify").unwrap();
         assert_eq!((gotify.keys)(), ["url", "token", "priority"]);
+    }
+
+    /// The `Secret` keys of a channel's config are its secrets, with no list kept by hand.
+    #[test]
+    fn secrets_come_from_the_typed_config() {
+        use super::testkit::channel;
+        for (kind, keys, want) in [
+            ("gotify", "{url: 'http://g', token: tok1}", &["tok1"][..]),
+            ("pagerduty", "{routing_key: rk1}", &["rk1"][..]),
+            (
+                "webhook",
+                "{url: 'http://w', token: t2, signing: {secret: s2}}",
+                &["t2", "s2"][..],
+            ),
+            (
+                "email",
+                "{smtp_host: m, smtp_user: u, smtp_password: pw3, from: a@x, destinations: [b@x]}",
+                &["pw3"][..],
+            ),
+        ] {
+            let got = channel(kind, keys).secrets();
+            for w in want {
+                assert!(
+                    got.iter().any(|g| g == w),
+                    "{kind}: {w} missing from {}",
+                    got.len()
+                );
+            }
+        }
     }
 
     /// Every registered type has its table of `prepare()` cases (no network).

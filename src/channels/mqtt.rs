@@ -104,11 +104,11 @@ impl super::Channel for Mqtt {
     }
 
     fn secrets(&self) -> Vec<String> {
-        let from_url = parse_url(&self.url).ok().and_then(|p| p.4);
-        self.password
-            .iter()
-            .map(|p| p.expose().to_string())
-            .chain(from_url)
+        // A password written in the URL's user-info.
+        parse_url(&self.url)
+            .ok()
+            .and_then(|p| p.4)
+            .into_iter()
             .collect()
     }
 

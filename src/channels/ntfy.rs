@@ -144,12 +144,7 @@ impl super::Channel for Ntfy {
 
     fn secrets(&self) -> Vec<String> {
         // On a public server the topic is the secret: anyone who knows it can read it.
-        let mut s: Vec<String> = [&self.token, &self.password]
-            .into_iter()
-            .flatten()
-            .map(|x| x.expose().to_string())
-            .chain([self.topic.clone()])
-            .collect();
+        let mut s = vec![self.topic.clone()];
         if let Some(a) = self.auth() {
             s.extend(a.split_once(' ').map(|(_, c)| c.to_string()));
         }

@@ -81,10 +81,6 @@ impl super::Channel for PagerDuty {
         Ok(vec![Outgoing::Http(HttpRequest::post_json(url, &body))])
     }
 
-    fn secrets(&self) -> Vec<String> {
-        vec![self.routing_key.expose().to_string()]
-    }
-
     fn validate(&self) -> Result<(), Invalid> {
         check_url("api_url", &self.api_url)?;
         if !SEVERITIES.contains(&self.severity.as_str()) {

@@ -192,10 +192,6 @@ impl super::Channel for Telegram {
         Err(err)
     }
 
-    fn secrets(&self) -> Vec<String> {
-        vec![self.bot_token.expose().to_string()]
-    }
-
     fn validate(&self) -> Result<(), Invalid> {
         check_url("api_url", &self.api_url)?;
         if let ChatId::Name(n) = &self.chat_id {

@@ -95,13 +95,6 @@ impl super::Channel for Webhook {
         self.format == Format::Bnotify
     }
 
-    fn secrets(&self) -> Vec<String> {
-        let mut s = Vec::new();
-        s.extend(self.token.as_ref().map(|t| t.expose().to_string()));
-        s.extend(self.signing.as_ref().map(|g| g.secret.expose().to_string()));
-        s
-    }
-
     fn validate(&self) -> Result<(), Invalid> {
         check_url("url", &self.url)?;
         match (self.format, &self.payload) {

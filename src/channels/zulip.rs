@@ -142,10 +142,7 @@ impl super::Channel for Zulip {
     fn secrets(&self) -> Vec<String> {
         // A receiver may echo the Authorization header back: its base64 is secret too.
         let basic = basic_auth(&self.bot_email, self.api_key.expose());
-        vec![
-            self.api_key.expose().to_string(),
-            basic.trim_start_matches("Basic ").to_string(),
-        ]
+        vec![basic.trim_start_matches("Basic ").to_string()]
     }
 
     fn validate(&self) -> Result<(), Invalid> {
