@@ -9,8 +9,6 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use anyhow::{bail, Result};
-
 use crate::config::{nearest, Config, Endpoint, When};
 use crate::dispatch::{self, Delivery, Options};
 use crate::event::{Event, Status};
@@ -72,7 +70,7 @@ pub(crate) fn deliver_event(
     cfg: &Config,
     ev: &Event,
     o: &SendOptions,
-) -> Result<Outcome> {
+) -> Result<Outcome, UnknownEndpoint> {
     check_names(g, cfg, &o.only)?;
     let eps = dispatch::select(cfg, ev, &o.only);
     explain(g, cfg, ev, &eps, &o.only);
@@ -86,7 +84,7 @@ pub(crate) fn deliver_to(
     ev: &Event,
     eps: &[&Endpoint],
     o: &SendOptions,
-) -> Result<Outcome> {
+) -> Result<Outcome, UnknownEndpoint> {
     if o.dry_run {
         let (jobs, skipped) = gate(g, cfg, ev, eps, o, None);
         let jobs: Vec<(&Event, &Endpoint)> = jobs.iter().map(|j| (&j.entry.event, j.ep)).collect();
@@ -472,9 +470,25 @@ fn nothing_sent(g: &Global, cfg: &Config, ev: &Event, skipped: &[(&Endpoint, Str
     }
 }
 
+/// `--endpoint` names an endpoint the config does not have.
+#[derive(Debug, thiserror::Error)]
+#[error("no endpoint named \"{name}\" in {config}\nhint: {hint}")]
+pub(crate) struct UnknownEndpoint {
+    /// The name given.
+    pub name: String,
+    /// The config file.
+    pub config: String,
+    /// The nearest name, or how to list them.
+    pub hint: String,
+}
+
 /// Fail with a suggestion when `--endpoint` names an endpoint the config does not have;
 /// an endpoint left out for a config problem is only warned about (it was reported).
-pub(crate) fn check_names(g: &Global, cfg: &Config, names: &[String]) -> Result<()> {
+pub(crate) fn check_names(
+    g: &Global,
+    cfg: &Config,
+    names: &[String],
+) -> Result<(), UnknownEndpoint> {
     for n in names {
         if cfg.endpoint(n).is_some() {
             continue;
@@ -493,10 +507,11 @@ pub(crate) fn check_names(g: &Global, cfg: &Config, names: &[String]) -> Result<
             Some(s) => format!("did you mean \"{s}\"?"),
             None => "run \"bnotify endpoints\" to list them".to_string(),
         };
-        bail!(
-            "no endpoint named \"{n}\" in {}\nhint: {hint}",
-            cfg.path.display()
-        );
+        return Err(UnknownEndpoint {
+            name: n.clone(),
+            config: cfg.path.display().to_string(),
+            hint,
+        });
     }
     Ok(())
 }

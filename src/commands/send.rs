@@ -44,7 +44,7 @@ pub fn run(g: &Global, args: &SendArgs) -> Result<Outcome> {
     if !args.dry_run {
         stop_on_signals();
     }
-    deliver::deliver_event(g, &cfg, &ev, &opts)
+    Ok(deliver::deliver_event(g, &cfg, &ev, &opts)?)
 }
 
 /// Attach each file (only the tail the largest endpoint limit needs is read). A file

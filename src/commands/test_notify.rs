@@ -38,7 +38,7 @@ pub fn run(g: &Global, args: &TestNotifyArgs) -> Result<Outcome> {
         deadline: std::time::Duration::from_secs(60),
         noise_control: false,
     };
-    deliver_to(g, &cfg, &ev, &eps, &opts)
+    Ok(deliver_to(g, &cfg, &ev, &eps, &opts)?)
 }
 
 /// `name` with sample data: task `bnotify-test`, a backup id, size, duration and tags,
