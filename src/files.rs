@@ -73,14 +73,7 @@ fn loose_mode_warning(_: &Path, _: &fs::Metadata) -> Option<String> {
 /// exclusively in the same directory), then a rename over `path`. With `durable`, the
 /// file and the directory are synced, so the content survives a power loss.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8], durable: bool) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .suffix(".part")
-        .tempfile_in(dir)?;
+    let (mut tmp, dir) = temp_beside(path)?;
     tmp.write_all(bytes)?;
     if durable {
         tmp.as_file().sync_all()?;
@@ -95,17 +88,24 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8], durable: bool) -> io::Resu
 /// Like [`write_atomic`] without sync, but the file is `flock`ed before it appears
 /// under `path`, and stays locked while the returned handle lives.
 pub(crate) fn write_atomic_locked(path: &Path, bytes: &[u8]) -> io::Result<File> {
+    let (mut tmp, _) = temp_beside(path)?;
+    tmp.as_file().lock()?;
+    tmp.write_all(bytes)?;
+    tmp.persist(path).map_err(|e| e.error)
+}
+
+/// A new temp file (mode 0600, random name, created exclusively) in `path`'s directory,
+/// and that directory.
+fn temp_beside(path: &Path) -> io::Result<(tempfile::NamedTempFile, &Path)> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new()
+    let tmp = tempfile::Builder::new()
         .prefix(".tmp-")
         .suffix(".part")
         .tempfile_in(dir)?;
-    tmp.as_file().lock()?;
-    tmp.write_all(bytes)?;
-    tmp.persist(path).map_err(|e| e.error)
+    Ok((tmp, dir))
 }
 
 /// Make a directory's entries (creations, renames, removals) durable.

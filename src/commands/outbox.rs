@@ -173,19 +173,17 @@ fn flush(g: &Global, cfg: &Config, deadline: Duration) -> Result<Outcome> {
         let Some((path, entry)) = pending.get(i) else {
             return;
         };
-        if r.ok {
-            if let Err(e) = outbox::delivered(path, entry) {
+        let error = r.error.clone().unwrap_or_default();
+        match outbox::settle(path, entry, r.ok, r.attempts, &error, &r.done) {
+            outbox::Settled::Removed => {}
+            outbox::Settled::Queued => r.queued = true,
+            outbox::Settled::Unremovable(e) => {
                 g.warn(&e.to_string());
                 unremovable.store(true, std::sync::atomic::Ordering::Relaxed);
             }
-            return;
-        }
-        let mut e = entry.clone();
-        e.failed(r.attempts, r.error.as_deref().unwrap_or_default());
-        e.done.clone_from(&r.done);
-        match outbox::failed(path, &e) {
-            Ok(()) => r.queued = true,
-            Err(err) => g.warn(&format!("cannot update {}: {err}", path.display())),
+            outbox::Settled::NotRecorded(e) => {
+                g.warn(&format!("cannot update {}: {e}", path.display()));
+            }
         }
     };
     let done: Vec<Vec<usize>> = pending.iter().map(|(_, e)| e.done.clone()).collect();

@@ -328,18 +328,12 @@ fn run_jobs(g: &Global, cfg: &Config, jobs: &[Job], opts: &Options) -> Vec<Deliv
         let Some(file) = job.file.as_ref().map(|q| &q.path) else {
             return;
         };
-        if r.ok {
-            if let Err(e) = outbox::delivered(file, &job.entry) {
-                g.warn(&e.to_string());
-            }
-            return;
-        }
-        let mut entry = job.entry.clone();
-        entry.failed(r.attempts, r.error.as_deref().unwrap_or_default());
-        entry.done.clone_from(&r.done);
-        match outbox::failed(file, &entry) {
-            Ok(()) => r.queued = true,
-            Err(e) => g.warn(&format!(
+        let error = r.error.clone().unwrap_or_default();
+        match outbox::settle(file, &job.entry, r.ok, r.attempts, &error, &r.done) {
+            outbox::Settled::Removed => {}
+            outbox::Settled::Queued => r.queued = true,
+            outbox::Settled::Unremovable(e) => g.warn(&e.to_string()),
+            outbox::Settled::NotRecorded(e) => g.warn(&format!(
                 "could not record the failed notification for \"{}\" in {}: {e}",
                 r.endpoint,
                 file.display()

@@ -289,6 +289,44 @@ pub(crate) fn write(path: &Path, entry: &Entry, durable: bool) -> io::Result<()>
 /// The entry was delivered: remove its file (no fsync: at worst it is sent again).
 /// When the file cannot be removed, it is marked delivered in place so that no flush
 /// sends it again; the error is returned for the report.
+/// What became of an entry once its delivery ended.
+#[derive(Debug)]
+pub(crate) enum Settled {
+    /// Delivered, and its file is gone.
+    Removed,
+    /// Delivered, but its file could not be removed (it is marked delivered if it can be).
+    Unremovable(io::Error),
+    /// Failed, and recorded durably for a later flush.
+    Queued,
+    /// Failed, and the record could not be written.
+    NotRecorded(io::Error),
+}
+
+/// Settle the entry at `path` after its delivery: remove it when delivered, else record
+/// the attempts, the error and the requests already delivered (`done`), durably.
+pub(crate) fn settle(
+    path: &Path,
+    entry: &Entry,
+    ok: bool,
+    attempts: u32,
+    error: &str,
+    done: &[usize],
+) -> Settled {
+    if ok {
+        return match delivered(path, entry) {
+            Ok(()) => Settled::Removed,
+            Err(e) => Settled::Unremovable(e),
+        };
+    }
+    let mut e = entry.clone();
+    e.failed(attempts, error);
+    e.done = done.to_vec();
+    match failed(path, &e) {
+        Ok(()) => Settled::Queued,
+        Err(err) => Settled::NotRecorded(err),
+    }
+}
+
 pub(crate) fn delivered(path: &Path, entry: &Entry) -> io::Result<()> {
     track(path, None);
     match fs::remove_file(path) {
@@ -314,16 +352,10 @@ pub(crate) fn delivered(path: &Path, entry: &Entry) -> io::Result<()> {
 
 /// Rewrite the file itself (its directory may refuse new names).
 fn mark_in_place(path: &Path, entry: &Entry) -> io::Result<()> {
-    if files::write_atomic(
-        path,
-        &serde_json::to_vec_pretty(entry).map_err(io::Error::other)?,
-        true,
-    )
-    .is_ok()
-    {
+    let bytes = serde_json::to_vec_pretty(entry).map_err(io::Error::other)?;
+    if files::write_atomic(path, &bytes, true).is_ok() {
         return Ok(());
     }
-    let bytes = serde_json::to_vec_pretty(entry).map_err(io::Error::other)?;
     let mut o = fs::OpenOptions::new();
     o.write(true).truncate(true);
     #[cfg(unix)]
