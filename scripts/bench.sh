@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --locked
 # Longer property runs: no secret survives the redactor, the parsers never panic.
-PROPTEST_CASES="${PROPTEST_CASES:-5000}" cargo test --locked --test cli props::
+PROPTEST_CASES="${PROPTEST_CASES:-5000}" cargo test --locked --lib props::
 exec python3 scripts/bench.py target/release/bnotify

@@ -10,7 +10,7 @@ use base64::Engine;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Default `max_attachment_size`.
-pub const DEFAULT_MAX: u64 = 8 * 1024 * 1024;
+pub(crate) const DEFAULT_MAX: u64 = 8 * 1024 * 1024;
 
 /// Why a file cannot be attached, as a reader would say it (it is left out).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -37,7 +37,7 @@ impl From<Unreadable> for String {
 
 /// One attached file.
 #[derive(Debug, Clone)]
-pub struct Attachment {
+pub(crate) struct Attachment {
     /// File name shown to the receiver (no directories).
     pub name: String,
     /// MIME type guessed from the name.
@@ -67,7 +67,7 @@ impl Attachment {
     /// so a huge log costs no more than its tail). A missing or unreadable file, or one
     /// that is not a regular file (directory, FIFO, device), is an error saying why;
     /// nothing here blocks.
-    pub fn read(path: &Path, tail: u64) -> Result<Attachment, Unreadable> {
+    pub(crate) fn read(path: &Path, tail: u64) -> Result<Attachment, Unreadable> {
         use std::io::{Read, Seek, SeekFrom};
         let mut o = std::fs::OpenOptions::new();
         o.read(true);
@@ -108,7 +108,7 @@ impl Attachment {
     }
 
     /// An attachment from bytes, its type guessed from `name`.
-    pub fn new(name: String, data: Vec<u8>) -> Attachment {
+    pub(crate) fn new(name: String, data: Vec<u8>) -> Attachment {
         let content_type = mime_guess::from_path(&name)
             .first_raw()
             .unwrap_or("application/octet-stream")
@@ -125,12 +125,12 @@ impl Attachment {
     }
 
     /// The bytes sent.
-    pub fn bytes(&self) -> &[u8] {
+    pub(crate) fn bytes(&self) -> &[u8] {
         self.data.get(self.start..).unwrap_or_default()
     }
 
     /// Size of what is sent.
-    pub fn size(&self) -> u64 {
+    pub(crate) fn size(&self) -> u64 {
         match self.recorded_size {
             Some(n) if self.data.is_empty() => n,
             _ => self.bytes().len() as u64,
@@ -138,18 +138,18 @@ impl Attachment {
     }
 
     /// Which buffer and view this is (equal for clones of one read).
-    pub fn identity(&self) -> (usize, usize) {
+    pub(crate) fn identity(&self) -> (usize, usize) {
         (Arc::as_ptr(&self.data) as *const u8 as usize, self.start)
     }
 
     /// Whether its bytes are here (an outbox entry's are loaded from the stored copy).
-    pub fn is_loaded(&self) -> bool {
+    pub(crate) fn is_loaded(&self) -> bool {
         self.recorded_size.is_none() || !self.data.is_empty()
     }
 
     /// This attachment cut to its last `max` bytes (unchanged when it fits): a view of
     /// the same buffer, no copy.
-    pub fn limited(&self, max: u64) -> Attachment {
+    pub(crate) fn limited(&self, max: u64) -> Attachment {
         let len = self.bytes().len();
         let max = usize::try_from(max).unwrap_or(usize::MAX);
         if len <= max {
@@ -164,7 +164,7 @@ impl Attachment {
     }
 
     /// The same attachment with its bytes loaded from `data` (an outbox copy).
-    pub fn with_data(&self, data: Arc<[u8]>) -> Attachment {
+    pub(crate) fn with_data(&self, data: Arc<[u8]>) -> Attachment {
         Attachment {
             data,
             start: 0,
@@ -174,7 +174,7 @@ impl Attachment {
     }
 
     /// `log.txt (12 KiB)`, or with the cut: `log.txt (last 8 MiB of 20 MiB)`.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let size = crate::units::human_size(self.size());
         match self.cut_from {
             Some(full) => format!(
@@ -253,7 +253,7 @@ impl<'de> Deserialize<'de> for Attachment {
 
 /// What templates and payloads see of an attachment: its name, type and size, never
 /// its bytes (they would be copied once per endpoint).
-pub fn metadata(a: &Attachment) -> serde_json::Value {
+pub(crate) fn metadata(a: &Attachment) -> serde_json::Value {
     serde_json::json!({
         "name": a.name, "content_type": a.content_type, "size": a.size(),
         "cut_from": a.cut_from,

@@ -19,7 +19,7 @@ enum Segment {
 
 /// An HTTP request body.
 #[derive(Debug, Clone, Default)]
-pub struct Body {
+pub(crate) struct Body {
     parts: Vec<Segment>,
 }
 
@@ -29,12 +29,12 @@ const B64_STEP: usize = 48 * 1024;
 
 impl Body {
     /// An empty body.
-    pub fn new() -> Body {
+    pub(crate) fn new() -> Body {
         Body::default()
     }
 
     /// Append bytes.
-    pub fn bytes(mut self, b: impl Into<Vec<u8>>) -> Body {
+    pub(crate) fn bytes(mut self, b: impl Into<Vec<u8>>) -> Body {
         let b = b.into();
         if !b.is_empty() {
             self.parts.push(Segment::Bytes(b));
@@ -43,19 +43,19 @@ impl Body {
     }
 
     /// Append a file's bytes.
-    pub fn file(mut self, a: &Attachment) -> Body {
+    pub(crate) fn file(mut self, a: &Attachment) -> Body {
         self.parts.push(Segment::File(a.clone()));
         self
     }
 
     /// Append a file's bytes as standard base64.
-    pub fn base64(mut self, a: &Attachment) -> Body {
+    pub(crate) fn base64(mut self, a: &Attachment) -> Body {
         self.parts.push(Segment::Base64(a.clone()));
         self
     }
 
     /// Length in bytes.
-    pub fn len(&self) -> u64 {
+    pub(crate) fn len(&self) -> u64 {
         self.parts
             .iter()
             .map(|p| match p {
@@ -67,7 +67,7 @@ impl Body {
     }
 
     /// Whether it has no bytes.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
@@ -77,7 +77,7 @@ impl Body {
     }
 
     /// Call `f` with each piece of the body, in order (for signatures).
-    pub fn for_each_chunk(&self, mut f: impl FnMut(&[u8])) {
+    pub(crate) fn for_each_chunk(&self, mut f: impl FnMut(&[u8])) {
         let mut text = String::new();
         for p in &self.parts {
             match p {
@@ -95,7 +95,7 @@ impl Body {
     }
 
     /// The whole body in one buffer (tests, dry runs, small bodies).
-    pub fn to_vec(&self) -> Vec<u8> {
+    pub(crate) fn to_vec(&self) -> Vec<u8> {
         if let [Segment::Bytes(b)] = self.parts.as_slice() {
             return b.clone();
         }
@@ -105,7 +105,7 @@ impl Body {
     }
 
     /// The body as text for a person: files are named, not shown.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         if self.is_plain() {
             return String::from_utf8_lossy(&self.to_vec()).into_owned();
         }
@@ -129,7 +129,7 @@ impl Body {
     }
 
     /// A reader over the body, streaming files without copying them whole.
-    pub fn reader(&self) -> BodyReader<'_> {
+    pub(crate) fn reader(&self) -> BodyReader<'_> {
         BodyReader {
             parts: &self.parts,
             index: 0,
@@ -148,7 +148,7 @@ impl From<Vec<u8>> for Body {
 
 /// Reads a [`Body`] in order.
 #[derive(Debug)]
-pub struct BodyReader<'a> {
+pub(crate) struct BodyReader<'a> {
     parts: &'a [Segment],
     index: usize,
     offset: usize,

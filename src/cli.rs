@@ -22,7 +22,7 @@ Exit codes: 0 delivered (or nothing to do), 1 a delivery failed (kept in the out
 #[derive(Debug, Parser)]
 #[command(name = "bnotify", version, about, long_about = None, propagate_version = true, arg_required_else_help = true)]
 #[command(after_help = AFTER_HELP)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Config file to use instead of the discovered one (see `bnotify config path`).
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
@@ -43,7 +43,7 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 #[allow(clippy::large_enum_variant)] // parsed once per process
-pub enum Command {
+pub(crate) enum Command {
     /// Send one event to every endpoint subscribed to it.
     Send(SendArgs),
     /// Send sample notifications to check that endpoints work.
@@ -82,7 +82,7 @@ pub enum Command {
 
 /// What `run` reports as.
 #[derive(Debug, Clone, Copy, clap::ValueEnum, Default)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// backup_start, backup_success, backup_failure.
     #[default]
     Backup,
@@ -92,7 +92,7 @@ pub enum Kind {
 
 /// Arguments of `bnotify run`.
 #[derive(Debug, Args)]
-pub struct RunArgs {
+pub(crate) struct RunArgs {
     /// Job name the events carry, e.g. mysql-daily.
     #[arg(long, visible_alias = "task", value_name = "NAME")]
     pub job: String,
@@ -112,7 +112,7 @@ pub struct RunArgs {
 
 /// `bnotify test ...`
 #[derive(Debug, Subcommand)]
-pub enum TestCommand {
+pub(crate) enum TestCommand {
     /// Send EVENT with sample data to its subscribers; without EVENT, send `test` to every
     /// enabled endpoint.
     Notify(TestNotifyArgs),
@@ -120,7 +120,7 @@ pub enum TestCommand {
 
 /// Arguments of `bnotify test notify`.
 #[derive(Debug, Args)]
-pub struct TestNotifyArgs {
+pub(crate) struct TestNotifyArgs {
     /// Event to simulate, e.g. backup_failure. Default: `test`, sent to every endpoint.
     #[arg(value_parser = EventName, hide_possible_values = true)]
     pub event: Option<String>,
@@ -134,7 +134,7 @@ pub struct TestNotifyArgs {
 
 /// `bnotify config ...`
 #[derive(Debug, Subcommand)]
-pub enum ConfigCommand {
+pub(crate) enum ConfigCommand {
     /// Load the config and report every problem found (exit 2 on errors).
     Check,
     /// Print the effective config with defaults filled in and secrets masked.
@@ -147,7 +147,7 @@ pub enum ConfigCommand {
 
 /// Arguments of `bnotify config init`.
 #[derive(Debug, Args)]
-pub struct InitArgs {
+pub(crate) struct InitArgs {
     /// Endpoint types to include, comma-separated (default: webhook).
     #[arg(long = "type", value_name = "TYPE,...", value_delimiter = ',', value_parser = type_names())]
     pub types: Vec<String>,
@@ -165,7 +165,7 @@ fn type_names() -> clap::builder::PossibleValuesParser {
 
 /// `bnotify state ...`
 #[derive(Debug, Subcommand)]
-pub enum StateCommand {
+pub(crate) enum StateCommand {
     /// Print the last outcome told per endpoint and task, and the throttle windows.
     Show,
     /// Forget it all, or only what concerns one task.
@@ -178,7 +178,7 @@ pub enum StateCommand {
 
 /// `bnotify outbox ...`
 #[derive(Debug, Subcommand)]
-pub enum OutboxCommand {
+pub(crate) enum OutboxCommand {
     /// List the notifications waiting to be sent again.
     List,
     /// Send every waiting notification again; delivered ones leave the outbox.
@@ -201,7 +201,7 @@ pub enum OutboxCommand {
 
 /// Arguments of `bnotify send`.
 #[derive(Debug, Args)]
-pub struct SendArgs {
+pub(crate) struct SendArgs {
     /// Event name, e.g. backup_failure, restore_success, or your own (status from its suffix).
     /// Optional with --to: then `notification` (status info).
     #[arg(long, short = 'e', value_name = "EVENT", value_parser = EventName, hide_possible_values = true, required_unless_present = "to")]
@@ -235,7 +235,7 @@ pub struct SendArgs {
 
 /// Arguments of `bnotify overdue`.
 #[derive(Debug, Args)]
-pub struct OverdueArgs {
+pub(crate) struct OverdueArgs {
     /// Tasks to check, as a glob over the task names the state has seen (e.g. 'mysql-*').
     #[arg(long, visible_alias = "job", value_name = "GLOB")]
     pub task: String,
@@ -264,7 +264,7 @@ pub struct OverdueArgs {
 
 /// The payload flags of `send`: each fills one key of the event.
 #[derive(Debug, Args, Default)]
-pub struct PayloadArgs {
+pub(crate) struct PayloadArgs {
     /// Job or task name, e.g. mysql-daily.
     #[arg(long, visible_alias = "task", value_name = "NAME")]
     pub job: Option<String>,
@@ -329,7 +329,7 @@ pub struct PayloadArgs {
 
 impl PayloadArgs {
     /// The flags as the event model's [`crate::event::Input`].
-    pub fn to_input(&self) -> crate::event::Input {
+    pub(crate) fn to_input(&self) -> crate::event::Input {
         crate::event::Input {
             task: self.job.clone(),
             status: self.status.clone(),
@@ -357,7 +357,7 @@ impl PayloadArgs {
 
 /// An event name: any text is accepted; the known events are offered for completion.
 #[derive(Debug, Clone, Copy)]
-pub struct EventName;
+pub(crate) struct EventName;
 
 impl clap::builder::TypedValueParser for EventName {
     type Value = String;
@@ -383,7 +383,7 @@ impl clap::builder::TypedValueParser for EventName {
 }
 
 /// Parse a humantime duration ("5s", "4m 12s").
-pub fn parse_duration(s: &str) -> Result<std::time::Duration, crate::units::UnitError> {
+pub(crate) fn parse_duration(s: &str) -> Result<std::time::Duration, crate::units::UnitError> {
     humantime::parse_duration(s.trim()).map_err(|e| {
         crate::units::UnitError(format!(
             "{e} (expected a duration such as 30s, 5m or \"4m 12s\")"
@@ -392,7 +392,7 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, crate::units::Unit
 }
 
 /// Parse a byte size: plain bytes or a number with a unit (KB, MiB, GiB, ...).
-pub fn parse_size(s: &str) -> Result<u64, crate::units::UnitError> {
+pub(crate) fn parse_size(s: &str) -> Result<u64, crate::units::UnitError> {
     crate::event::parse_size(s)
 }
 

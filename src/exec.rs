@@ -10,7 +10,7 @@ use crate::failure::DeliveryError;
 
 /// One run of a program.
 #[derive(Debug, Clone)]
-pub struct ExecRequest {
+pub(crate) struct ExecRequest {
     /// Program and arguments.
     pub argv: Vec<String>,
     /// Extra environment.

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 /// Why a delivery attempt failed, and whether to try again.
 #[derive(Debug, Clone, Default)]
-pub struct DeliveryError {
+pub(crate) struct DeliveryError {
     /// What happened (secrets are masked before printing).
     pub message: String,
     /// HTTP status, when there was one.
@@ -19,7 +19,7 @@ pub struct DeliveryError {
 
 impl DeliveryError {
     /// A final (not retried) failure.
-    pub fn new(message: impl Into<String>) -> DeliveryError {
+    pub(crate) fn new(message: impl Into<String>) -> DeliveryError {
         DeliveryError {
             message: message.into(),
             ..DeliveryError::default()
@@ -27,14 +27,14 @@ impl DeliveryError {
     }
 
     /// Mark it retryable, optionally after a wait the receiver asked for.
-    pub fn retryable(mut self, after: Option<Duration>) -> DeliveryError {
+    pub(crate) fn retryable(mut self, after: Option<Duration>) -> DeliveryError {
         self.retryable = true;
         self.retry_after = after;
         self
     }
 
     /// Attach the HTTP status.
-    pub fn status(mut self, status: u16) -> DeliveryError {
+    pub(crate) fn status(mut self, status: u16) -> DeliveryError {
         self.status = Some(status);
         self
     }

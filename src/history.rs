@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// What the state remembers of one task (times are Unix seconds).
 #[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq, Eq)]
-pub struct TaskHistory {
+pub(crate) struct TaskHistory {
     /// When an event for it was first seen.
     pub first_seen: u64,
     /// The last `start` event.

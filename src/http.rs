@@ -18,7 +18,7 @@ use crate::signing::Signing;
 
 /// An HTTP request, fully built.
 #[derive(Debug, Clone)]
-pub struct HttpRequest {
+pub(crate) struct HttpRequest {
     /// `GET`, `POST`, `PUT`, ...
     pub method: String,
     /// Full URL.
@@ -33,7 +33,7 @@ pub struct HttpRequest {
 
 impl HttpRequest {
     /// A request with no headers or body.
-    pub fn new(method: &str, url: impl Into<String>) -> HttpRequest {
+    pub(crate) fn new(method: &str, url: impl Into<String>) -> HttpRequest {
         HttpRequest {
             method: method.to_string(),
             url: url.into(),
@@ -44,24 +44,24 @@ impl HttpRequest {
     }
 
     /// A `POST` of `body` as JSON.
-    pub fn post_json(url: impl Into<String>, body: &Value) -> HttpRequest {
+    pub(crate) fn post_json(url: impl Into<String>, body: &Value) -> HttpRequest {
         HttpRequest::new("POST", url).json(body)
     }
 
     /// Set a JSON body and its content type.
-    pub fn json(self, body: &Value) -> HttpRequest {
+    pub(crate) fn json(self, body: &Value) -> HttpRequest {
         let bytes = serde_json::to_vec(body).unwrap_or_default();
         self.header("Content-Type", "application/json").body(bytes)
     }
 
     /// Add a header.
-    pub fn header(mut self, name: &str, value: impl Into<String>) -> HttpRequest {
+    pub(crate) fn header(mut self, name: &str, value: impl Into<String>) -> HttpRequest {
         self.headers.push((name.to_string(), value.into()));
         self
     }
 
     /// Set the body bytes.
-    pub fn body(mut self, body: impl Into<crate::body::Body>) -> HttpRequest {
+    pub(crate) fn body(mut self, body: impl Into<crate::body::Body>) -> HttpRequest {
         self.body = body.into();
         self
     }
@@ -69,7 +69,7 @@ impl HttpRequest {
 
 /// What came back from an HTTP request.
 #[derive(Debug, Clone, Default)]
-pub struct Reply {
+pub(crate) struct Reply {
     /// Status code.
     pub status: u16,
     /// Response headers.
@@ -80,7 +80,7 @@ pub struct Reply {
 
 impl Reply {
     /// A header's value, by case-insensitive name.
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
@@ -88,7 +88,7 @@ impl Reply {
     }
 
     /// The first 200 bytes of the body as text, for error messages.
-    pub fn snippet(&self) -> String {
+    pub(crate) fn snippet(&self) -> String {
         let end = self.body.len().min(200);
         String::from_utf8_lossy(&self.body[..end])
             .trim()
@@ -97,7 +97,7 @@ impl Reply {
 
     /// The usual reading of a reply: 2xx delivered; 3xx a failure naming `Location`;
     /// 408, 429 and 5xx retryable (with `Retry-After`); other 4xx final.
-    pub fn default_check(&self) -> Result<(), DeliveryError> {
+    pub(crate) fn default_check(&self) -> Result<(), DeliveryError> {
         let status = self.status;
         match status {
             200..=299 => Ok(()),
@@ -124,7 +124,7 @@ impl Reply {
 }
 
 /// An HTTP Basic `Authorization` value.
-pub fn basic_auth(user: &str, password: &str) -> String {
+pub(crate) fn basic_auth(user: &str, password: &str) -> String {
     use base64::Engine;
     format!(
         "Basic {}",

@@ -1,31 +1,35 @@
 //! bnotify: deliver backup and cron notifications to every subscribed endpoint, in
 //! parallel, and keep what could not be delivered in a durable outbox.
 //!
-//! `main` parses the command line and calls [`run`]; each subcommand lives in
-//! `commands/`, built on `config` (the file), `event` (the model), `render` (texts),
-//! `channels` (one file per endpoint type), `dispatch` (parallel delivery) and `outbox`.
+//! The binary calls [`main`], which parses the command line and runs it; each subcommand
+//! lives in `commands/`, built on `config` (the file), `event` (the model), `render` (texts),
+//! `channels` (one file per endpoint type), `dispatch` (parallel delivery) and `outbox`. The one public module,
+//! [`catalog`], lists what bnotify knows (types, keys, events, URL schemes) for the
+//! integration tests that check the README and the generated files against it.
 
-pub mod attach;
+#[macro_use]
+pub(crate) mod report;
+
+pub(crate) mod attach;
 pub(crate) mod body;
-pub mod channels;
-pub mod cli;
-pub mod commands;
-pub mod config;
+pub(crate) mod channels;
+pub(crate) mod cli;
+pub(crate) mod commands;
+pub(crate) mod config;
 pub(crate) mod deliver;
-pub mod dispatch;
-pub mod event;
+pub(crate) mod dispatch;
+pub(crate) mod event;
 pub(crate) mod exec;
 pub(crate) mod failure;
-mod files;
+pub(crate) mod files;
 pub(crate) mod history;
 pub(crate) mod http;
 pub(crate) mod mqtt;
-pub mod notify_url;
-pub mod outbox;
+pub(crate) mod notify_url;
+pub(crate) mod outbox;
 pub(crate) mod paths;
-pub mod redact;
-pub mod render;
-pub mod report;
+pub(crate) mod redact;
+pub(crate) mod render;
 pub(crate) mod sanitize;
 pub(crate) mod screen;
 pub(crate) mod settings;
@@ -34,16 +38,24 @@ pub(crate) mod smtp;
 pub(crate) mod state;
 pub(crate) mod tls;
 pub(crate) mod units;
-pub mod yaml;
+pub(crate) mod yaml;
+
+pub mod catalog;
+
+#[cfg(test)]
+mod props;
+
+use std::process::ExitCode;
 
 use anyhow::Result;
+use clap::Parser;
 
 use cli::{Cli, Command, TestCommand};
 use commands::Global;
 
 /// How a command ended, when it did not fail outright.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Exit 0.
     Success,
     /// Exit 1: a delivery failed after its retries.
@@ -53,7 +65,7 @@ pub enum Outcome {
 }
 
 /// Run the parsed command line. An `Err` is a usage, config or payload error (exit 2).
-pub fn run(cli: Cli) -> Result<Outcome> {
+fn run(cli: Cli) -> Result<Outcome> {
     let g = Global::from_cli(&cli);
     match &cli.command {
         Command::Send(a) => commands::send::run(&g, a),
@@ -68,4 +80,31 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Completions { shell } => commands::generate::completions(*shell),
         Command::Man { dir } => commands::generate::man(dir.as_deref()),
     }
+}
+
+/// The whole program: parse the command line, run it, turn the result into an exit code.
+///
+/// Output goes through `report`, which never panics: a closed stdout or stderr (EPIPE) is
+/// left alone and the command finishes with its usual exit code (README, "Exit codes").
+pub fn main() -> ExitCode {
+    if let Some(code) = commands::generate::complete_from_env() {
+        return code;
+    }
+    match run(Cli::parse()) {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Failed) => ExitCode::from(1),
+        Ok(Outcome::Exit(code)) => ExitCode::from(u8::try_from(code & 0xff).unwrap_or(1)),
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            errln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

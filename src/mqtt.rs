@@ -17,7 +17,7 @@ use crate::failure::DeliveryError;
 
 /// One connection's worth of publishing, fully built.
 #[derive(Debug, Clone)]
-pub struct MqttRequest {
+pub(crate) struct MqttRequest {
     /// The broker URL as configured (for messages; masked when printed).
     pub url: String,
     /// Broker host.
@@ -42,7 +42,7 @@ pub struct MqttRequest {
 
 /// One message to publish.
 #[derive(Debug, Clone)]
-pub struct Publish {
+pub(crate) struct Publish {
     /// Topic name.
     pub topic: String,
     /// Payload bytes.

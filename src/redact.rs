@@ -5,10 +5,10 @@
 //! so even an error message from an HTTP library cannot leak a token.
 
 /// The mask that replaces a secret.
-pub const MASK: &str = "****";
+pub(crate) const MASK: &str = "****";
 
 /// Query parameter names whose values are always masked (compared without case).
-pub const SECRET_QUERY_KEYS: &[&str] = &[
+pub(crate) const SECRET_QUERY_KEYS: &[&str] = &[
     "token",
     "access_token",
     "auth",
@@ -25,14 +25,14 @@ pub const SECRET_QUERY_KEYS: &[&str] = &[
 
 /// Masks a fixed set of secret values and secret-looking URL parts in any text.
 #[derive(Debug, Default, Clone)]
-pub struct Redactor {
+pub(crate) struct Redactor {
     secrets: Vec<String>,
 }
 
 impl Redactor {
     /// A redactor for these secret values (very short values are ignored: they would mask
     /// ordinary words).
-    pub fn new(secrets: impl IntoIterator<Item = String>) -> Redactor {
+    pub(crate) fn new(secrets: impl IntoIterator<Item = String>) -> Redactor {
         let mut secrets: Vec<String> = secrets.into_iter().filter(|s| s.len() >= 3).collect();
         for s in secrets.clone() {
             secrets.extend(encodings(&s).into_iter().filter(|e| *e != s));
@@ -42,15 +42,8 @@ impl Redactor {
         Redactor { secrets }
     }
 
-    /// Add more secret values.
-    pub fn extend(&mut self, more: impl IntoIterator<Item = String>) {
-        let mut all = std::mem::take(&mut self.secrets);
-        all.extend(more);
-        *self = Redactor::new(all);
-    }
-
     /// `text` with every known secret and every secret-looking URL part masked.
-    pub fn mask(&self, text: &str) -> String {
+    pub(crate) fn mask(&self, text: &str) -> String {
         let mut out = text.to_string();
         for s in &self.secrets {
             if out.contains(s.as_str()) {
@@ -82,7 +75,7 @@ fn encodings(s: &str) -> Vec<String> {
 
 /// Mask URL user-info (`https://user:pass@host`) and the values of secret query parameters
 /// (`?token=...`, `&sig=...`) wherever they appear in `text`.
-pub fn mask_urls(text: &str) -> String {
+pub(crate) fn mask_urls(text: &str) -> String {
     mask_query_values(&mask_userinfo(text))
 }
 
@@ -110,7 +103,7 @@ fn mask_userinfo(text: &str) -> String {
 }
 
 /// Mask the values of secret query parameters ([`SECRET_QUERY_KEYS`]) in `text`.
-pub fn mask_query_values(text: &str) -> String {
+pub(crate) fn mask_query_values(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while let Some(off) = text[i..].find(['?', '&']) {
@@ -144,7 +137,7 @@ pub fn mask_query_values(text: &str) -> String {
 /// wrong (a config error), since a broken URL cannot be trusted to put its secret where
 /// the channel expects it: `htps://hooks.slack.com/services/T0/B0/X` becomes
 /// `htps://hooks.slack.com/****/****/****/****`.
-pub fn mask_url_parts(url: &str) -> String {
+pub(crate) fn mask_url_parts(url: &str) -> String {
     let (scheme, rest) = match url.find("://") {
         Some(i) => url.split_at(i + 3),
         None => ("", url),
@@ -196,7 +189,7 @@ pub fn mask_url_parts(url: &str) -> String {
 /// decoded), the values
 /// of secret query parameters, and path segments that look like keys (at least 6
 /// characters with a digit, or at least 16).
-pub fn url_secrets(url: &str) -> Vec<String> {
+pub(crate) fn url_secrets(url: &str) -> Vec<String> {
     let mut out = vec![url.to_string(), url.trim().to_string()];
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let rest = rest.trim_start().trim_start_matches('/');
@@ -230,7 +223,7 @@ pub fn url_secrets(url: &str) -> Vec<String> {
 /// whose name says secret (see [`is_secret_key`]), the ntfy `topic`, and
 /// the secret parts of every URL-looking string ([`url_secrets`]). Used to mask config
 /// errors about an endpoint that could not be built, so its channel cannot name them.
-pub fn value_secrets(v: &serde_json::Value) -> Vec<String> {
+pub(crate) fn value_secrets(v: &serde_json::Value) -> Vec<String> {
     let mut out = Vec::new();
     collect(v, "", false, &mut out);
     out
@@ -263,7 +256,7 @@ fn collect(v: &serde_json::Value, key: &str, secret: bool, out: &mut Vec<String>
 /// The credentials of URL user-info in any string under `m` (an endpoint's keys): the
 /// password as written and decoded, and the Basic credential made from it, so
 /// a receiver that echoes its `Authorization` header cannot print them either.
-pub fn userinfo_secrets(m: &serde_json::Map<String, serde_json::Value>) -> Vec<String> {
+pub(crate) fn userinfo_secrets(m: &serde_json::Map<String, serde_json::Value>) -> Vec<String> {
     use base64::Engine;
     let mut out = Vec::new();
     let mut urls = Vec::new();
@@ -302,7 +295,7 @@ fn decode(s: &str) -> String {
 /// and it has no `Display`: the value is reached only through [`Secret::expose`], at the
 /// one place that sends it.
 #[derive(Clone, PartialEq, Eq, Default)]
-pub struct Secret(String);
+pub(crate) struct Secret(String);
 
 thread_local! {
     /// The credentials read while [`collect_secrets`] runs on this thread.
@@ -311,7 +304,7 @@ thread_local! {
 
 /// Run `read` (a config type's deserialization) and return what it built together with
 /// every [`Secret`] it read: a channel's secret list comes from its typed config.
-pub fn collect_secrets<T>(read: impl FnOnce() -> T) -> (T, Vec<String>) {
+pub(crate) fn collect_secrets<T>(read: impl FnOnce() -> T) -> (T, Vec<String>) {
     COLLECTED.with(|c| *c.borrow_mut() = Some(Vec::new()));
     let out = read();
     let found = COLLECTED
@@ -333,13 +326,14 @@ impl<'de> serde::Deserialize<'de> for Secret {
 }
 
 impl Secret {
-    /// Wrap a credential.
-    pub fn new(value: impl Into<String>) -> Secret {
+    /// Wrap a credential (config files make theirs through `Deserialize`).
+    #[cfg(test)]
+    pub(crate) fn new(value: impl Into<String>) -> Secret {
         Secret(value.into())
     }
 
     /// The credential itself, for the request that carries it.
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 }
@@ -351,7 +345,7 @@ impl std::fmt::Debug for Secret {
 }
 
 /// Whether a key (config key or header name) holds a credential.
-pub fn is_secret_key(key: &str) -> bool {
+pub(crate) fn is_secret_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
     [
         "token",

@@ -9,7 +9,7 @@ use crate::config::{locate, Config};
 
 /// Flags every subcommand sees.
 #[derive(Debug, Clone)]
-pub struct Global {
+pub(crate) struct Global {
     /// `--config`.
     pub config: Option<std::path::PathBuf>,
     /// `-v` count.
@@ -22,7 +22,7 @@ pub struct Global {
 
 impl Global {
     /// Take the global flags out of the parsed command line.
-    pub fn from_cli(cli: &Cli) -> Global {
+    pub(crate) fn from_cli(cli: &Cli) -> Global {
         Global {
             config: cli.config.clone(),
             verbose: cli.verbose,
@@ -32,14 +32,14 @@ impl Global {
     }
 
     /// Find and load the config; any problem is an exit-2 error.
-    pub fn load(&self) -> Result<Config> {
+    pub(crate) fn load(&self) -> Result<Config> {
         let located = locate(self.config.as_deref())?;
         Ok(Config::load(&located.path)?)
     }
 
     /// Load the config for a command that sends: an endpoint with a config problem is
     /// left out with a warning (the caller exits 2 after delivering the others).
-    pub fn load_for_sending(&self) -> Result<Config> {
+    pub(crate) fn load_for_sending(&self) -> Result<Config> {
         let cfg = self.load()?;
         let r = cfg.redactor();
         for b in &cfg.broken {
@@ -57,7 +57,7 @@ impl Global {
     /// [`Global::load_for_sending`], or, when no config file is found and none was named
     /// (`--config`, `$BNOTIFY_CONFIG`), an empty config with the defaults: `send --to` and
     /// flushing the outbox entries of `--to` targets need no config file.
-    pub fn load_optional(&self) -> Result<Config> {
+    pub(crate) fn load_optional(&self) -> Result<Config> {
         match self.no_config()? {
             Some(empty) => Ok(empty),
             None => self.load_for_sending(),
@@ -65,7 +65,7 @@ impl Global {
     }
 
     /// The empty config when no config file is found and none was named, else `None`.
-    pub fn no_config(&self) -> Result<Option<Config>> {
+    pub(crate) fn no_config(&self) -> Result<Option<Config>> {
         let named = self.config.is_some()
             || std::env::var_os("BNOTIFY_CONFIG").is_some_and(|v| !v.is_empty());
         if named || locate(None).is_ok() {
@@ -76,7 +76,7 @@ impl Global {
     }
 
     /// Print a warning (warnings print even with `-q`).
-    pub fn warn(&self, msg: &str) {
-        crate::errln!("warning: {msg}");
+    pub(crate) fn warn(&self, msg: &str) {
+        errln!("warning: {msg}");
     }
 }

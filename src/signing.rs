@@ -11,7 +11,7 @@ type HmacSha256 = Hmac<Sha256>;
 /// Which signature to send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
-pub enum Scheme {
+pub(crate) enum Scheme {
     /// Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<b64>`.
     #[default]
     Standard,
@@ -23,7 +23,7 @@ pub enum Scheme {
 
 /// How to sign one request.
 #[derive(Debug, Clone)]
-pub struct Signing {
+pub(crate) struct Signing {
     /// The scheme.
     pub scheme: Scheme,
     /// The secret as configured (`whsec_` secrets are base64-decoded for `standard`).
@@ -37,7 +37,11 @@ pub struct Signing {
 impl Signing {
     /// The signature headers for `body` (its bytes as raw, streamed piece by piece),
     /// sent at Unix time `timestamp`.
-    pub fn headers(&self, body: &crate::body::Body, timestamp: u64) -> Vec<(String, String)> {
+    pub(crate) fn headers(
+        &self,
+        body: &crate::body::Body,
+        timestamp: u64,
+    ) -> Vec<(String, String)> {
         let mac = |key: &[u8], prefix: &[u8]| {
             let Ok(mut m) = HmacSha256::new_from_slice(key) else {
                 return Vec::new();
@@ -78,7 +82,7 @@ impl Signing {
     }
 
     /// Whether a `whsec_` secret fails to decode (a config error).
-    pub fn bad_whsec(secret: &str) -> bool {
+    pub(crate) fn bad_whsec(secret: &str) -> bool {
         secret
             .strip_prefix("whsec_")
             .is_some_and(|b| base64::engine::general_purpose::STANDARD.decode(b).is_err())

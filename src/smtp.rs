@@ -13,7 +13,7 @@ use crate::failure::DeliveryError;
 /// How the SMTP connection is protected.
 #[derive(Debug, serde::Deserialize, Default, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
-pub enum Crypto {
+pub(crate) enum Crypto {
     /// Implicit TLS (port 465).
     Ssl,
     /// STARTTLS, required (port 587).
@@ -25,7 +25,7 @@ pub enum Crypto {
 
 impl Crypto {
     /// The default port of this mode.
-    pub fn default_port(self) -> u16 {
+    pub(crate) fn default_port(self) -> u16 {
         match self {
             Crypto::Ssl => 465,
             Crypto::Starttls => 587,
@@ -36,7 +36,7 @@ impl Crypto {
 
 /// Everything needed to send one mail.
 #[derive(Debug, Clone)]
-pub struct SmtpRequest {
+pub(crate) struct SmtpRequest {
     /// Server host.
     pub host: String,
     /// Server port.
@@ -64,7 +64,7 @@ pub(crate) fn send(req: &SmtpRequest, timeout: Duration) -> Result<(), DeliveryE
         Crypto::Starttls => Tls::Required(tls_parameters(req)?),
     };
     if req.crypto == Crypto::None && req.credentials.is_some() && !is_loopback(&req.host) {
-        crate::errln!(
+        errln!(
             "warning: the SMTP password for {} goes over an unencrypted connection (smtp_crypto: none)",
             req.host
         );

@@ -30,7 +30,7 @@ impl From<UnitError> for String {
 }
 
 /// Parse a byte size: `123`, `1.5GiB`, `700MB`, `4 KiB`, `2k`.
-pub fn parse_size(s: &str) -> Result<u64, UnitError> {
+pub(crate) fn parse_size(s: &str) -> Result<u64, UnitError> {
     let t = s.trim();
     let split = t
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -60,7 +60,7 @@ pub fn parse_size(s: &str) -> Result<u64, UnitError> {
 }
 
 /// Check that `s` is an RFC 3339 timestamp.
-pub fn check_rfc3339(s: &str) -> Result<(), UnitError> {
+pub(crate) fn check_rfc3339(s: &str) -> Result<(), UnitError> {
     OffsetDateTime::parse(s, &Rfc3339).map(|_| ()).map_err(|_| {
         UnitError(format!(
             "\"{s}\" is not an RFC 3339 time; use e.g. 2026-11-23T22:10:00Z"
@@ -69,14 +69,14 @@ pub fn check_rfc3339(s: &str) -> Result<(), UnitError> {
 }
 
 /// The current time as RFC 3339 in UTC, to the second.
-pub fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     let now = OffsetDateTime::now_utc();
     let now = now.replace_nanosecond(0).unwrap_or(now);
     now.format(&Rfc3339).unwrap_or_default()
 }
 
 /// `1536` → `1.5 KiB`.
-pub fn human_size(bytes: u64) -> String {
+pub(crate) fn human_size(bytes: u64) -> String {
     const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
     if bytes < 1024 {
         return format!("{bytes} B");
@@ -99,7 +99,7 @@ fn trim_float(v: f64) -> String {
 }
 
 /// `252000` ms → `4m 12s`.
-pub fn human_duration(ms: u64) -> String {
+pub(crate) fn human_duration(ms: u64) -> String {
     if ms < 1000 {
         return format!("{ms}ms");
     }
@@ -144,18 +144,22 @@ pub(crate) fn grouped(n: usize) -> String {
 }
 
 /// The longest duration the config accepts: 100 years (of 365.25 days, as humantime counts).
-pub const MAX_DURATION: Duration = Duration::from_secs(3_155_760_000);
+pub(crate) const MAX_DURATION: Duration = Duration::from_secs(3_155_760_000);
 /// The longest `timeout` the config accepts: 1 hour.
-pub const MAX_TIMEOUT: Duration = Duration::from_secs(3600);
+pub(crate) const MAX_TIMEOUT: Duration = Duration::from_secs(3600);
 
 /// A duration written as humantime (`5s`, `1m 30s`) or a number of seconds, above zero
 /// and at most [`MAX_DURATION`].
-pub fn opt_duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+pub(crate) fn opt_duration<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Duration>, D::Error> {
     bounded_duration(d, MAX_DURATION, "100 years", "10m")
 }
 
 /// A `timeout`: like [`opt_duration`], at most [`MAX_TIMEOUT`].
-pub fn opt_timeout<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+pub(crate) fn opt_timeout<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Duration>, D::Error> {
     bounded_duration(d, MAX_TIMEOUT, "1 hour", "10s")
 }
 

@@ -20,7 +20,7 @@ use super::{check_url, ChannelType, DeliveryError, HttpRequest, Invalid, Message
 use crate::event::{Event, Status, STATUS_SUFFIXES};
 
 /// Registry row.
-pub const TYPE: ChannelType = ChannelType {
+pub(crate) const TYPE: ChannelType = ChannelType {
     name: "alertmanager",
     http: true,
     keys: super::fields_of::<Alertmanager>,
@@ -29,12 +29,12 @@ pub const TYPE: ChannelType = ChannelType {
 
 /// How long a failure alert stays active when no success resolves it (Alertmanager would
 /// otherwise end it after its `resolve_timeout`, 5 minutes by default).
-pub const FAILURE_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
+pub(crate) const FAILURE_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// An Alertmanager, or the members of an HA cluster.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Alertmanager {
+pub(crate) struct Alertmanager {
     #[serde(default)]
     url: Option<String>,
     #[serde(default)]
@@ -183,7 +183,7 @@ fn severity(status: Status) -> &'static str {
 
 /// The alert an event fires: `backup_failure` (or `_failed`) → `BackupFailed`, any other
 /// name in CamelCase (`backup_missed` → `BackupMissed`, `system_error` → `SystemError`).
-pub fn alertname(event: &str) -> String {
+pub(crate) fn alertname(event: &str) -> String {
     let base = ["_failure", "_failed"]
         .iter()
         .find_map(|s| event.strip_suffix(s).filter(|b| !b.is_empty()));
@@ -196,7 +196,7 @@ pub fn alertname(event: &str) -> String {
 /// The alerts a success resolves: its task's failure and missed alerts
 /// (`backup_success` → `BackupFailed`, `BackupMissed`); a success without a known
 /// suffix resolves its own name.
-pub fn resolved_names(event: &str) -> Vec<String> {
+pub(crate) fn resolved_names(event: &str) -> Vec<String> {
     let base = STATUS_SUFFIXES
         .iter()
         .filter(|(_, s)| *s == Status::Success)

@@ -18,7 +18,7 @@ use crate::render::cut::plain;
 use crate::render::{cut, escape, Unit};
 
 /// Registry row.
-pub const TYPE: ChannelType = ChannelType {
+pub(crate) const TYPE: ChannelType = ChannelType {
     name: "apprise",
     http: true,
     keys: super::fields_of::<Apprise>,
@@ -26,16 +26,16 @@ pub const TYPE: ChannelType = ChannelType {
 };
 
 /// Apprise's limit on a title, in characters.
-pub const MAX_TITLE: usize = 250;
+pub(crate) const MAX_TITLE: usize = 250;
 /// Apprise's limit on a body, in characters.
-pub const MAX_BODY: usize = 32_768;
+pub(crate) const MAX_BODY: usize = 32_768;
 /// Notification types by status: start, success, failure, info.
-pub const TYPES: [&str; 4] = ["info", "success", "failure", "info"];
+pub(crate) const TYPES: [&str; 4] = ["info", "success", "failure", "info"];
 
 /// An Apprise API server and what it should notify.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Apprise {
+pub(crate) struct Apprise {
     url: String,
     key: Option<Secret>,
     #[serde(default)]

@@ -14,7 +14,7 @@ use crate::render::cut::plain;
 use crate::render::{cut, escape, Unit};
 
 /// Registry row.
-pub const TYPE: ChannelType = ChannelType {
+pub(crate) const TYPE: ChannelType = ChannelType {
     name: "bark",
     http: true,
     keys: super::fields_of::<Bark>,
@@ -23,17 +23,17 @@ pub const TYPE: ChannelType = ChannelType {
 
 /// Bytes of title and body together (bark-server passes both to APNs, whose payload limit
 /// is 4 KiB with the rest of the notification).
-pub const MAX_TEXT: usize = 3000;
+pub(crate) const MAX_TEXT: usize = 3000;
 /// Bytes of title at most; the body gets the rest.
-pub const MAX_TITLE: usize = 512;
+pub(crate) const MAX_TITLE: usize = 512;
 
 /// Levels by status: start, success, failure, info.
-pub const LEVELS: [&str; 4] = ["active", "passive", "critical", "active"];
+pub(crate) const LEVELS: [&str; 4] = ["active", "passive", "critical", "active"];
 
 /// A Bark device.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Bark {
+pub(crate) struct Bark {
     #[serde(default = "default_url")]
     url: String,
     device_key: Option<String>,

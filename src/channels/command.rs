@@ -10,7 +10,7 @@ use crate::render::cut::plain;
 use crate::render::{cut, Unit};
 
 /// Registry row.
-pub const TYPE: ChannelType = ChannelType {
+pub(crate) const TYPE: ChannelType = ChannelType {
     name: "command",
     http: false,
     keys: super::fields_of::<Command>,
@@ -18,18 +18,18 @@ pub const TYPE: ChannelType = ChannelType {
 };
 
 /// Bytes of each `BNOTIFY_*` variable at most (cut keeping start and end).
-pub const MAX_VAR: usize = 32 * 1024;
+pub(crate) const MAX_VAR: usize = 32 * 1024;
 
 /// A program to run.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Command {
+pub(crate) struct Command {
     argv: Vec<String>,
     #[serde(default)]
     env: BTreeMap<String, String>,
 }
 
-pub use crate::exec::ExecRequest;
+pub(crate) use crate::exec::ExecRequest;
 
 impl super::Channel for Command {
     fn prepare(&self, msg: &Message) -> Result<Vec<Outgoing>, DeliveryError> {

@@ -13,7 +13,7 @@ use crate::render::cut::plain;
 use crate::render::{cut, escape, Unit};
 
 /// Registry row.
-pub const TYPE: ChannelType = ChannelType {
+pub(crate) const TYPE: ChannelType = ChannelType {
     name: "discord",
     http: true,
     keys: super::fields_of::<Discord>,
@@ -23,7 +23,7 @@ pub const TYPE: ChannelType = ChannelType {
 /// A Discord webhook.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Discord {
+pub(crate) struct Discord {
     url: String,
     username: Option<String>,
     avatar_url: Option<String>,
@@ -63,7 +63,7 @@ fn with_files(url: &str, mut body: Value, files: &[crate::attach::Attachment]) -
 }
 
 /// Colours by status: start blue, success green, failure red, info grey.
-pub const COLOURS: [u32; 4] = [0x3498DB, 0x2ECC71, 0xE74C3C, 0x95A5A6];
+pub(crate) const COLOURS: [u32; 4] = [0x3498DB, 0x2ECC71, 0xE74C3C, 0x95A5A6];
 
 impl super::Channel for Discord {
     fn prepare(&self, msg: &Message) -> Result<Vec<Outgoing>, DeliveryError> {

@@ -10,14 +10,14 @@ use serde::Deserialize;
 use super::{ChannelType, DeliveryError, Invalid, Message, Outgoing};
 
 /// Registry row.
-pub const TYPE: ChannelType = ChannelType {
+pub(crate) const TYPE: ChannelType = ChannelType {
     name: "email",
     http: false,
     keys: super::fields_of::<Email>,
     build: super::build::<Email>,
 };
 
-pub use crate::smtp::{Crypto, SmtpRequest};
+pub(crate) use crate::smtp::{Crypto, SmtpRequest};
 
 /// `notify_user:` — also, or only, mail the user named in `fields.user_email`.
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +54,7 @@ impl From<DestinationForm> for Destination {
 /// An SMTP server and the people to mail.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Email {
+pub(crate) struct Email {
     smtp_host: String,
     smtp_port: Option<u16>,
     smtp_user: Option<String>,
@@ -99,7 +99,7 @@ impl Email {
                 Err(e) if only => {
                     return Err(DeliveryError::new(format!("fields.user_email: {e}")))
                 }
-                Err(e) => crate::errln!(
+                Err(e) => errln!(
                     "warning: endpoint \"{}\": fields.user_email: {e}; the user's copy is left out",
                     msg.endpoint
                 ),

@@ -15,7 +15,7 @@ use super::{
 use crate::render::{cut, escape, Unit};
 
 /// Registry row.
-pub const TYPE: ChannelType = ChannelType {
+pub(crate) const TYPE: ChannelType = ChannelType {
     name: "googlechat",
     http: true,
     keys: super::fields_of::<GoogleChat>,
@@ -23,21 +23,21 @@ pub const TYPE: ChannelType = ChannelType {
 };
 
 /// Google Chat's limit on a message's text, in characters.
-pub const MAX_TEXT: usize = 4_096;
+pub(crate) const MAX_TEXT: usize = 4_096;
 /// Google Chat's limit on a request, in bytes (4,096 characters are at most 16,384).
-pub const MAX_REQUEST: usize = 32_000;
+pub(crate) const MAX_REQUEST: usize = 32_000;
 /// Room the title line may take.
-pub const MAX_TITLE: usize = 500;
+pub(crate) const MAX_TITLE: usize = 500;
 
 /// A Google Chat space webhook.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct GoogleChat {
+pub(crate) struct GoogleChat {
     url: String,
 }
 
 /// The message text: the title line, then the body, escaped, within [`MAX_TEXT`].
-pub fn text(msg: &Message) -> String {
+pub(crate) fn text(msg: &Message) -> String {
     let title = cut(&msg.title, MAX_TITLE, Unit::Chars, escape::entities);
     let head = if title.contains('*') || title.trim().is_empty() {
         title

@@ -11,7 +11,7 @@ use super::{
 };
 
 /// Registry row.
-pub const TYPE: ChannelType = ChannelType {
+pub(crate) const TYPE: ChannelType = ChannelType {
     name: "gotify",
     http: true,
     keys: super::fields_of::<Gotify>,
@@ -19,12 +19,12 @@ pub const TYPE: ChannelType = ChannelType {
 };
 
 /// Default priorities: start, success, failure, info.
-pub const PRIORITIES: [u8; 4] = [2, 5, 8, 4];
+pub(crate) const PRIORITIES: [u8; 4] = [2, 5, 8, 4];
 
 /// A Gotify server and application token.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Gotify {
+pub(crate) struct Gotify {
     url: String,
     token: Secret,
     priority: Option<u8>,

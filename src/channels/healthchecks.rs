@@ -12,7 +12,7 @@ use crate::render::cut::plain;
 use crate::render::{cut, Unit};
 
 /// Registry row.
-pub const TYPE: ChannelType = ChannelType {
+pub(crate) const TYPE: ChannelType = ChannelType {
     name: "healthchecks",
     http: true,
     keys: super::fields_of::<Healthchecks>,
@@ -21,12 +21,12 @@ pub const TYPE: ChannelType = ChannelType {
 
 /// Bytes of body a self-hosted server keeps (`PING_BODY_LIMIT` default; hosted keeps
 /// 100,000). The rest would be dropped silently, and the end holds the error.
-pub const MAX_BODY: usize = 10_000;
+pub(crate) const MAX_BODY: usize = 10_000;
 
 /// A check's ping URL.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Healthchecks {
+pub(crate) struct Healthchecks {
     url: String,
 }
 

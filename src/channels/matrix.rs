@@ -27,26 +27,24 @@ use super::{
 use crate::render::{cut_plain, escape, Unit};
 
 /// Registry row.
-pub const TYPE: ChannelType = ChannelType {
+pub(crate) const TYPE: ChannelType = ChannelType {
     name: "matrix",
     http: true,
     keys: super::fields_of::<Matrix>,
     build: super::build::<Matrix>,
 };
 
-/// Matrix's limit on a whole event, in bytes.
-pub const MAX_EVENT: usize = 65_536;
 /// The plain `body`, in JSON bytes.
-pub const MAX_BODY: usize = 24_000;
-/// The HTML `formatted_body`, in JSON bytes: with `body`, well under [`MAX_EVENT`].
-pub const MAX_FORMATTED: usize = 32_000;
+pub(crate) const MAX_BODY: usize = 24_000;
+/// The HTML `formatted_body`, in JSON bytes: with `body`, well under Matrix's 65,536-byte limit on a whole event.
+pub(crate) const MAX_FORMATTED: usize = 32_000;
 /// Stands for the room id in a URL until the alias is resolved.
-pub const ROOM_ID: &str = "{room_id}";
+pub(crate) const ROOM_ID: &str = "{room_id}";
 
 /// A Matrix account (its access token) posting to one room.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Matrix {
+pub(crate) struct Matrix {
     url: String,
     access_token: Secret,
     room: String,
@@ -72,7 +70,7 @@ fn json_text(s: &str) -> String {
 }
 
 /// HTML for `formatted_body`: entities, and `<br>` for line breaks.
-pub fn html(s: &str) -> String {
+pub(crate) fn html(s: &str) -> String {
     escape::entities(s)
         .replace('"', "&quot;")
         .replace('\n', "<br>")
@@ -83,7 +81,7 @@ fn html_json(s: &str) -> String {
 }
 
 /// The transaction id: hex SHA-256 of event id, event name and endpoint name.
-pub fn txn_id(msg: &Message) -> String {
+pub(crate) fn txn_id(msg: &Message) -> String {
     let mut h = Sha256::new();
     for part in [&msg.event.id, &msg.event.event, msg.endpoint] {
         h.update(part.as_bytes());
@@ -255,6 +253,9 @@ mod tests {
     use super::*;
     use crate::event::Event;
 
+    /// Matrix's limit on a whole event, in bytes.
+    const MAX_EVENT: usize = 65_536;
+
     fn msg<'a>(ev: &'a Event, endpoint: &'a str) -> Message<'a> {
         Message {
             event: ev,
@@ -277,6 +278,31 @@ mod tests {
         assert_ne!(start, txn_id(&msg(&end, "m")), "start and end of one run");
         assert_eq!(start.len(), 32);
         assert!(start.chars().all(|c| c.is_ascii_hexdigit()));
+    }
+
+    #[test]
+    fn a_huge_hostile_message_fits_one_event() {
+        let ev = Event::sample("backup_failure", || "h".into());
+        let line = "<b>&\"'*_~| 日本語 🔥 \\ \u{1}\n";
+        let m = Message {
+            event: &ev,
+            title: line.repeat(200),
+            body: line.repeat(2000),
+            endpoint: "m",
+            kind: "matrix",
+        };
+        let content = serde_json::to_vec(&Matrix::content(&m)).unwrap();
+        // The homeserver adds its own keys (sender, room, ids, signatures) around content.
+        assert!(content.len() + 2_048 < MAX_EVENT, "{} bytes", content.len());
+        let v: Value = serde_json::from_slice(&content).unwrap();
+        assert!(
+            v["body"].as_str().unwrap().starts_with("<b>&\"'"),
+            "plain body keeps the text"
+        );
+        assert!(v["formatted_body"]
+            .as_str()
+            .unwrap()
+            .contains("&lt;b&gt;&amp;"));
     }
 
     #[test]

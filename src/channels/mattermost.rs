@@ -13,7 +13,7 @@ use super::{
 use crate::render::{cut, escape, Unit};
 
 /// Registry row.
-pub const TYPE: ChannelType = ChannelType {
+pub(crate) const TYPE: ChannelType = ChannelType {
     name: "mattermost",
     http: true,
     keys: super::fields_of::<Mattermost>,
@@ -21,12 +21,12 @@ pub const TYPE: ChannelType = ChannelType {
 };
 
 /// Mattermost's limit on a post's message, in characters.
-pub const MAX_TEXT: usize = 16_383;
+pub(crate) const MAX_TEXT: usize = 16_383;
 /// Room the title line may take.
-pub const MAX_TITLE: usize = 1_000;
+pub(crate) const MAX_TITLE: usize = 1_000;
 
 /// Emoji by status: start, success, failure, info.
-pub const EMOJI: [&str; 4] = [
+pub(crate) const EMOJI: [&str; 4] = [
     ":arrow_forward:",
     ":white_check_mark:",
     ":rotating_light:",
@@ -36,7 +36,7 @@ pub const EMOJI: [&str; 4] = [
 /// A Mattermost incoming webhook.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Mattermost {
+pub(crate) struct Mattermost {
     url: String,
     channel: Option<String>,
     username: Option<String>,
@@ -44,7 +44,7 @@ pub struct Mattermost {
 }
 
 /// `**emoji title**` and the body, escaped, within `max` characters.
-pub fn text(msg: &Message, emoji: &str, max: usize) -> String {
+pub(crate) fn text(msg: &Message, emoji: &str, max: usize) -> String {
     let head = format!(
         "{emoji} **{}**",
         cut(&msg.title, MAX_TITLE, Unit::Chars, escape::markdown)

@@ -5,33 +5,33 @@
 //! (`check`). Only `dispatch` performs I/O. Adding a channel means writing its file and
 //! adding one row to [`TYPES`].
 
-pub mod alertmanager;
-pub mod apprise;
-pub mod bark;
-pub mod command;
-pub mod discord;
-pub mod email;
-pub mod googlechat;
-pub mod gotify;
-pub mod healthchecks;
-pub mod matrix;
-pub mod mattermost;
-pub mod mqtt;
-pub mod ntfy;
-pub mod pagerduty;
-pub mod pushgateway;
-pub mod pushover;
-pub mod rocketchat;
-pub mod signal;
-pub mod slack;
-pub mod teams;
-pub mod telegram;
+pub(crate) mod alertmanager;
+pub(crate) mod apprise;
+pub(crate) mod bark;
+pub(crate) mod command;
+pub(crate) mod discord;
+pub(crate) mod email;
+pub(crate) mod googlechat;
+pub(crate) mod gotify;
+pub(crate) mod healthchecks;
+pub(crate) mod matrix;
+pub(crate) mod mattermost;
+pub(crate) mod mqtt;
+pub(crate) mod ntfy;
+pub(crate) mod pagerduty;
+pub(crate) mod pushgateway;
+pub(crate) mod pushover;
+pub(crate) mod rocketchat;
+pub(crate) mod signal;
+pub(crate) mod slack;
+pub(crate) mod teams;
+pub(crate) mod telegram;
 #[cfg(test)]
 pub(crate) mod testkit;
-pub mod textfile;
-pub mod twilio;
-pub mod webhook;
-pub mod zulip;
+pub(crate) mod textfile;
+pub(crate) mod twilio;
+pub(crate) mod webhook;
+pub(crate) mod zulip;
 
 use std::time::Duration;
 
@@ -40,12 +40,12 @@ use serde_json::Value;
 
 use crate::event::Event;
 
-pub use crate::failure::DeliveryError;
-pub use crate::http::{basic_auth, HttpRequest, Reply};
+pub(crate) use crate::failure::DeliveryError;
+pub(crate) use crate::http::{basic_auth, HttpRequest, Reply};
 
 /// What a channel gets to build its requests from.
 #[derive(Debug)]
-pub struct Message<'a> {
+pub(crate) struct Message<'a> {
     /// The event.
     pub event: &'a Event,
     /// The rendered title.
@@ -60,7 +60,7 @@ pub struct Message<'a> {
 
 impl Message<'_> {
     /// The template context: every event key (with the rendered title/body) plus `endpoint`.
-    pub fn context(&self) -> Value {
+    pub(crate) fn context(&self) -> Value {
         let mut v = self.event.to_payload(&self.title, &self.body);
         if let Value::Object(m) = &mut v {
             m.insert(
@@ -74,7 +74,7 @@ impl Message<'_> {
 
 /// One request a channel wants sent.
 #[derive(Debug, Clone)]
-pub enum Outgoing {
+pub(crate) enum Outgoing {
     /// An HTTP request.
     Http(HttpRequest),
     /// A mail.
@@ -89,7 +89,7 @@ pub enum Outgoing {
 
 /// A config problem a channel finds in its own keys.
 #[derive(Debug, Clone)]
-pub struct Invalid {
+pub(crate) struct Invalid {
     /// What is wrong.
     pub message: String,
     /// The key it is about.
@@ -100,7 +100,7 @@ pub struct Invalid {
 
 impl Invalid {
     /// A problem with `key`.
-    pub fn key(key: &'static str, message: impl Into<String>) -> Invalid {
+    pub(crate) fn key(key: &'static str, message: impl Into<String>) -> Invalid {
         Invalid {
             message: message.into(),
             key: Some(key),
@@ -109,14 +109,14 @@ impl Invalid {
     }
 
     /// Attach a hint.
-    pub fn hint(mut self, hint: impl Into<String>) -> Invalid {
+    pub(crate) fn hint(mut self, hint: impl Into<String>) -> Invalid {
         self.hint = Some(hint.into());
         self
     }
 }
 
 /// One endpoint type.
-pub trait Channel: Send + Sync + std::fmt::Debug {
+pub(crate) trait Channel: Send + Sync + std::fmt::Debug {
     /// Build the requests for one message. Pure: no I/O.
     fn prepare(&self, msg: &Message) -> Result<Vec<Outgoing>, DeliveryError>;
 
@@ -175,7 +175,7 @@ pub trait Channel: Send + Sync + std::fmt::Debug {
 
 /// A registered endpoint type.
 #[derive(Debug)]
-pub struct ChannelType {
+pub(crate) struct ChannelType {
     /// The `type:` value.
     pub name: &'static str,
     /// Whether it speaks HTTP (takes `headers`, `ca_file`, `tls_insecure`).
@@ -188,7 +188,7 @@ pub struct ChannelType {
 
 /// The keys a config type takes, read from what its `Deserialize` declares: the channel's
 /// valid keys come from its typed config, never from a list kept by hand.
-pub fn fields_of<T: DeserializeOwned>() -> &'static [&'static str] {
+pub(crate) fn fields_of<T: DeserializeOwned>() -> &'static [&'static str] {
     use serde::de::{self, Visitor};
     #[derive(Debug)]
     struct Found(&'static [&'static str]);
@@ -231,7 +231,7 @@ pub fn fields_of<T: DeserializeOwned>() -> &'static [&'static str] {
 
 /// Deserialize a channel strictly from its keys. Every [`crate::redact::Secret`] its config
 /// type holds is collected while reading it and joins the channel's secret list.
-pub fn build<T: Channel + DeserializeOwned + 'static>(
+pub(crate) fn build<T: Channel + DeserializeOwned + 'static>(
     v: crate::yaml::Node,
 ) -> Result<Box<dyn Channel>, crate::yaml::DeError> {
     let (built, secrets) = crate::redact::collect_secrets(|| deserialize::<T>(v));
@@ -287,12 +287,14 @@ impl<T: Channel> Channel for Typed<T> {
 
 /// Deserialize strictly; the error is typed (unknown key, missing key, bad value), with
 /// the position of the key or value and the key path down to it.
-pub fn deserialize<T: DeserializeOwned>(v: crate::yaml::Node) -> Result<T, crate::yaml::DeError> {
+pub(crate) fn deserialize<T: DeserializeOwned>(
+    v: crate::yaml::Node,
+) -> Result<T, crate::yaml::DeError> {
     crate::yaml::from_node(v)
 }
 
 /// Every endpoint type, by name.
-pub const TYPES: &[ChannelType] = &[
+pub(crate) const TYPES: &[ChannelType] = &[
     webhook::TYPE,
     bark::TYPE,
     discord::TYPE,
@@ -321,17 +323,17 @@ pub const TYPES: &[ChannelType] = &[
 ];
 
 /// The type called `name`.
-pub fn find(name: &str) -> Option<&'static ChannelType> {
+pub(crate) fn find(name: &str) -> Option<&'static ChannelType> {
     TYPES.iter().find(|t| t.name == name)
 }
 
 /// `webhook, bark, ...` for hints.
-pub fn type_names() -> String {
+pub(crate) fn type_names() -> String {
     TYPES.iter().map(|t| t.name).collect::<Vec<_>>().join(", ")
 }
 
 /// `base` + `/` + `path`, with exactly one slash between them.
-pub fn join_url(base: &str, path: &str) -> String {
+pub(crate) fn join_url(base: &str, path: &str) -> String {
     let base = base.trim_end_matches('/');
     let path = path.trim_start_matches('/');
     if path.is_empty() {
@@ -344,7 +346,7 @@ pub fn join_url(base: &str, path: &str) -> String {
 /// Check that `url` is an absolute http(s) URL with a host and a valid port. The error
 /// shows the URL with everything after its host masked ([`crate::redact::mask_url_parts`]):
 /// a broken URL may hold its secret anywhere.
-pub fn check_url(key: &'static str, url: &str) -> Result<(), Invalid> {
+pub(crate) fn check_url(key: &'static str, url: &str) -> Result<(), Invalid> {
     let Some((why, hint)) = url_problem(url) else {
         return Ok(());
     };
@@ -396,7 +398,7 @@ fn url_problem(url: &str) -> Option<(String, &'static str)> {
 }
 
 /// Pick a value by status: `[start, success, failure, info]`.
-pub fn by_status<T: Copy>(status: crate::event::Status, values: [T; 4]) -> T {
+pub(crate) fn by_status<T: Copy>(status: crate::event::Status, values: [T; 4]) -> T {
     use crate::event::Status;
     match status {
         Status::Start => values[0],
@@ -407,19 +409,19 @@ pub fn by_status<T: Copy>(status: crate::event::Status, values: [T; 4]) -> T {
 }
 
 /// The path of `url` after its host (without query), e.g. `/services/T/B/x`.
-pub fn url_path(url: &str) -> &str {
+pub(crate) fn url_path(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let path = rest.find('/').map_or("", |i| &rest[i..]);
     path.split(['?', '#']).next().unwrap_or("")
 }
 
 /// The last non-empty path segment of `url`.
-pub fn last_segment(url: &str) -> Option<&str> {
+pub(crate) fn last_segment(url: &str) -> Option<&str> {
     url_path(url).split('/').rev().find(|s| !s.is_empty())
 }
 
 /// `application/x-www-form-urlencoded` encoding of `pairs`.
-pub fn form(pairs: &[(&str, &str)]) -> String {
+pub(crate) fn form(pairs: &[(&str, &str)]) -> String {
     use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
     const SET: &AsciiSet = &NON_ALPHANUMERIC
         .remove(b'-')
@@ -440,7 +442,7 @@ pub fn form(pairs: &[(&str, &str)]) -> String {
 }
 
 /// The text of a JSON reply field, for error messages.
-pub fn json_field(reply: &Reply, key: &str) -> Option<String> {
+pub(crate) fn json_field(reply: &Reply, key: &str) -> Option<String> {
     let v: Value = serde_json::from_slice(&reply.body).ok()?;
     match v.get(key)? {
         Value::String(s) => Some(s.clone()),
@@ -451,7 +453,7 @@ pub fn json_field(reply: &Reply, key: &str) -> Option<String> {
 
 /// A 429/5xx reply judged the usual way, with the wait taken from a JSON body field
 /// (seconds) when the reply has no `Retry-After` header.
-pub fn check_with_body_wait(reply: &Reply, pointer: &str) -> Result<(), DeliveryError> {
+pub(crate) fn check_with_body_wait(reply: &Reply, pointer: &str) -> Result<(), DeliveryError> {
     let mut r = reply.default_check();
     if let Err(e) = &mut r {
         if e.retryable && e.retry_after.is_none() {
@@ -507,7 +509,7 @@ mod tests {
 
 /// One field of a `multipart/form-data` body.
 #[derive(Debug)]
-pub struct Part<'a> {
+pub(crate) struct Part<'a> {
     /// Field name.
     pub name: &'a str,
     /// File name, for file fields.
@@ -520,7 +522,7 @@ pub struct Part<'a> {
 
 /// What a multipart field holds: its own bytes, or a file (streamed, not copied).
 #[derive(Debug)]
-pub enum PartData<'a> {
+pub(crate) enum PartData<'a> {
     /// Bytes of the field.
     Bytes(&'a [u8]),
     /// An attached file.
@@ -529,7 +531,7 @@ pub enum PartData<'a> {
 
 /// A `multipart/form-data` body (RFC 7578): its `Content-Type` and its bytes, files
 /// streamed from their shared buffers.
-pub fn multipart(parts: &[Part]) -> (String, crate::body::Body) {
+pub(crate) fn multipart(parts: &[Part]) -> (String, crate::body::Body) {
     let boundary = format!("bnotify-{}", uuid::Uuid::new_v4().simple());
     let quote = |s: &str| s.replace(['"', '\r', '\n'], "_");
     let mut body = crate::body::Body::new();

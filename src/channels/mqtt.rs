@@ -14,7 +14,7 @@ use super::{ChannelType, DeliveryError, Invalid, Message, Outgoing};
 use crate::event::Status;
 
 /// Registry row.
-pub const TYPE: ChannelType = ChannelType {
+pub(crate) const TYPE: ChannelType = ChannelType {
     name: "mqtt",
     http: false,
     keys: super::fields_of::<Mqtt>,
@@ -24,7 +24,7 @@ pub const TYPE: ChannelType = ChannelType {
 /// An MQTT broker and where to publish.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Mqtt {
+pub(crate) struct Mqtt {
     url: String,
     #[serde(default)]
     username: Option<String>,
@@ -46,7 +46,7 @@ fn default_qos() -> u8 {
     1
 }
 
-pub use crate::mqtt::{MqttRequest, Publish};
+pub(crate) use crate::mqtt::{MqttRequest, Publish};
 
 impl super::Channel for Mqtt {
     fn prepare(&self, msg: &Message) -> Result<Vec<Outgoing>, DeliveryError> {

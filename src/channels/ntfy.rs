@@ -13,7 +13,7 @@ use crate::render::cut::plain;
 use crate::render::{cut, escape, Unit};
 
 /// Registry row.
-pub const TYPE: ChannelType = ChannelType {
+pub(crate) const TYPE: ChannelType = ChannelType {
     name: "ntfy",
     http: true,
     keys: super::fields_of::<Ntfy>,
@@ -21,9 +21,9 @@ pub const TYPE: ChannelType = ChannelType {
 };
 
 /// Default priorities (1–5): start, success, failure, info.
-pub const PRIORITIES: [u8; 4] = [2, 3, 4, 3];
+pub(crate) const PRIORITIES: [u8; 4] = [2, 3, 4, 3];
 /// Default tags (emoji short codes): start, success, failure, info.
-pub const TAGS: [&str; 4] = [
+pub(crate) const TAGS: [&str; 4] = [
     "arrow_forward",
     "white_check_mark",
     "rotating_light",
@@ -31,17 +31,17 @@ pub const TAGS: [&str; 4] = [
 ];
 /// Bytes of message ntfy takes as text: the server reads a body of 4,096 bytes or more as
 /// a file (`attachment.txt`), and answers 400 where attachments are off.
-pub const MAX_BYTES: usize = 4095;
+pub(crate) const MAX_BYTES: usize = 4095;
 /// Bytes of title at most: it travels in a header, and servers and proxies cap those.
-pub const MAX_TITLE: usize = 1024;
+pub(crate) const MAX_TITLE: usize = 1024;
 /// Bytes of message sent in the `Message` header next to a file (header size limits of
 /// proxies are often 8 KiB for all headers together; base64 adds a third).
-pub const MAX_HEADER: usize = 2048;
+pub(crate) const MAX_HEADER: usize = 2048;
 
 /// An ntfy topic.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Ntfy {
+pub(crate) struct Ntfy {
     #[serde(default = "default_url")]
     url: String,
     topic: String,

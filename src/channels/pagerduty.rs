@@ -14,7 +14,7 @@ use crate::render::cut::plain;
 use crate::render::{cut, Unit};
 
 /// Registry row.
-pub const TYPE: ChannelType = ChannelType {
+pub(crate) const TYPE: ChannelType = ChannelType {
     name: "pagerduty",
     http: true,
     keys: super::fields_of::<PagerDuty>,
@@ -22,19 +22,19 @@ pub const TYPE: ChannelType = ChannelType {
 };
 
 /// PagerDuty's limit on `payload.summary`, in characters.
-pub const MAX_SUMMARY: usize = 1024;
+pub(crate) const MAX_SUMMARY: usize = 1024;
 /// Bytes of each text in `custom_details` (message, error, body).
-pub const MAX_DETAIL: usize = 64 * 1024;
+pub(crate) const MAX_DETAIL: usize = 64 * 1024;
 /// Bytes of `fields` kept; with three texts of 64 KiB the event stays under 512 KB.
-pub const MAX_FIELDS: usize = 256 * 1024;
+pub(crate) const MAX_FIELDS: usize = 256 * 1024;
 
 /// Severities PagerDuty accepts.
-pub const SEVERITIES: [&str; 4] = ["critical", "error", "warning", "info"];
+pub(crate) const SEVERITIES: [&str; 4] = ["critical", "error", "warning", "info"];
 
 /// A PagerDuty Events API v2 integration.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PagerDuty {
+pub(crate) struct PagerDuty {
     routing_key: Secret,
     #[serde(default = "default_api")]
     api_url: String,

@@ -11,7 +11,7 @@ use super::{check_url, ChannelType, DeliveryError, HttpRequest, Invalid, Message
 use crate::history::TaskHistory;
 
 /// Registry row.
-pub const TYPE: ChannelType = ChannelType {
+pub(crate) const TYPE: ChannelType = ChannelType {
     name: "pushgateway",
     http: true,
     keys: super::fields_of::<Pushgateway>,
@@ -21,7 +21,7 @@ pub const TYPE: ChannelType = ChannelType {
 /// A Prometheus Pushgateway.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Pushgateway {
+pub(crate) struct Pushgateway {
     url: String,
     #[serde(default = "default_job")]
     job: String,
@@ -88,7 +88,7 @@ struct Family {
 }
 
 /// The metrics of SPEC §9 for `tasks`, in the Prometheus text format.
-pub fn render(tasks: &BTreeMap<String, TaskHistory>) -> String {
+pub(crate) fn render(tasks: &BTreeMap<String, TaskHistory>) -> String {
     let mut fams = [
         Family {
             name: "bnotify_last_event_timestamp_seconds",

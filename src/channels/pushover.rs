@@ -18,7 +18,7 @@ use crate::render::cut::plain;
 use crate::render::{cut, escape, Unit};
 
 /// Registry row.
-pub const TYPE: ChannelType = ChannelType {
+pub(crate) const TYPE: ChannelType = ChannelType {
     name: "pushover",
     http: true,
     keys: super::fields_of::<Pushover>,
@@ -26,28 +26,28 @@ pub const TYPE: ChannelType = ChannelType {
 };
 
 /// Pushover's limit on `message`, in characters.
-pub const MAX_MESSAGE: usize = 1024;
+pub(crate) const MAX_MESSAGE: usize = 1024;
 /// Pushover's limit on `title`, in characters.
-pub const MAX_TITLE: usize = 250;
+pub(crate) const MAX_TITLE: usize = 250;
 /// Pushover's limit on `url`, in characters.
-pub const MAX_URL: usize = 512;
+pub(crate) const MAX_URL: usize = 512;
 /// Pushover's limit on an attachment: 5 MiB.
-pub const MAX_ATTACHMENT: u64 = 5 * 1024 * 1024;
+pub(crate) const MAX_ATTACHMENT: u64 = 5 * 1024 * 1024;
 /// Priorities by status: start, success, failure, info.
-pub const PRIORITIES: [i8; 4] = [0, 0, 1, 0];
+pub(crate) const PRIORITIES: [i8; 4] = [0, 0, 1, 0];
 /// Default `retry` of priority 2: how often Pushover repeats the alert.
-pub const RETRY: Duration = Duration::from_secs(60);
+pub(crate) const RETRY: Duration = Duration::from_secs(60);
 /// Pushover refuses a `retry` under 30 seconds.
-pub const MIN_RETRY: Duration = Duration::from_secs(30);
+pub(crate) const MIN_RETRY: Duration = Duration::from_secs(30);
 /// Default `expire` of priority 2: how long Pushover keeps repeating it.
-pub const EXPIRE: Duration = Duration::from_secs(3600);
+pub(crate) const EXPIRE: Duration = Duration::from_secs(3600);
 /// Pushover refuses an `expire` over 3 hours.
-pub const MAX_EXPIRE: Duration = Duration::from_secs(10_800);
+pub(crate) const MAX_EXPIRE: Duration = Duration::from_secs(10_800);
 
 /// A Pushover application token and the user or group key it notifies.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Pushover {
+pub(crate) struct Pushover {
     token: Secret,
     user: String,
     device: Option<String>,

@@ -18,7 +18,7 @@ use crate::render::cut::plain;
 use crate::render::{cut, Unit};
 
 /// Registry row.
-pub const TYPE: ChannelType = ChannelType {
+pub(crate) const TYPE: ChannelType = ChannelType {
     name: "rocketchat",
     http: true,
     keys: super::fields_of::<RocketChat>,
@@ -26,16 +26,16 @@ pub const TYPE: ChannelType = ChannelType {
 };
 
 /// Rocket.Chat's default `Message_MaxAllowedSize`, in UTF-16 units.
-pub const MAX_TEXT: usize = 5_000;
+pub(crate) const MAX_TEXT: usize = 5_000;
 /// Room the title line may take.
-pub const MAX_TITLE: usize = 500;
+pub(crate) const MAX_TITLE: usize = 500;
 /// Colours by status: start, success, failure, info.
-pub const COLOURS: [&str; 4] = ["#3498db", "#2eb67d", "#e01e5a", "#95a5a6"];
+pub(crate) const COLOURS: [&str; 4] = ["#3498db", "#2eb67d", "#e01e5a", "#95a5a6"];
 
 /// A Rocket.Chat incoming webhook (`…/hooks/<id>/<token>`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RocketChat {
+pub(crate) struct RocketChat {
     url: String,
 }
 

@@ -15,7 +15,7 @@ use crate::render::cut::plain;
 use crate::render::{cut, Unit};
 
 /// Registry row.
-pub const TYPE: ChannelType = ChannelType {
+pub(crate) const TYPE: ChannelType = ChannelType {
     name: "signal",
     http: true,
     keys: super::fields_of::<Signal>,
@@ -24,15 +24,15 @@ pub const TYPE: ChannelType = ChannelType {
 
 /// bnotify's cap on a Signal message, in characters (Signal sends long text as a
 /// long-text attachment; this keeps a runaway body reasonable).
-pub const MAX_TEXT: usize = 32_768;
+pub(crate) const MAX_TEXT: usize = 32_768;
 /// Attachments above this are left out (signal-cli-rest-api's default upload cap is
 /// far higher; Signal itself refuses files over 100 MiB).
-pub const MAX_ATTACHMENT: u64 = 50 * 1024 * 1024;
+pub(crate) const MAX_ATTACHMENT: u64 = 50 * 1024 * 1024;
 
 /// A signal-cli-rest-api server, the registered number, and who gets the message.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Signal {
+pub(crate) struct Signal {
     url: String,
     number: String,
     recipients: Vec<String>,

@@ -13,14 +13,14 @@ use crate::render::cut::plain;
 use crate::render::{cut, escape, Unit};
 
 /// Slack's limit on a `header` block's plain text.
-pub const MAX_HEADER: usize = 150;
+pub(crate) const MAX_HEADER: usize = 150;
 /// Slack's limit on a `section` block's text.
-pub const MAX_SECTION: usize = 3000;
+pub(crate) const MAX_SECTION: usize = 3000;
 /// The notification text is kept under Slack's readable 4,000 characters.
-pub const MAX_TEXT: usize = 3900;
+pub(crate) const MAX_TEXT: usize = 3900;
 
 /// Registry row.
-pub const TYPE: ChannelType = ChannelType {
+pub(crate) const TYPE: ChannelType = ChannelType {
     name: "slack",
     http: true,
     keys: super::fields_of::<Slack>,
@@ -30,7 +30,7 @@ pub const TYPE: ChannelType = ChannelType {
 /// A Slack incoming webhook.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Slack {
+pub(crate) struct Slack {
     url: String,
 }
 
@@ -111,7 +111,7 @@ impl super::Channel for Slack {
 }
 
 /// `host · task · event` line under the message.
-pub fn context(msg: &Message) -> String {
+pub(crate) fn context(msg: &Message) -> String {
     let ev = msg.event;
     let mut parts = vec![ev.event.clone()];
     if let Some(t) = &ev.task {

@@ -17,7 +17,7 @@ use crate::event::{human_duration, human_size};
 use crate::render::{cut_plain, escape, Unit};
 
 /// Registry row.
-pub const TYPE: ChannelType = ChannelType {
+pub(crate) const TYPE: ChannelType = ChannelType {
     name: "teams",
     http: true,
     keys: super::fields_of::<Teams>,
@@ -26,12 +26,12 @@ pub const TYPE: ChannelType = ChannelType {
 
 /// Bytes the whole request may take: under Teams's 28 KB per message, with room for the
 /// envelope Teams adds.
-pub const MAX_REQUEST: usize = 27_000;
+pub(crate) const MAX_REQUEST: usize = 27_000;
 
 /// A Teams Workflows webhook.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Teams {
+pub(crate) struct Teams {
     url: String,
 }
 

@@ -12,7 +12,7 @@ use crate::render::cut::plain;
 use crate::render::{cut, escape, Unit};
 
 /// Registry row.
-pub const TYPE: ChannelType = ChannelType {
+pub(crate) const TYPE: ChannelType = ChannelType {
     name: "telegram",
     http: true,
     keys: super::fields_of::<Telegram>,
@@ -20,16 +20,16 @@ pub const TYPE: ChannelType = ChannelType {
 };
 
 /// Telegram's limit on a message's text.
-pub const MAX_TEXT: usize = 4096;
+pub(crate) const MAX_TEXT: usize = 4096;
 /// Room for the title, escaped; the body gets the rest.
-pub const MAX_TITLE: usize = 512;
+pub(crate) const MAX_TITLE: usize = 512;
 /// Telegram's limit on a document's caption.
-pub const MAX_CAPTION: usize = 1024;
+pub(crate) const MAX_CAPTION: usize = 1024;
 
 /// A Telegram bot posting to one chat.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Telegram {
+pub(crate) struct Telegram {
     bot_token: Secret,
     chat_id: ChatId,
     thread_id: Option<i64>,
@@ -85,7 +85,7 @@ impl Telegram {
 }
 
 /// Bots may upload files of up to 50 MB (Bot API, sendDocument).
-pub const MAX_DOCUMENT: u64 = 50 * 1000 * 1000;
+pub(crate) const MAX_DOCUMENT: u64 = 50 * 1000 * 1000;
 
 impl Telegram {
     /// `sendDocument` (Bot API): a `multipart/form-data` body with `chat_id`, the file in

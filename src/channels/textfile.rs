@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::{ChannelType, DeliveryError, Invalid, Message, Outgoing};
 
 /// Registry row.
-pub const TYPE: ChannelType = ChannelType {
+pub(crate) const TYPE: ChannelType = ChannelType {
     name: "textfile",
     http: false,
     keys: super::fields_of::<Textfile>,
@@ -17,18 +17,18 @@ pub const TYPE: ChannelType = ChannelType {
 };
 
 /// The file name written in `dir`.
-pub const FILE_NAME: &str = "bnotify.prom";
+pub(crate) const FILE_NAME: &str = "bnotify.prom";
 
 /// A node_exporter textfile collector directory.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Textfile {
+pub(crate) struct Textfile {
     dir: PathBuf,
 }
 
 /// A file to write whole, atomically.
 #[derive(Debug, Clone)]
-pub struct FileWrite {
+pub(crate) struct FileWrite {
     /// Where.
     pub path: PathBuf,
     /// What.
@@ -38,7 +38,7 @@ pub struct FileWrite {
 impl FileWrite {
     /// Write it: a temp file in the same directory renamed over the target. The file is
     /// readable by the collector (mode 0644), as its directory allows.
-    pub fn write(&self) -> Result<(), DeliveryError> {
+    pub(crate) fn write(&self) -> Result<(), DeliveryError> {
         let failed = |e: std::io::Error| {
             DeliveryError::new(format!("cannot write {}: {e}", self.path.display()))
         };

@@ -13,7 +13,7 @@ use crate::render::cut::plain;
 use crate::render::{cut, default_body, Unit};
 
 /// Registry row.
-pub const TYPE: ChannelType = ChannelType {
+pub(crate) const TYPE: ChannelType = ChannelType {
     name: "twilio",
     http: true,
     keys: super::fields_of::<Twilio>,
@@ -21,15 +21,15 @@ pub const TYPE: ChannelType = ChannelType {
 };
 
 /// Twilio's limit on a message body.
-pub const MAX_BODY: usize = 1600;
+pub(crate) const MAX_BODY: usize = 1600;
 /// Default `max_length`: two or three SMS segments (one emoji makes a text UCS-2, 70
 /// characters a segment, each billed per recipient).
-pub const DEFAULT_LENGTH: usize = 320;
+pub(crate) const DEFAULT_LENGTH: usize = 320;
 
 /// A Twilio account sending from one number to a list.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Twilio {
+pub(crate) struct Twilio {
     account_sid: String,
     auth_token: Secret,
     from: String,

@@ -13,7 +13,7 @@ use crate::event::{Event, Status};
 use crate::signing::{Scheme, Signing};
 
 /// Registry row.
-pub const TYPE: ChannelType = ChannelType {
+pub(crate) const TYPE: ChannelType = ChannelType {
     name: "webhook",
     http: true,
     keys: super::fields_of::<Webhook>,
@@ -23,7 +23,7 @@ pub const TYPE: ChannelType = ChannelType {
 /// A generic webhook endpoint.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Webhook {
+pub(crate) struct Webhook {
     url: String,
     #[serde(default)]
     method: Method,

@@ -19,7 +19,7 @@ use crate::render::cut::plain;
 use crate::render::{cut, escape, Unit};
 
 /// Registry row.
-pub const TYPE: ChannelType = ChannelType {
+pub(crate) const TYPE: ChannelType = ChannelType {
     name: "zulip",
     http: true,
     keys: super::fields_of::<Zulip>,
@@ -27,16 +27,16 @@ pub const TYPE: ChannelType = ChannelType {
 };
 
 /// Zulip's limit on a message's content, in code points.
-pub const MAX_CONTENT: usize = 10_000;
+pub(crate) const MAX_CONTENT: usize = 10_000;
 /// Zulip's limit on a topic, in code points.
-pub const MAX_TOPIC: usize = 60;
+pub(crate) const MAX_TOPIC: usize = 60;
 /// Room the title line may take.
-pub const MAX_TITLE: usize = 1_000;
+pub(crate) const MAX_TITLE: usize = 1_000;
 
 /// A Zulip bot posting to a stream topic, or to people directly.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Zulip {
+pub(crate) struct Zulip {
     url: String,
     bot_email: String,
     api_key: Secret,
@@ -50,7 +50,7 @@ pub struct Zulip {
 /// character (backslash, backtick, `*`, `_`, `[`, `]`, `$`), and before a `>`, `#`, `-` or
 /// `+` that starts a line (a quote, heading or list); nothing else, so the text reads as
 /// written. URLs are left as written.
-pub fn markdown(text: &str) -> String {
+pub(crate) fn markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     for (i, line) in text.split('\n').enumerate() {
         if i > 0 {
@@ -70,7 +70,7 @@ pub fn markdown(text: &str) -> String {
 }
 
 /// The message content: `**title**`, a blank line, the body; within [`MAX_CONTENT`].
-pub fn content(msg: &Message) -> String {
+pub(crate) fn content(msg: &Message) -> String {
     let head = format!("**{}**", cut(&msg.title, MAX_TITLE, Unit::Chars, markdown));
     if msg.body.trim().is_empty() {
         return head;

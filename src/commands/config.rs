@@ -10,7 +10,7 @@ use crate::redact::{Redactor, MASK};
 use crate::Outcome;
 
 /// Run `bnotify config ...`.
-pub fn run(g: &Global, cmd: &ConfigCommand) -> Result<Outcome> {
+pub(crate) fn run(g: &Global, cmd: &ConfigCommand) -> Result<Outcome> {
     match cmd {
         ConfigCommand::Path => path(g),
         ConfigCommand::Check => check(g),
@@ -21,9 +21,9 @@ pub fn run(g: &Global, cmd: &ConfigCommand) -> Result<Outcome> {
 
 fn path(g: &Global) -> Result<Outcome> {
     let found = locate(g.config.as_deref())?;
-    crate::outln!("{}", found.path.display());
+    outln!("{}", found.path.display());
     if !g.quiet {
-        crate::errln!("({})", found.reason);
+        errln!("({})", found.reason);
     }
     Ok(Outcome::Success)
 }
@@ -48,7 +48,7 @@ fn check(g: &Global) -> Result<Outcome> {
     }
     if !g.quiet {
         let enabled = cfg.endpoints.iter().filter(|e| e.enabled).count();
-        crate::errln!(
+        errln!(
             "ok: {} is valid ({} endpoint{}, {enabled} enabled{})",
             cfg.path.display(),
             cfg.endpoints.len(),
@@ -73,12 +73,12 @@ fn show(g: &Global) -> Result<Outcome> {
     let r = cfg.redactor();
     let v = effective(&cfg, &r);
     if g.json {
-        crate::outln!(
+        outln!(
             "{}",
             r.mask(&serde_json::to_string_pretty(&v).unwrap_or_default())
         );
     } else {
-        crate::out!("{}", r.mask(&crate::config::to_yaml(&v)));
+        out!("{}", r.mask(&crate::config::to_yaml(&v)));
     }
     Ok(crate::deliver::broken_or(&cfg, Outcome::Success))
 }
@@ -166,7 +166,7 @@ fn mask_value(v: &mut Value, secret: bool, r: &Redactor) {
 }
 
 /// Run `bnotify endpoints`: NAME, TYPE, ENABLED, EVENTS, TASKS, WHEN.
-pub fn endpoints(g: &Global) -> Result<Outcome> {
+pub(crate) fn endpoints(g: &Global) -> Result<Outcome> {
     let cfg = g.load_for_sending()?;
     let r = cfg.redactor();
     struct Row {
@@ -211,7 +211,7 @@ pub fn endpoints(g: &Global) -> Result<Outcome> {
                     "events": row.events, "tasks": row.tasks, "when": row.when})
             })
             .collect();
-        crate::outln!(
+        outln!(
             "{}",
             r.mask(&serde_json::to_string_pretty(&v).unwrap_or_default())
         );
@@ -235,18 +235,18 @@ pub fn endpoints(g: &Global) -> Result<Outcome> {
             row.when.clone(),
         ]
     });
-    crate::out!("{}", r.mask(&table(std::iter::once(header).chain(body))));
+    out!("{}", r.mask(&table(std::iter::once(header).chain(body))));
     Ok(crate::deliver::broken_or(&cfg, Outcome::Success))
 }
 
 /// The names of the configured endpoints (broken ones too), one per line, for shell
 /// completion; prints nothing when no config is found.
-pub fn endpoint_names(g: &Global) -> Result<Outcome> {
+pub(crate) fn endpoint_names(g: &Global) -> Result<Outcome> {
     if let Ok(cfg) = g.load() {
         let mut names: Vec<&str> = cfg.endpoints.iter().map(|e| e.name.as_str()).collect();
         names.extend(cfg.broken.iter().filter_map(|b| b.name.as_deref()));
         for n in names {
-            crate::outln!("{n}");
+            outln!("{n}");
         }
     }
     Ok(Outcome::Success)
@@ -254,7 +254,7 @@ pub fn endpoint_names(g: &Global) -> Result<Outcome> {
 
 /// Left-aligned columns separated by two spaces; a cell's line breaks and tabs become
 /// spaces, so no cell can start a row of its own.
-pub fn table<const N: usize>(rows: impl IntoIterator<Item = [String; N]>) -> String {
+pub(crate) fn table<const N: usize>(rows: impl IntoIterator<Item = [String; N]>) -> String {
     let rows: Vec<[String; N]> = rows
         .into_iter()
         .map(|r| r.map(|c| c.replace(['\n', '\t'], " ")))

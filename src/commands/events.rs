@@ -8,7 +8,7 @@ use crate::event::{KNOWN_EVENTS, STATUS_SUFFIXES};
 use crate::Outcome;
 
 /// Run `bnotify events`.
-pub fn run(g: &Global) -> Result<Outcome> {
+pub(crate) fn run(g: &Global) -> Result<Outcome> {
     if g.json {
         let known: Vec<_> = KNOWN_EVENTS
             .iter()
@@ -19,7 +19,7 @@ pub fn run(g: &Global) -> Result<Outcome> {
             .map(|(n, s)| serde_json::json!({"suffix": n, "status": s.as_str()}))
             .collect();
         let v = serde_json::json!({"events": known, "suffixes": suffixes});
-        crate::outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         return Ok(Outcome::Success);
     }
     let rows = KNOWN_EVENTS.iter().map(|(n, s)| {
@@ -30,15 +30,15 @@ pub fn run(g: &Global) -> Result<Outcome> {
         };
         [n.to_string(), status]
     });
-    crate::out!(
+    out!(
         "{}",
         table(std::iter::once(["EVENT".into(), "STATUS".into()]).chain(rows))
     );
-    crate::outln!();
-    crate::outln!("Other event names take their status from their suffix; --status always wins:");
+    outln!();
+    outln!("Other event names take their status from their suffix; --status always wins:");
     for (suffix, status) in STATUS_SUFFIXES {
-        crate::outln!("  *{suffix:<12} {}", status.as_str());
+        outln!("  *{suffix:<12} {}", status.as_str());
     }
-    crate::outln!("  anything else  info");
+    outln!("  anything else  info");
     Ok(Outcome::Success)
 }

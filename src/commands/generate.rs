@@ -11,7 +11,7 @@ use crate::Outcome;
 
 /// The completion script for `shell`: clap's, with `--endpoint` completing the endpoint
 /// names of the current config (bash, zsh, fish; `--config` on the line is honoured).
-pub fn completion(shell: clap_complete::Shell) -> String {
+pub(crate) fn completion(shell: clap_complete::Shell) -> String {
     let mut cmd = Cli::command();
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut cmd, "bnotify", &mut out);
@@ -113,7 +113,7 @@ fn fish_endpoints(script: &str) -> String {
 
 /// `bnotify.1`, one page per subcommand (nested ones too) and `bnotify.yaml.5` (the
 /// config file), as (file name, roff).
-pub fn man_pages() -> Vec<(String, Vec<u8>)> {
+pub(crate) fn man_pages() -> Vec<(String, Vec<u8>)> {
     let mut pages = Vec::new();
     let mut cmd = Cli::command();
     cmd.build();
@@ -137,13 +137,13 @@ fn collect(cmd: &clap::Command, name: &str, pages: &mut Vec<(String, Vec<u8>)>) 
 }
 
 /// `bnotify completions SHELL`.
-pub fn completions(shell: clap_complete::Shell) -> Result<Outcome> {
+pub(crate) fn completions(shell: clap_complete::Shell) -> Result<Outcome> {
     crate::report::stdout_raw(&completion(shell));
     Ok(Outcome::Success)
 }
 
 /// `bnotify man [--dir DIR]`.
-pub fn man(dir: Option<&Path>) -> Result<Outcome> {
+pub(crate) fn man(dir: Option<&Path>) -> Result<Outcome> {
     let pages = man_pages();
     match dir {
         None => {
@@ -157,19 +157,19 @@ pub fn man(dir: Option<&Path>) -> Result<Outcome> {
                 let p = d.join(name);
                 std::fs::write(&p, page).with_context(|| format!("writing {}", p.display()))?;
             }
-            crate::errln!("wrote {} pages to {}", pages.len(), d.display());
+            errln!("wrote {} pages to {}", pages.len(), d.display());
         }
     }
     Ok(Outcome::Success)
 }
 
 /// The variable the completion scripts set to ask for values instead of running a command.
-pub const COMPLETE_VAR: &str = "BNOTIFY_COMPLETE";
+pub(crate) const COMPLETE_VAR: &str = "BNOTIFY_COMPLETE";
 
 /// `BNOTIFY_COMPLETE=endpoints bnotify`: the endpoint names of the current config (also
 /// `$BNOTIFY_CONFIG`), one per line; `=events`: the known events. `None` when the variable
 /// is not set, so the command line is parsed as usual.
-pub fn complete_from_env() -> Option<std::process::ExitCode> {
+pub(crate) fn complete_from_env() -> Option<std::process::ExitCode> {
     let what = std::env::var_os(COMPLETE_VAR)?;
     if what != "endpoints" && what != "events" {
         return None;
@@ -186,7 +186,7 @@ pub fn complete_from_env() -> Option<std::process::ExitCode> {
         }
         Some("events") => {
             for (name, _) in crate::event::KNOWN_EVENTS {
-                crate::outln!("{name}");
+                outln!("{name}");
             }
         }
         _ => return None,

@@ -367,12 +367,12 @@ pub const SNIPPETS: &[Snippet] = &[
 ];
 
 /// The snippet of `kind`.
-pub fn snippet(kind: &str) -> Option<&'static Snippet> {
+pub(crate) fn snippet(kind: &str) -> Option<&'static Snippet> {
     SNIPPETS.iter().find(|s| s.kind == kind)
 }
 
 /// The starter config for `kinds` (in that order, duplicates once).
-pub fn render(kinds: &[String]) -> Result<(String, Vec<(&'static str, &'static str)>)> {
+pub(crate) fn render(kinds: &[String]) -> Result<(String, Vec<(&'static str, &'static str)>)> {
     let mut chosen: Vec<&Snippet> = Vec::new();
     for k in kinds {
         let s = snippet(k).with_context(|| {
@@ -424,7 +424,7 @@ pub fn render(kinds: &[String]) -> Result<(String, Vec<(&'static str, &'static s
 
 /// Where `config init` writes without `--path`: `$XDG_CONFIG_HOME/bnotify/config.yaml`,
 /// else `~/.config/bnotify/config.yaml` (for root too).
-pub fn default_path() -> Result<PathBuf> {
+pub(crate) fn default_path() -> Result<PathBuf> {
     if let Some(x) = std::env::var_os("XDG_CONFIG_HOME").filter(|v| !v.is_empty()) {
         return Ok(PathBuf::from(x).join("bnotify/config.yaml"));
     }
@@ -435,7 +435,7 @@ pub fn default_path() -> Result<PathBuf> {
 }
 
 /// Run `bnotify config init`.
-pub fn run(g: &Global, a: &InitArgs) -> Result<Outcome> {
+pub(crate) fn run(g: &Global, a: &InitArgs) -> Result<Outcome> {
     let kinds = if a.types.is_empty() {
         vec!["webhook".to_string()]
     } else {
@@ -454,22 +454,22 @@ pub fn run(g: &Global, a: &InitArgs) -> Result<Outcome> {
         Some(p) => format!(" --config {}", shell_word(p)),
         None => String::new(),
     };
-    crate::errln!("wrote {} (mode 0600)", path.display());
+    errln!("wrote {} (mode 0600)", path.display());
     let (optional, required): (Vec<_>, Vec<_>) = vars
         .iter()
         .partition(|(_, what)| what.starts_with("optional"));
     let width = required.iter().map(|(n, _)| n.len()).max().unwrap_or(0) + 11;
-    crate::errln!("set these variables where bnotify runs (shell, crontab, systemd unit):");
+    errln!("set these variables where bnotify runs (shell, crontab, systemd unit):");
     for (n, what) in &required {
-        crate::errln!("  {:width$}  # {what}", format!("export {n}=..."));
+        errln!("  {:width$}  # {what}", format!("export {n}=..."));
     }
     if !optional.is_empty() {
         let names: Vec<&str> = optional.iter().map(|(n, _)| *n).collect();
-        crate::errln!("optional: {}", names.join(", "));
+        errln!("optional: {}", names.join(", "));
     }
-    crate::errln!("then:");
-    crate::errln!("  bnotify{config} config check");
-    crate::errln!("  bnotify{config} test notify");
+    errln!("then:");
+    errln!("  bnotify{config} config check");
+    errln!("  bnotify{config} test notify");
     Ok(Outcome::Success)
 }
 

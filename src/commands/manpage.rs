@@ -170,7 +170,7 @@ const TYPE_DOCS: &[(&str, &str, &str)] = &[
 ];
 
 /// The description of `key` of type `kind`.
-pub fn type_doc(kind: &str, key: &str) -> Option<&'static str> {
+pub(crate) fn type_doc(kind: &str, key: &str) -> Option<&'static str> {
     let find = |k: &str| {
         TYPE_DOCS
             .iter()
@@ -212,7 +212,7 @@ fn para(out: &mut String, text: &str) {
 }
 
 /// The roff source of `bnotify.yaml(5)`.
-pub fn config_page() -> Vec<u8> {
+pub(crate) fn config_page() -> Vec<u8> {
     let mut o = format!(
         ".TH BNOTIFY.YAML 5 \"\" \"bnotify {}\" \"File Formats\"\n",
         env!("CARGO_PKG_VERSION")

@@ -1,15 +1,15 @@
 //! One file per subcommand, each gluing config, event, dispatch and report together.
 
-pub mod config;
-pub mod events;
-pub mod generate;
-pub mod init;
-pub mod manpage;
-pub mod outbox;
-pub mod overdue;
-pub mod run;
-pub mod send;
-pub mod state;
-pub mod test_notify;
+pub(crate) mod config;
+pub(crate) mod events;
+pub(crate) mod generate;
+pub(crate) mod init;
+pub(crate) mod manpage;
+pub(crate) mod outbox;
+pub(crate) mod overdue;
+pub(crate) mod run;
+pub(crate) mod send;
+pub(crate) mod state;
+pub(crate) mod test_notify;
 
-pub use crate::settings::Global;
+pub(crate) use crate::settings::Global;

@@ -16,7 +16,7 @@ use crate::report;
 use crate::Outcome;
 
 /// Run `bnotify outbox ...`.
-pub fn run(g: &Global, cmd: &OutboxCommand) -> Result<Outcome> {
+pub(crate) fn run(g: &Global, cmd: &OutboxCommand) -> Result<Outcome> {
     let cfg = match cmd {
         OutboxCommand::Flush { .. } => {
             let mut cfg = g.load_optional()?;
@@ -84,9 +84,9 @@ fn list(g: &Global, cfg: &Config) -> Result<Outcome> {
                 })
             })
             .collect();
-        crate::outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else if all.is_empty() {
-        crate::errln!("the outbox is empty ({})", cfg.outbox_dir.display());
+        errln!("the outbox is empty ({})", cfg.outbox_dir.display());
     } else {
         let header = [
             "FIRST FAILED",
@@ -107,7 +107,7 @@ fn list(g: &Global, cfg: &Config) -> Result<Outcome> {
                 r.mask(&e.last_error),
             ]
         });
-        crate::out!("{}", table(std::iter::once(header).chain(rows)));
+        out!("{}", table(std::iter::once(header).chain(rows)));
     }
     Ok(Outcome::Success)
 }
@@ -149,10 +149,10 @@ fn flush(g: &Global, cfg: &Config, deadline: Duration) -> Result<Outcome> {
     if pending.is_empty() {
         outbox::clean_orphans(&cfg.outbox_dir);
         if !g.quiet && !g.json {
-            crate::errln!("nothing to flush ({})", cfg.outbox_dir.display());
+            errln!("nothing to flush ({})", cfg.outbox_dir.display());
         }
         if g.json {
-            crate::outln!("{}", serde_json::json!({"results": []}));
+            outln!("{}", serde_json::json!({"results": []}));
         }
         return Ok(exit(cfg, false, trouble));
     }
@@ -275,7 +275,7 @@ fn print(g: &Global, cfg: &Config, pending: &[(PathBuf, Entry)], results: &[Deli
                 j
             })
             .collect();
-        crate::outln!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({"results": v})).unwrap_or_default()
         );
@@ -289,12 +289,12 @@ fn print(g: &Global, cfg: &Config, pending: &[(PathBuf, Entry)], results: &[Deli
                 e.event.task.as_deref().unwrap_or("")
             );
             let line = report::line(r, 0, 0, report::colour(), cfg.best_effort);
-            crate::errln!("{line}  ({})", what.trim());
+            errln!("{line}  ({})", what.trim());
         }
     }
     let left = outbox::count(&cfg.outbox_dir);
     if !g.quiet {
-        crate::errln!(
+        errln!(
             "{} delivered, {} still waiting",
             results.iter().filter(|r| r.ok).count(),
             left
@@ -328,9 +328,9 @@ fn purge(g: &Global, cfg: &Config, older_than: Option<Duration>) -> Result<Outco
     }
     outbox::clean_orphans(&cfg.outbox_dir);
     if g.json {
-        crate::outln!("{}", serde_json::json!({"removed": removed}));
+        outln!("{}", serde_json::json!({"removed": removed}));
     } else if !g.quiet {
-        crate::errln!(
+        errln!(
             "removed {removed} entr{} from {}",
             if removed == 1 { "y" } else { "ies" },
             cfg.outbox_dir.display()

@@ -13,7 +13,7 @@ use crate::state::{Store, TaskHistory};
 use crate::Outcome;
 
 /// Run `bnotify overdue`.
-pub fn run(g: &Global, args: &OverdueArgs) -> Result<Outcome> {
+pub(crate) fn run(g: &Global, args: &OverdueArgs) -> Result<Outcome> {
     let cfg = g.load_for_sending()?;
     let glob = globset::Glob::new(&args.task)
         .with_context(|| format!("--task \"{}\" is not a valid glob", args.task))?
@@ -37,13 +37,13 @@ pub fn run(g: &Global, args: &OverdueArgs) -> Result<Outcome> {
                 .filter(|t| glob.is_match(t.as_str()))
                 .count();
             if seen == 0 {
-                crate::errln!(
+                errln!(
                     "note: no task matching \"{}\" has reported yet ({}); nothing overdue",
                     args.task,
                     cfg.state_dir.display()
                 );
             } else {
-                crate::errln!(
+                errln!(
                     "note: nothing overdue: {seen} task{} matching \"{}\" succeeded within {}",
                     if seen == 1 { "" } else { "s" },
                     args.task,
@@ -82,7 +82,7 @@ pub fn run(g: &Global, args: &OverdueArgs) -> Result<Outcome> {
 }
 
 /// Why the task is overdue at `now`, or `None` when it is not.
-pub fn overdue(h: &TaskHistory, now: u64, max_age: u64) -> Option<String> {
+pub(crate) fn overdue(h: &TaskHistory, now: u64, max_age: u64) -> Option<String> {
     let since =
         |t: u64| humantime::format_duration(std::time::Duration::from_secs(now.saturating_sub(t)));
     match h.last_success {
@@ -102,7 +102,7 @@ pub fn overdue(h: &TaskHistory, now: u64, max_age: u64) -> Option<String> {
 }
 
 /// `unix` seconds as RFC 3339 (UTC).
-pub fn rfc3339(unix: u64) -> String {
+pub(crate) fn rfc3339(unix: u64) -> String {
     use time::format_description::well_known::Rfc3339;
     i64::try_from(unix)
         .ok()

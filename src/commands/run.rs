@@ -18,22 +18,22 @@ use crate::event::{now_rfc3339, Event, Input};
 use crate::Outcome;
 
 /// Bytes of stderr kept as the failure's `error`.
-pub const STDERR_TAIL: usize = 4 * 1024;
+pub(crate) const STDERR_TAIL: usize = 4 * 1024;
 /// How long to wait for the output pipes to close once the command has exited.
-pub const PIPE_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+pub(crate) const PIPE_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 /// Bytes of combined output kept for `--attach-output`.
-pub const OUTPUT_TAIL: usize = 5 * 1024 * 1024;
+pub(crate) const OUTPUT_TAIL: usize = 5 * 1024 * 1024;
 
 /// The last `cap` bytes written to it.
 #[derive(Debug, Default)]
-pub struct Tail {
+pub(crate) struct Tail {
     buf: Vec<u8>,
     cap: usize,
 }
 
 impl Tail {
     /// A tail of at most `cap` bytes.
-    pub fn new(cap: usize) -> Tail {
+    pub(crate) fn new(cap: usize) -> Tail {
         Tail {
             buf: Vec::new(),
             cap,
@@ -41,7 +41,7 @@ impl Tail {
     }
 
     /// Keep `data`, dropping what falls out of the window.
-    pub fn push(&mut self, data: &[u8]) {
+    pub(crate) fn push(&mut self, data: &[u8]) {
         self.buf.extend_from_slice(data);
         if self.buf.len() > self.cap.saturating_mul(2).max(64 * 1024) {
             let cut = self.buf.len() - self.cap;
@@ -50,13 +50,13 @@ impl Tail {
     }
 
     /// The kept bytes.
-    pub fn bytes(&self) -> &[u8] {
+    pub(crate) fn bytes(&self) -> &[u8] {
         &self.buf[self.buf.len().saturating_sub(self.cap)..]
     }
 }
 
 /// Run `bnotify run`.
-pub fn run(g: &Global, args: &RunArgs) -> Result<Outcome> {
+pub(crate) fn run(g: &Global, args: &RunArgs) -> Result<Outcome> {
     let forward = Forwarder::install();
     let cfg = match g.load_for_sending() {
         Ok(c) => Some(c),
@@ -220,7 +220,7 @@ fn execute(args: &RunArgs, forward: Option<&Forwarder>) -> (Ran, MutexGuard<'sta
                 127
             };
             let msg = format!("cannot run {shown}: {e}");
-            crate::errln!("bnotify: {msg}");
+            errln!("bnotify: {msg}");
             let hold = deliver::critical();
             if let Some(f) = forward {
                 f.finished(code);

@@ -14,7 +14,7 @@ use crate::event::Event;
 use crate::Outcome;
 
 /// Run `bnotify send`.
-pub fn run(g: &Global, args: &SendArgs) -> Result<Outcome> {
+pub(crate) fn run(g: &Global, args: &SendArgs) -> Result<Outcome> {
     let mut cfg = if args.to.is_empty() {
         g.load_for_sending()?
     } else {
@@ -97,16 +97,16 @@ fn stop_on_signals() {
 }
 
 /// This machine's host name.
-pub fn hostname() -> String {
+pub(crate) fn hostname() -> String {
     gethostname::gethostname().to_string_lossy().into_owned()
 }
 
 /// Largest payload read (`--payload FILE` or stdin).
-pub const MAX_PAYLOAD: u64 = 8 * 1024 * 1024;
+pub(crate) const MAX_PAYLOAD: u64 = 8 * 1024 * 1024;
 
 /// Read one JSON object from `path`, or stdin for `-`, refusing (without reading
 /// further) a payload over [`MAX_PAYLOAD`].
-pub fn read_payload(path: &str) -> Result<Map<String, Value>> {
+pub(crate) fn read_payload(path: &str) -> Result<Map<String, Value>> {
     let (mut reader, name): (Box<dyn Read>, String) = if path == "-" {
         (Box::new(std::io::stdin().lock()), "stdin".to_string())
     } else {
@@ -138,14 +138,17 @@ pub fn read_payload(path: &str) -> Result<Map<String, Value>> {
     }
 }
 
-pub use crate::event::TO_EVENT;
+pub(crate) use crate::event::TO_EVENT;
 
 /// Add one ad-hoc endpoint per notification URL (`send --to`, SPEC §1) to `cfg`, named
 /// as given or after the URL (made unique among the config's endpoints), subscribed to
 /// every event, and carrying its URL so that its outbox entries can be flushed later
 /// without a config. Returns their names. A malformed URL is an error (exit 2) that shows
 /// the URL with its secret parts masked.
-pub fn add_targets(cfg: &mut Config, targets: &[(Option<&str>, &str)]) -> Result<Vec<String>> {
+pub(crate) fn add_targets(
+    cfg: &mut Config,
+    targets: &[(Option<&str>, &str)],
+) -> Result<Vec<String>> {
     let mut names = Vec::new();
     for (given, url) in targets {
         let parsed = crate::notify_url::parse(url).map_err(|e| {
@@ -202,7 +205,7 @@ fn unique(cfg: &Config, base: &str) -> String {
 /// For `outbox flush`: rebuild the ad-hoc endpoints (`send --to`) that queued entries
 /// name, unless the config has an endpoint of that name. An entry whose URL no longer
 /// reads stays in the outbox, with a warning.
-pub fn add_queued_targets(g: &Global, cfg: &mut Config) {
+pub(crate) fn add_queued_targets(g: &Global, cfg: &mut Config) {
     let mut seen: Vec<String> = Vec::new();
     for path in crate::outbox::files(&cfg.outbox_dir) {
         let Ok(entry) = crate::outbox::read(&path) else {

@@ -9,14 +9,14 @@ use crate::state::Store;
 use crate::Outcome;
 
 /// Run `bnotify state ...`.
-pub fn run(g: &Global, cmd: &StateCommand) -> Result<Outcome> {
+pub(crate) fn run(g: &Global, cmd: &StateCommand) -> Result<Outcome> {
     let cfg = g.load()?;
     let store = Store::new(&cfg.state_dir);
     match cmd {
         StateCommand::Show => {
             let st = store.read().map_err(|e| anyhow!(e))?;
             if g.json {
-                crate::outln!("{}", serde_json::to_string_pretty(&st).unwrap_or_default());
+                outln!("{}", serde_json::to_string_pretty(&st).unwrap_or_default());
                 return Ok(Outcome::Success);
             }
             print_history(&st.tasks);
@@ -24,7 +24,7 @@ pub fn run(g: &Global, cmd: &StateCommand) -> Result<Outcome> {
                 if !st.tasks.is_empty() {
                     return Ok(Outcome::Success);
                 }
-                crate::errln!("no noise-control state yet ({})", cfg.state_dir.display());
+                errln!("no noise-control state yet ({})", cfg.state_dir.display());
                 return Ok(Outcome::Success);
             }
             let rows = st.outcomes.iter().flat_map(|(ep, tasks)| {
@@ -39,7 +39,7 @@ pub fn run(g: &Global, cmd: &StateCommand) -> Result<Outcome> {
                 })
             });
             let header = ["ENDPOINT", "TASK", "LAST TOLD", "EVENT", "SINCE"].map(String::from);
-            crate::out!("{}", table(std::iter::once(header).chain(rows)));
+            out!("{}", table(std::iter::once(header).chain(rows)));
             let now = crate::http::unix_now();
             let windows: Vec<[String; 5]> = st
                 .throttles
@@ -63,10 +63,10 @@ pub fn run(g: &Global, cmd: &StateCommand) -> Result<Outcome> {
                 })
                 .collect();
             if !windows.is_empty() {
-                crate::outln!();
+                outln!();
                 let header =
                     ["ENDPOINT", "THROTTLED", "LAST SENT", "HELD BACK", "WINDOW"].map(String::from);
-                crate::out!("{}", table(std::iter::once(header).chain(windows)));
+                out!("{}", table(std::iter::once(header).chain(windows)));
             }
         }
         StateCommand::Reset { task } => {
@@ -75,8 +75,8 @@ pub fn run(g: &Global, cmd: &StateCommand) -> Result<Outcome> {
                 .map_err(|e| anyhow!(e))?;
             if !g.quiet {
                 match task {
-                    Some(t) => crate::errln!("forgot the state of task {t}"),
-                    None => crate::errln!("forgot all noise-control state"),
+                    Some(t) => errln!("forgot the state of task {t}"),
+                    None => errln!("forgot all noise-control state"),
                 }
             }
         }
@@ -109,5 +109,5 @@ fn print_history(tasks: &std::collections::BTreeMap<String, crate::state::TaskHi
     });
     let header = ["TASK", "LAST SUCCESS", "LAST FAILURE", "FIRST SEEN"].map(String::from);
     print!("{}", table(std::iter::once(header).chain(rows)));
-    crate::outln!();
+    outln!();
 }

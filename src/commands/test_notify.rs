@@ -12,7 +12,7 @@ use crate::event::Event;
 use crate::Outcome;
 
 /// Run `bnotify test notify`.
-pub fn run(g: &Global, args: &TestNotifyArgs) -> Result<Outcome> {
+pub(crate) fn run(g: &Global, args: &TestNotifyArgs) -> Result<Outcome> {
     let cfg = g.load_for_sending()?;
     check_names(g, &cfg, &args.endpoints)?;
     let name = args.event.as_deref().unwrap_or("test");
@@ -43,7 +43,7 @@ pub fn run(g: &Global, args: &TestNotifyArgs) -> Result<Outcome> {
 
 /// `name` with sample data: task `bnotify-test`, a backup id, size, duration and tags,
 /// and a title prefixed `[TEST]`.
-pub fn sample(name: &str) -> Result<Event> {
+pub(crate) fn sample(name: &str) -> Result<Event> {
     let mut ev = Event::sample(name, hostname);
     ev.title = Some(format!("[TEST] {}", crate::render::default_title(&ev)));
     Ok(ev)

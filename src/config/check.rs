@@ -5,7 +5,7 @@ use super::{nearest, Config, ConfigError};
 use crate::event::{is_known, KNOWN_EVENTS};
 
 /// Problems (errors) and findings (warnings) of a loaded config.
-pub fn lint(cfg: &Config) -> (Vec<ConfigError>, Vec<String>) {
+pub(crate) fn lint(cfg: &Config) -> (Vec<ConfigError>, Vec<String>) {
     let mut errors: Vec<ConfigError> = cfg
         .broken
         .iter()

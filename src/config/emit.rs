@@ -2,7 +2,7 @@
 //! would read back as something else are quoted).
 
 /// `value` as a YAML document.
-pub fn to_yaml(value: &serde_json::Value) -> String {
+pub(crate) fn to_yaml(value: &serde_json::Value) -> String {
     serde_saphyr::to_string(value).unwrap_or_default()
 }
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 /// One problem in a config file. Its `Display` is the message a user sees:
 /// `file:line:col: endpoint "x" (type): message` and, on the next line, `hint: ...`.
 #[derive(Debug, Clone, Default)]
-pub struct ConfigError {
+pub(crate) struct ConfigError {
     /// The config file.
     pub file: Option<PathBuf>,
     /// 1-based line, when known.
@@ -23,7 +23,7 @@ pub struct ConfigError {
 
 impl ConfigError {
     /// A problem with no location yet.
-    pub fn new(message: impl Into<String>) -> ConfigError {
+    pub(crate) fn new(message: impl Into<String>) -> ConfigError {
         ConfigError {
             message: message.into(),
             ..ConfigError::default()
@@ -31,19 +31,19 @@ impl ConfigError {
     }
 
     /// Attach a hint.
-    pub fn hint(mut self, hint: impl Into<String>) -> ConfigError {
+    pub(crate) fn hint(mut self, hint: impl Into<String>) -> ConfigError {
         self.hint = Some(hint.into());
         self
     }
 
     /// Attach the endpoint label (e.g. `"pager" (ntfy)`).
-    pub fn endpoint(mut self, label: impl Into<String>) -> ConfigError {
+    pub(crate) fn endpoint(mut self, label: impl Into<String>) -> ConfigError {
         self.endpoint = Some(label.into());
         self
     }
 
     /// Attach a position, keeping one already set.
-    pub fn at(mut self, pos: Option<(usize, usize)>) -> ConfigError {
+    pub(crate) fn at(mut self, pos: Option<(usize, usize)>) -> ConfigError {
         if self.line.is_none() {
             if let Some((l, c)) = pos {
                 self.line = Some(l);
@@ -105,7 +105,7 @@ pub(super) fn with_hint(msg: &str) -> ConfigError {
 
 /// Every problem found while loading one config file.
 #[derive(Debug)]
-pub struct ConfigErrors(pub Vec<ConfigError>);
+pub(crate) struct ConfigErrors(pub Vec<ConfigError>);
 
 impl fmt::Display for ConfigErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -127,7 +127,10 @@ impl fmt::Display for ConfigErrors {
 impl std::error::Error for ConfigErrors {}
 
 /// The valid key closest to `wrong`, if it is close enough to be a likely typo.
-pub fn nearest<'a>(wrong: &str, valid: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn nearest<'a>(
+    wrong: &str,
+    valid: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     valid
         .into_iter()
         .map(|v| (strsim::jaro_winkler(wrong, v), v))

@@ -6,7 +6,7 @@ use crate::yaml::{Node, Pos, Value};
 
 /// Why a string could not be expanded.
 #[derive(Debug, PartialEq, Eq)]
-pub enum ExpandError {
+pub(crate) enum ExpandError {
     /// `${NAME}` with NAME unset and no default.
     Unset(String),
     /// `${file:PATH}` that could not be read.
@@ -35,7 +35,7 @@ impl std::fmt::Display for ExpandError {
 }
 
 /// Expand one string, looking variables up with `env`.
-pub fn expand_str(
+pub(crate) fn expand_str(
     input: &str,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<String, ExpandError> {
@@ -120,7 +120,10 @@ fn resolve(
 
 /// The files that `${file:PATH}` references in `text` read (paths expanded with `env`;
 /// a path that cannot be expanded is left out).
-pub fn file_refs(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Vec<std::path::PathBuf> {
+pub(crate) fn file_refs(
+    text: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     let mut rest = text;
     while let Some(pos) = rest.find("${file:") {
@@ -137,7 +140,7 @@ pub fn file_refs(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Vec<std::p
 }
 
 /// `text` with every `${...}` reference removed (what is written literally).
-pub fn without_refs(text: &str) -> String {
+pub(crate) fn without_refs(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(pos) = rest.find("${") {
@@ -156,7 +159,7 @@ pub fn without_refs(text: &str) -> String {
 
 /// Expand every string value inside `node` (keys are left alone); an error comes with
 /// the position of the string that could not be expanded.
-pub fn expand_value(
+pub(crate) fn expand_value(
     node: &mut Node,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(), (ExpandError, Pos)> {

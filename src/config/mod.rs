@@ -7,31 +7,32 @@ mod error;
 mod expand;
 mod load;
 mod paths;
-pub mod schema;
+pub(crate) mod schema;
 mod urls;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub use crate::yaml::{DeError, DeErrorKind};
-pub use crate::yaml::{Node, Pos};
-pub use check::lint;
-pub use emit::to_yaml;
-pub use error::{nearest, ConfigError, ConfigErrors};
-pub use expand::{expand_str, expand_value, file_refs, without_refs, ExpandError};
-pub use paths::{expand_tilde, home_dir, locate, Located};
-pub use schema::When;
+pub(crate) use crate::yaml::Pos;
+pub(crate) use check::lint;
+pub(crate) use emit::to_yaml;
+pub(crate) use error::{nearest, ConfigError, ConfigErrors};
+#[cfg(test)]
+pub(crate) use expand::expand_str;
+pub(crate) use expand::{expand_value, file_refs, without_refs, ExpandError};
+pub(crate) use paths::{expand_tilde, home_dir, locate};
+pub(crate) use schema::When;
 
 use crate::channels::{Channel, ChannelType};
 
 /// Default per-attempt timeout.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default number of retries after the first attempt.
-pub const DEFAULT_RETRIES: u32 = 2;
+pub(crate) const DEFAULT_RETRIES: u32 = 2;
 /// Default maximum age of outbox entries.
-pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
+pub(crate) const DEFAULT_MAX_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
 /// Default maximum age of start and info events in the outbox.
-pub const DEFAULT_MAX_AGE_START: Duration = Duration::from_secs(3600);
+pub(crate) const DEFAULT_MAX_AGE_START: Duration = Duration::from_secs(3600);
 
 /// An event or task pattern that is not a valid glob.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -58,7 +59,7 @@ impl From<PatternError> for String {
 
 /// A list of event or task patterns: exact names, globs, or `*`.
 #[derive(Debug, Clone)]
-pub struct Patterns {
+pub(crate) struct Patterns {
     /// As written.
     pub raw: Vec<String>,
     set: globset::GlobSet,
@@ -66,7 +67,7 @@ pub struct Patterns {
 
 impl Patterns {
     /// Compile the patterns.
-    pub fn new(raw: Vec<String>) -> Result<Patterns, PatternError> {
+    pub(crate) fn new(raw: Vec<String>) -> Result<Patterns, PatternError> {
         let mut b = globset::GlobSetBuilder::new();
         for p in &raw {
             let g = globset::GlobBuilder::new(p)
@@ -80,18 +81,18 @@ impl Patterns {
     }
 
     /// Whether `name` matches any pattern.
-    pub fn matches(&self, name: &str) -> bool {
+    pub(crate) fn matches(&self, name: &str) -> bool {
         self.set.is_match(name)
     }
 
     /// Whether the list holds a bare `*`.
-    pub fn has_star(&self) -> bool {
+    pub(crate) fn has_star(&self) -> bool {
         self.raw.iter().any(|p| p == "*")
     }
 }
 
 /// One endpoint, ready to use.
-pub struct Endpoint {
+pub(crate) struct Endpoint {
     /// Unique name.
     pub name: String,
     /// Registered channel type.
@@ -140,7 +141,7 @@ pub struct Endpoint {
 
 /// Where one key of an endpoint and its value are written.
 #[derive(Debug, Clone)]
-pub struct Spot {
+pub(crate) struct Spot {
     /// The key.
     pub key: String,
     /// Position of the key.
@@ -168,22 +169,22 @@ impl std::fmt::Debug for Endpoint {
 
 impl Endpoint {
     /// `"name" (type)`, as errors name an endpoint.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         format!("\"{}\" ({})", self.name, self.kind.name)
     }
 
     /// Position of `key`, when the endpoint has it.
-    pub fn key_at(&self, key: &str) -> Option<Pos> {
+    pub(crate) fn key_at(&self, key: &str) -> Option<Pos> {
         self.spots.iter().find(|s| s.key == key).map(|s| s.key_at)
     }
 
     /// Position of the value of `key`, when the endpoint has it.
-    pub fn value_at(&self, key: &str) -> Option<Pos> {
+    pub(crate) fn value_at(&self, key: &str) -> Option<Pos> {
         self.spots.iter().find(|s| s.key == key).map(|s| s.value_at)
     }
 
     /// Secret values of this endpoint: the channel's, plus header values that carry credentials.
-    pub fn secrets(&self) -> Vec<String> {
+    pub(crate) fn secrets(&self) -> Vec<String> {
         let mut s = self.channel.secrets();
         s.extend(crate::redact::userinfo_secrets(&self.raw));
         for (k, v) in &self.headers {
@@ -198,11 +199,11 @@ impl Endpoint {
     }
 }
 
-pub use crate::redact::is_secret_key;
+pub(crate) use crate::redact::is_secret_key;
 
 /// The loaded config.
 #[derive(Debug)]
-pub struct Config {
+pub(crate) struct Config {
     /// The file it came from.
     pub path: PathBuf,
     /// Root `enabled`.
@@ -232,7 +233,7 @@ pub struct Config {
 
 /// An endpoint left out of the config because of a problem confined to it.
 #[derive(Debug, Clone)]
-pub struct Broken {
+pub(crate) struct Broken {
     /// Its name, when it has one.
     pub name: Option<String>,
     /// The problems (file, line, key and hint).
@@ -241,7 +242,7 @@ pub struct Broken {
 
 impl Broken {
     /// `"name"` or `#N`, for messages.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         self.errors
             .iter()
             .find_map(|e| e.endpoint.clone())
@@ -252,7 +253,7 @@ impl Broken {
 
 impl Config {
     /// Read and check the file at `path`.
-    pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
+    pub(crate) fn load(path: &Path) -> Result<Config, ConfigErrors> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             ConfigErrors(vec![with_file(
                 ConfigError::new(format!("cannot read config: {e}")),
@@ -263,7 +264,7 @@ impl Config {
     }
 
     /// Parse config text; `env` resolves `${VAR}`.
-    pub fn parse(
+    pub(crate) fn parse(
         text: &str,
         path: &Path,
         env: &dyn Fn(&str) -> Option<String>,
@@ -299,12 +300,12 @@ impl Config {
     }
 
     /// The endpoint called `name`.
-    pub fn endpoint(&self, name: &str) -> Option<&Endpoint> {
+    pub(crate) fn endpoint(&self, name: &str) -> Option<&Endpoint> {
         self.endpoints.iter().find(|e| e.name == name)
     }
 
     /// A redactor for every secret of every endpoint.
-    pub fn redactor(&self) -> crate::redact::Redactor {
+    pub(crate) fn redactor(&self) -> crate::redact::Redactor {
         crate::redact::Redactor::new(self.endpoints.iter().flat_map(Endpoint::secrets))
     }
 }

@@ -6,7 +6,7 @@ use super::ConfigError;
 
 /// Which file is used, and why.
 #[derive(Debug, Clone)]
-pub struct Located {
+pub(crate) struct Located {
     /// The file.
     pub path: PathBuf,
     /// Why it was chosen, for `config path`.
@@ -15,7 +15,7 @@ pub struct Located {
 
 /// Find the config file: `--config`, `$BNOTIFY_CONFIG`, `$XDG_CONFIG_HOME/bnotify/config.yaml`
 /// (default `~/.config/...`), `/etc/bnotify/config.yaml`; the first hit wins.
-pub fn locate(cli: Option<&Path>) -> Result<Located, ConfigError> {
+pub(crate) fn locate(cli: Option<&Path>) -> Result<Located, ConfigError> {
     if let Some(p) = cli {
         return exists(p.to_path_buf(), "given with --config");
     }
@@ -75,4 +75,4 @@ fn exists(path: PathBuf, why: &str) -> Result<Located, ConfigError> {
 }
 
 pub(super) use crate::paths::state_home;
-pub use crate::paths::{expand_tilde, home_dir};
+pub(crate) use crate::paths::{expand_tilde, home_dir};

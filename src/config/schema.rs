@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer};
 /// problem in one endpoint leaves the others in).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RootFile {
+pub(crate) struct RootFile {
     /// `false`: send nothing.
     #[serde(default = "yes")]
     pub enabled: bool,
@@ -46,7 +46,7 @@ pub const ROOT_KEYS: &[&str] = &[
 /// `defaults:`.
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-pub struct DefaultsFile {
+pub(crate) struct DefaultsFile {
     /// Per-attempt timeout.
     #[serde(default, deserialize_with = "opt_timeout")]
     pub timeout: Option<Duration>,
@@ -57,7 +57,7 @@ pub struct DefaultsFile {
 /// `outbox:`.
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-pub struct OutboxFile {
+pub(crate) struct OutboxFile {
     /// Directory of entry files.
     pub dir: Option<String>,
     /// Entries older than this are dropped.
@@ -71,7 +71,7 @@ pub struct OutboxFile {
 /// `templates:`.
 #[derive(Debug, Deserialize, Default, Clone)]
 #[serde(deny_unknown_fields)]
-pub struct TemplatesFile {
+pub(crate) struct TemplatesFile {
     /// Title template.
     pub title: Option<String>,
     /// Body template.
@@ -81,12 +81,12 @@ pub struct TemplatesFile {
 /// The keys every endpoint shares.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct CommonFile {
+pub(crate) struct CommonFile {
     /// Unique name.
     pub name: String,
-    /// Channel type.
+    /// Channel type: read by the loader before this struct, accepted here as any value.
     #[serde(rename = "type")]
-    pub kind: String,
+    _kind: serde::de::IgnoredAny,
     /// `false`: skip this endpoint.
     #[serde(default = "yes")]
     pub enabled: bool,
@@ -148,7 +148,7 @@ pub const HTTP_KEYS: &[&str] = &["headers", "ca_file", "tls_insecure"];
 /// `when:` — which outcomes an endpoint is told about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum When {
+pub(crate) enum When {
     /// Every status.
     #[default]
     Always,
@@ -162,7 +162,7 @@ pub enum When {
 
 impl When {
     /// The config spelling.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             When::Always => "always",
             When::Success => "success",
@@ -176,10 +176,10 @@ fn yes() -> bool {
     true
 }
 
-pub use crate::units::{opt_duration, opt_timeout, MAX_DURATION, MAX_TIMEOUT};
+pub(crate) use crate::units::{opt_duration, opt_timeout};
 
 /// A byte size written as a number or with a unit (`8MiB`, `700KB`).
-pub fn opt_size<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+pub(crate) fn opt_size<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Raw {
@@ -196,12 +196,12 @@ pub fn opt_size<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error
 }
 
 /// Header maps that keep their order.
-pub mod indexmap_like {
+pub(crate) mod indexmap_like {
     use serde::{Deserialize, Deserializer};
 
     /// Ordered `name: value` headers.
     #[derive(Debug, Clone, Default)]
-    pub struct Headers(pub Vec<(String, String)>);
+    pub(crate) struct Headers(pub Vec<(String, String)>);
 
     impl<'de> Deserialize<'de> for Headers {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

@@ -54,10 +54,10 @@ pub(crate) fn exit_on_signal(signal: &str, code: i32) -> ! {
     let left = outbox::pending_files();
     outbox::sync_pending();
     if left.is_empty() {
-        crate::errln!("bnotify: stopped by {signal}");
+        errln!("bnotify: stopped by {signal}");
     } else {
         let names: Vec<String> = left.iter().map(|(_, ep)| ep.clone()).collect();
-        crate::errln!(
+        errln!(
             "bnotify: stopped by {signal}: {} notification{} not delivered yet, kept in the outbox ({})\nhint: run \"bnotify outbox flush\" to send {}",
             left.len(),
             if left.len() == 1 { "" } else { "s" },
@@ -260,12 +260,12 @@ pub(crate) fn send(g: &Global, mut batch: Batch, o: &SendOptions) -> Outcome {
     );
     let waiting = outbox::count(&cfg.outbox_dir);
     if waiting > 0 && !g.quiet && !g.json {
-        crate::errln!(
+        errln!(
             "note: {waiting} notification{} waiting in the outbox ({})",
             if waiting == 1 { "" } else { "s" },
             cfg.outbox_dir.display()
         );
-        crate::errln!("{}", flush_hint(g, cfg));
+        errln!("{}", flush_hint(g, cfg));
     }
     let failed = results.iter().any(|r| !r.ok);
     broken_or(
@@ -438,19 +438,19 @@ fn print_skipped(g: &Global, skipped: &[(&Endpoint, String)]) {
         return;
     }
     for (ep, why) in skipped {
-        crate::errln!("skip  {}  {}  {why}", ep.name, ep.kind.name);
+        errln!("skip  {}  {}  {why}", ep.name, ep.kind.name);
     }
 }
 
 fn nothing_sent(g: &Global, cfg: &Config, ev: &Event, skipped: &[(&Endpoint, String)]) {
     if !g.quiet && !g.json && skipped.is_empty() {
         if cfg.enabled {
-            crate::errln!(
+            errln!(
                 "note: no endpoint is subscribed to {}; nothing sent",
                 ev.event
             );
         } else {
-            crate::errln!(
+            errln!(
                 "note: notifications are off (enabled: false in {}); nothing sent",
                 cfg.path.display()
             );
@@ -461,7 +461,7 @@ fn nothing_sent(g: &Global, cfg: &Config, ev: &Event, skipped: &[(&Endpoint, Str
             .iter()
             .map(|(ep, why)| serde_json::json!({"endpoint": ep.name, "reason": why}))
             .collect();
-        crate::outln!(
+        outln!(
             "{}",
             serde_json::json!({"event": ev.event, "id": ev.id, "results": [], "skipped": skipped})
         );

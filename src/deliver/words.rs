@@ -106,7 +106,7 @@ pub(crate) fn explain(g: &Global, cfg: &Config, ev: &Event, eps: &[&Endpoint], o
         ));
     } else if g.verbose > 0 {
         for (n, r) in &declined {
-            crate::errln!("skip  {n}  {r}");
+            errln!("skip  {n}  {r}");
         }
     }
 }

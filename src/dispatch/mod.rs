@@ -13,7 +13,6 @@ use crate::redact::Redactor;
 
 mod send;
 
-pub use send::backoff;
 use send::{send_any, send_each, send_one};
 
 /// Why an endpoint does not take an event (not subscribed, `when`, `tasks`, disabled).
@@ -40,18 +39,18 @@ impl From<Declined> for String {
 }
 
 /// At most this many endpoints are delivered at the same time.
-pub const MAX_PARALLEL: usize = 32;
+pub(crate) const MAX_PARALLEL: usize = 32;
 /// First backoff delay.
-pub const BACKOFF_BASE: Duration = Duration::from_millis(500);
+pub(crate) const BACKOFF_BASE: Duration = Duration::from_millis(500);
 /// Longest wait between two attempts, whatever `Retry-After` says.
-pub const BACKOFF_CAP: Duration = Duration::from_secs(30);
+pub(crate) const BACKOFF_CAP: Duration = Duration::from_secs(30);
 
 /// Characters of a request body `-vv` prints.
-pub const LOG_BODY_MAX: usize = 4096;
+pub(crate) const LOG_BODY_MAX: usize = 4096;
 
 /// How to deliver.
 #[derive(Debug, Clone)]
-pub struct Options {
+pub(crate) struct Options {
     /// Bound on the whole delivery.
     pub deadline: Duration,
     /// 0 quiet about requests, 1 request lines, 2 headers and bodies too.
@@ -60,7 +59,7 @@ pub struct Options {
 
 /// The outcome for one endpoint.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct Delivery {
+pub(crate) struct Delivery {
     /// Endpoint name.
     pub endpoint: String,
     /// Endpoint type.
@@ -87,7 +86,7 @@ pub struct Delivery {
 }
 
 /// Why an endpoint does or does not get an event (for `--dry-run` and `-v`).
-pub fn admits(cfg: &Config, ep: &Endpoint, ev: &Event) -> Result<(), Declined> {
+pub(crate) fn admits(cfg: &Config, ep: &Endpoint, ev: &Event) -> Result<(), Declined> {
     if !ep.enabled {
         return Err("disabled".into());
     }
@@ -105,7 +104,7 @@ pub fn admits(cfg: &Config, ep: &Endpoint, ev: &Event) -> Result<(), Declined> {
 
 /// Whether the endpoint's `when` lets the event's status through (`change` is decided
 /// later, against the stored state).
-pub fn admits_status(ep: &Endpoint, ev: &Event) -> Result<(), Declined> {
+pub(crate) fn admits_status(ep: &Endpoint, ev: &Event) -> Result<(), Declined> {
     let ok = match ep.when {
         When::Always | When::Change => true,
         When::Success => ev.status == Status::Success,
@@ -125,7 +124,7 @@ pub fn admits_status(ep: &Endpoint, ev: &Event) -> Result<(), Declined> {
 
 /// Whether the endpoint's `tasks` globs admit the event's task (an event without a task
 /// matches only `*`).
-pub fn admits_task(ep: &Endpoint, ev: &Event) -> Result<(), Declined> {
+pub(crate) fn admits_task(ep: &Endpoint, ev: &Event) -> Result<(), Declined> {
     let Some(tasks) = &ep.tasks else {
         return Ok(());
     };
@@ -147,7 +146,7 @@ pub fn admits_task(ep: &Endpoint, ev: &Event) -> Result<(), Declined> {
 }
 
 /// The endpoints that get `ev`: enabled at the root, matching, and named by `only` when given.
-pub fn select<'a>(cfg: &'a Config, ev: &Event, only: &[String]) -> Vec<&'a Endpoint> {
+pub(crate) fn select<'a>(cfg: &'a Config, ev: &Event, only: &[String]) -> Vec<&'a Endpoint> {
     if !cfg.enabled {
         return Vec::new();
     }
@@ -159,7 +158,11 @@ pub fn select<'a>(cfg: &'a Config, ev: &Event, only: &[String]) -> Vec<&'a Endpo
 }
 
 /// Title, body and requests of one endpoint for `ev`.
-pub fn prepare(cfg: &Config, ep: &Endpoint, ev: &Event) -> Result<Vec<Outgoing>, DeliveryError> {
+pub(crate) fn prepare(
+    cfg: &Config,
+    ep: &Endpoint,
+    ev: &Event,
+) -> Result<Vec<Outgoing>, DeliveryError> {
     let local;
     let ev = if ev.attachments.is_empty() {
         ev
@@ -238,7 +241,7 @@ fn attachment_note(ep: &Endpoint, ev: &Event) -> String {
 /// Deliver each (event, endpoint) pair in parallel, at most [`MAX_PARALLEL`] at a time,
 /// all within one deadline; one result per pair, in order. `settle` is called in the
 /// worker as soon as a pair's delivery has ended (to update its outbox entry at once).
-pub fn deliver_jobs(
+pub(crate) fn deliver_jobs(
     cfg: &Config,
     jobs: &[(&Event, &Endpoint)],
     opts: &Options,
@@ -303,7 +306,7 @@ fn deliver_one(
             .iter()
             .any(|r| matches!(r, Outgoing::Smtp(m) if m.tls_insecure));
         if ep.tls_insecure || smtp_insecure {
-            crate::errln!(
+            errln!(
                 "warning: endpoint \"{}\": TLS certificates are not checked (tls_insecure: true)",
                 ep.name
             );
@@ -338,7 +341,7 @@ fn deliver_one(
 }
 
 /// A header value as printed: masked entirely when its name says it is a credential.
-pub fn mask_header(name: &str, value: &str, r: &Redactor) -> String {
+pub(crate) fn mask_header(name: &str, value: &str, r: &Redactor) -> String {
     if crate::redact::is_secret_key(name) {
         crate::redact::MASK.to_string()
     } else {
@@ -347,7 +350,7 @@ pub fn mask_header(name: &str, value: &str, r: &Redactor) -> String {
 }
 
 /// Body bytes as printable text.
-pub fn body_text(body: &[u8]) -> String {
+pub(crate) fn body_text(body: &[u8]) -> String {
     match std::str::from_utf8(body) {
         Ok(s) => s.to_string(),
         Err(_) => format!("<{} bytes of binary data>", body.len()),
@@ -356,6 +359,7 @@ pub fn body_text(body: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::send::backoff;
     use super::*;
 
     #[test]

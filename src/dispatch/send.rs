@@ -79,7 +79,7 @@ pub(super) fn send_any(
     }
     if errors.len() < reqs.len() {
         for e in &errors {
-            crate::errln!(
+            errln!(
                 "warning: endpoint \"{}\": {}",
                 ep.name,
                 redactor.mask(&e.message)
@@ -128,28 +128,28 @@ pub(super) fn send_one(
         }
         Outgoing::Smtp(m) => with_retries(ep, deadline, opts, redactor, d, |timeout, _| {
             if opts.verbose > 0 {
-                crate::errln!("> {} SMTP {}:{} ({:?})", ep.name, m.host, m.port, m.crypto);
+                errln!("> {} SMTP {}:{} ({:?})", ep.name, m.host, m.port, m.crypto);
             }
             crate::smtp::send(m, timeout)
         })
         .map(|()| None),
         Outgoing::Exec(x) => with_retries(ep, deadline, opts, redactor, d, |timeout, _| {
             if opts.verbose > 0 {
-                crate::errln!("> {} exec {}", ep.name, redactor.mask(&x.argv.join(" ")));
+                errln!("> {} exec {}", ep.name, redactor.mask(&x.argv.join(" ")));
             }
             crate::exec::run(x, timeout)
         })
         .map(|()| None),
         Outgoing::Mqtt(m) => with_retries(ep, deadline, opts, redactor, d, |timeout, _| {
             if opts.verbose > 0 {
-                crate::errln!("> {} MQTT {}", ep.name, redactor.mask(&m.url));
+                errln!("> {} MQTT {}", ep.name, redactor.mask(&m.url));
             }
             crate::mqtt::publish(m, timeout)
         })
         .map(|()| None),
         Outgoing::File(f) => with_retries(ep, deadline, opts, redactor, d, |_, _| {
             if opts.verbose > 0 {
-                crate::errln!("> {} write {}", ep.name, f.path.display());
+                errln!("> {} write {}", ep.name, f.path.display());
             }
             f.write()
         })
@@ -191,7 +191,7 @@ fn with_retries(
             ));
         }
         if opts.verbose > 0 {
-            crate::errln!(
+            errln!(
                 "  {} retrying in {} ms: {}",
                 ep.name,
                 wait.as_millis(),
@@ -211,7 +211,7 @@ fn with_attempts(mut e: DeliveryError, tries: u32) -> DeliveryError {
 
 /// The wait before attempt `tries + 1`: `Retry-After` when given, else 0.5 s doubling with
 /// ±25 % jitter; never more than [`BACKOFF_CAP`].
-pub fn backoff(tries: u32, retry_after: Option<Duration>) -> Duration {
+pub(crate) fn backoff(tries: u32, retry_after: Option<Duration>) -> Duration {
     if let Some(ra) = retry_after {
         return ra.min(BACKOFF_CAP);
     }
@@ -232,7 +232,7 @@ fn log_request(ep: &Endpoint, req: &HttpRequest, verbose: u8, r: &Redactor) {
         let body = crate::render::truncate(&req.body.describe(), LOG_BODY_MAX);
         out.push_str(&format!(">   {}\n", r.mask(&body).replace('\n', "\n>   ")));
     }
-    crate::err!("{out}");
+    err!("{out}");
 }
 
 fn log_reply(
@@ -250,5 +250,5 @@ fn log_reply(
         let body = r.mask(&body_text(&reply.body)).replace('\n', "\n<   ");
         out.push_str(&format!("<   {body}\n"));
     }
-    crate::err!("{out}");
+    err!("{out}");
 }

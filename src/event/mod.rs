@@ -4,12 +4,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-pub use crate::units::{check_rfc3339, human_duration, human_size, now_rfc3339, parse_size};
+pub(crate) use crate::units::{check_rfc3339, human_duration, human_size, now_rfc3339, parse_size};
 
 /// The outcome an event reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
-pub enum Status {
+pub(crate) enum Status {
     /// Something began.
     Start,
     /// Something finished well.
@@ -23,7 +23,7 @@ pub enum Status {
 
 impl Status {
     /// The lowercase name used on the wire and in configs.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Status::Start => "start",
             Status::Success => "success",
@@ -33,7 +33,7 @@ impl Status {
     }
 
     /// Parse `start|success|failure|info`.
-    pub fn parse(s: &str) -> Option<Status> {
+    pub(crate) fn parse(s: &str) -> Option<Status> {
         match s {
             "start" => Some(Status::Start),
             "success" => Some(Status::Success),
@@ -45,7 +45,7 @@ impl Status {
 }
 
 /// Events bnotify knows by name, with the status each maps to.
-pub const KNOWN_EVENTS: &[(&str, Status)] = &[
+pub(crate) const KNOWN_EVENTS: &[(&str, Status)] = &[
     ("backup_start", Status::Start),
     ("backup_success", Status::Success),
     ("backup_failure", Status::Failure),
@@ -62,10 +62,10 @@ pub const KNOWN_EVENTS: &[(&str, Status)] = &[
 ];
 
 /// The event `send --to` sends when `--event` is not given (status info).
-pub const TO_EVENT: &str = "notification";
+pub(crate) const TO_EVENT: &str = "notification";
 
 /// Name suffixes of custom events and the status each implies.
-pub const STATUS_SUFFIXES: &[(&str, Status)] = &[
+pub(crate) const STATUS_SUFFIXES: &[(&str, Status)] = &[
     ("_start", Status::Start),
     ("_started", Status::Start),
     ("_success", Status::Success),
@@ -78,7 +78,7 @@ pub const STATUS_SUFFIXES: &[(&str, Status)] = &[
 ];
 
 /// The status of an event name: the known table first, then the name's suffix, else info.
-pub fn status_for(event: &str) -> Status {
+pub(crate) fn status_for(event: &str) -> Status {
     if let Some((_, s)) = KNOWN_EVENTS.iter().find(|(n, _)| *n == event) {
         return *s;
     }
@@ -89,14 +89,14 @@ pub fn status_for(event: &str) -> Status {
 }
 
 /// Whether `name` is in the known-events table.
-pub fn is_known(name: &str) -> bool {
+pub(crate) fn is_known(name: &str) -> bool {
     KNOWN_EVENTS.iter().any(|(n, _)| *n == name)
 }
 
 /// What a backup event says about the backup itself.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Backup {
+pub(crate) struct Backup {
     /// Backup identifier.
     pub id: Option<String>,
     /// Free-text comment.
@@ -112,7 +112,7 @@ pub struct Backup {
 
 /// One event, whatever built it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Event {
+pub(crate) struct Event {
     /// Event name, e.g. `backup_failure`.
     pub event: String,
     /// Outcome.
@@ -161,7 +161,7 @@ pub struct Event {
 /// What the caller says about an event, field by field (from `send`'s flags, or built
 /// by `run` and `test notify`); every value is optional and wins over the payload's.
 #[derive(Debug, Clone, Default)]
-pub struct Input {
+pub(crate) struct Input {
     /// Job or task name.
     pub task: Option<String>,
     /// `start`, `success`, `failure` or `info`.
@@ -207,7 +207,7 @@ pub struct Input {
 /// A payload or flag value that does not fit the event model.
 #[derive(Debug, thiserror::Error)]
 #[error("payload key \"{key}\": {problem}")]
-pub struct PayloadError {
+pub(crate) struct PayloadError {
     /// The offending key.
     pub key: String,
     /// What is wrong with it, and the fix.
@@ -224,7 +224,7 @@ fn bad(key: &str, problem: impl Into<String>) -> PayloadError {
 impl Event {
     /// Build an event from its name, an optional JSON payload object and the flags.
     /// Keys of the model fill the model, other payload keys go to `fields`; flags win.
-    pub fn from_parts(
+    pub(crate) fn from_parts(
         name: &str,
         payload: Option<Map<String, Value>>,
         flags: &Input,
@@ -304,7 +304,7 @@ impl Event {
 
     /// `name` with the sample data of `test notify`: task `bnotify-test`, a backup id,
     /// size, duration and tags, and an error when the event is a failure.
-    pub fn sample(name: &str, default_host: impl FnOnce() -> String) -> Event {
+    pub(crate) fn sample(name: &str, default_host: impl FnOnce() -> String) -> Event {
         let input = Input {
             task: Some("bnotify-test".into()),
             message: Some("This is a test notification sent by \"bnotify test notify\".".into()),
@@ -322,7 +322,11 @@ impl Event {
     }
 
     /// An event from `name` and `input` alone (no payload).
-    pub fn from_input(name: &str, input: &Input, default_host: impl FnOnce() -> String) -> Event {
+    pub(crate) fn from_input(
+        name: &str,
+        input: &Input,
+        default_host: impl FnOnce() -> String,
+    ) -> Event {
         let mut ev = Event {
             event: name.to_string(),
             status: status_for(name),
@@ -386,7 +390,7 @@ impl Event {
     }
 
     /// The §3 JSON object with the rendered `title` and `body` (and `desp` = body).
-    pub fn to_payload(&self, title: &str, body: &str) -> Value {
+    pub(crate) fn to_payload(&self, title: &str, body: &str) -> Value {
         let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
         if let Value::Object(m) = &mut v {
             m.remove("left_out");
@@ -409,7 +413,7 @@ impl Event {
     /// Cut `message`, `error`, `body` and each text in `fields` to [`MAX_TEXT`] bytes,
     /// keeping start and end (a 300 MB error must not become a 300 MB request per
     /// endpoint).
-    pub fn cap_texts(&mut self) {
+    pub(crate) fn cap_texts(&mut self) {
         for t in [&mut self.message, &mut self.error, &mut self.body]
             .into_iter()
             .flatten()
@@ -424,13 +428,13 @@ impl Event {
     }
 
     /// The task name, or an empty string.
-    pub fn task_or_empty(&self) -> &str {
+    pub(crate) fn task_or_empty(&self) -> &str {
         self.task.as_deref().unwrap_or("")
     }
 }
 
 /// Longest text field kept at intake (bytes).
-pub const MAX_TEXT: usize = 64 * 1024;
+pub(crate) const MAX_TEXT: usize = 64 * 1024;
 
 /// Cut `t` to at most `max` bytes: its start, a marker saying how much was cut, its end.
 fn cap_text(t: &mut String, max: usize) {

@@ -19,13 +19,13 @@ mod schemes;
 
 use serde_json::{Map, Value};
 
-pub use parts::Parts;
+pub(crate) use parts::Parts;
 
 /// What is wrong with a notification URL, as the user should read it (the caller adds
 /// the scheme, the masked URL and the expected shapes: [`UrlError`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
-pub struct Problem(pub String);
+pub(crate) struct Problem(pub String);
 
 impl From<String> for Problem {
     fn from(s: String) -> Problem {
@@ -41,7 +41,7 @@ impl From<&str> for Problem {
 
 /// An endpoint written as a notification URL, expanded into its keys.
 #[derive(Debug, Clone, PartialEq)]
-pub struct NotifyUrl {
+pub(crate) struct NotifyUrl {
     /// The endpoint type (`discord`, `ntfy`, ...), as `type:` would name it.
     pub kind: &'static str,
     /// The keys the YAML form of the endpoint would have (without `name` and `type`).
@@ -52,7 +52,7 @@ pub struct NotifyUrl {
 
 /// A notification URL that cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UrlError {
+pub(crate) struct UrlError {
     /// The scheme as written (`discord`), empty when the URL has none.
     pub scheme: String,
     /// The URL with everything after its host masked.
@@ -77,14 +77,14 @@ impl std::error::Error for UrlError {}
 
 impl UrlError {
     /// The hint for the user: the shapes of this scheme.
-    pub fn hint(&self) -> String {
+    pub(crate) fn hint(&self) -> String {
         format!("expected {}", self.expected.join(" or "))
     }
 }
 
 /// One scheme bnotify reads.
 #[derive(Debug)]
-pub struct Scheme {
+pub(crate) struct Scheme {
     /// The scheme, without `://`.
     pub scheme: &'static str,
     /// The endpoint type it makes.
@@ -101,24 +101,24 @@ pub struct Scheme {
 pub(crate) type Built = (Map<String, Value>, String);
 
 /// Every scheme, in README order.
-pub fn schemes() -> &'static [Scheme] {
+pub(crate) fn schemes() -> &'static [Scheme] {
     schemes::SCHEMES
 }
 
 /// The scheme of `url`, lowercased, when it is one of [`schemes`].
-pub fn scheme_of(url: &str) -> Option<&'static Scheme> {
+pub(crate) fn scheme_of(url: &str) -> Option<&'static Scheme> {
     let (scheme, _) = url.trim().split_once("://")?;
     let scheme = scheme.to_ascii_lowercase();
     schemes().iter().find(|s| s.scheme == scheme)
 }
 
 /// Whether `url` is written in a notification scheme (and not, e.g., `https://`).
-pub fn is_notify_url(url: &str) -> bool {
+pub(crate) fn is_notify_url(url: &str) -> bool {
     scheme_of(url).is_some()
 }
 
 /// Read a notification URL.
-pub fn parse(url: &str) -> Result<NotifyUrl, UrlError> {
+pub(crate) fn parse(url: &str) -> Result<NotifyUrl, UrlError> {
     let url = url.trim();
     let masked = mask(url);
     let Some(scheme) = scheme_of(url) else {
@@ -156,7 +156,7 @@ const SECRET_WORD: &[&str] = &["ntfy", "ntfys", "hc", "healthchecks", "discord"]
 
 /// `url` as errors show it: [`crate::redact::mask_url_parts`] (user-info, path, query
 /// and fragment masked), and the host too where a scheme puts a secret there.
-pub fn mask(url: &str) -> String {
+pub(crate) fn mask(url: &str) -> String {
     let masked = crate::redact::mask_url_parts(url);
     let Some((scheme, rest)) = masked.split_once("://") else {
         return masked;

@@ -8,7 +8,7 @@ use super::Problem;
 
 /// The parts of a notification URL, percent-decoded.
 #[derive(Debug, Clone)]
-pub struct Parts {
+pub(crate) struct Parts {
     /// The scheme, lowercased.
     pub scheme: String,
     /// User-info before `:`, when there is user-info.
@@ -34,7 +34,7 @@ fn decode(s: &str) -> String {
 
 impl Parts {
     /// Cut `url` (with a `scheme://`) into parts.
-    pub fn new(url: &str) -> Result<Parts, Problem> {
+    pub(crate) fn new(url: &str) -> Result<Parts, Problem> {
         if url.contains(char::is_whitespace) {
             return Err("it contains whitespace".into());
         }
@@ -77,7 +77,7 @@ impl Parts {
     }
 
     /// The host (decoded, case kept) and port.
-    pub fn host_port(&self) -> Result<(String, Option<u16>), Problem> {
+    pub(crate) fn host_port(&self) -> Result<(String, Option<u16>), Problem> {
         let a = self.authority.as_str();
         let (host, port) = if let Some(rest) = a.strip_prefix('[') {
             let (h, after) = rest
@@ -104,12 +104,12 @@ impl Parts {
     }
 
     /// The host alone.
-    pub fn host(&self) -> Result<String, Problem> {
+    pub(crate) fn host(&self) -> Result<String, Problem> {
         self.host_port().map(|(h, _)| h)
     }
 
     /// `http(s)://host[:port]`.
-    pub fn base(&self, tls: bool) -> Result<String, Problem> {
+    pub(crate) fn base(&self, tls: bool) -> Result<String, Problem> {
         let (host, port) = self.host_port()?;
         let scheme = if tls { "https" } else { "http" };
         Ok(match port {
@@ -119,12 +119,12 @@ impl Parts {
     }
 
     /// The authority decoded, as a plain value (a Telegram token, a Discord id).
-    pub fn authority_value(&self) -> String {
+    pub(crate) fn authority_value(&self) -> String {
         decode(&self.authority)
     }
 
     /// Take the first of the query options `names` (a later repeat is dropped too).
-    pub fn take(&mut self, names: &[&str]) -> Option<String> {
+    pub(crate) fn take(&mut self, names: &[&str]) -> Option<String> {
         let mut found = None;
         self.query.retain(|(k, v)| {
             if names.contains(&k.as_str()) {
@@ -138,7 +138,7 @@ impl Parts {
     }
 
     /// Take a yes/no option.
-    pub fn take_flag(&mut self, names: &[&str]) -> Option<bool> {
+    pub(crate) fn take_flag(&mut self, names: &[&str]) -> Option<bool> {
         self.take(names).map(|v| {
             matches!(
                 v.to_ascii_lowercase().as_str(),
@@ -148,7 +148,7 @@ impl Parts {
     }
 
     /// Take Apprise's `+Name=value` options: HTTP headers.
-    pub fn take_headers(&mut self) -> Map<String, Value> {
+    pub(crate) fn take_headers(&mut self) -> Map<String, Value> {
         let mut out = Map::new();
         let mut rest = Vec::new();
         for (k, v) in std::mem::take(&mut self.query) {
@@ -164,7 +164,7 @@ impl Parts {
     }
 
     /// Take Apprise's `-name=value` options: query parameters of the request.
-    pub fn take_params(&mut self) -> Vec<(String, String)> {
+    pub(crate) fn take_params(&mut self) -> Vec<(String, String)> {
         let mut out = Vec::new();
         self.query.retain(|(k, v)| match k.strip_prefix('-') {
             Some(name) if !name.is_empty() => {
@@ -177,7 +177,7 @@ impl Parts {
     }
 
     /// A list option (`a,b` or repeated).
-    pub fn take_list(&mut self, names: &[&str]) -> Vec<String> {
+    pub(crate) fn take_list(&mut self, names: &[&str]) -> Vec<String> {
         let mut out = Vec::new();
         self.query.retain(|(k, v)| {
             if names.contains(&k.as_str()) {
@@ -210,7 +210,7 @@ impl Parts {
     }
 
     /// Whether the query still holds options.
-    pub fn has_query(&self) -> bool {
+    pub(crate) fn has_query(&self) -> bool {
         !self.query.is_empty()
     }
 }

@@ -25,11 +25,11 @@ use crate::event::Event;
 use crate::files;
 
 /// Format version of entry files written now (version 1 files are still read).
-pub const VERSION: u32 = 2;
+pub(crate) const VERSION: u32 = 2;
 
 /// One notification on its way, or that could not be delivered yet.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// Format version.
     pub version: u32,
     /// Endpoint name in the config.
@@ -62,7 +62,7 @@ pub struct Entry {
 
 impl Entry {
     /// A new entry for `event` to `endpoint`, queued now.
-    pub fn new(endpoint: &str, event: Event) -> Entry {
+    pub(crate) fn new(endpoint: &str, event: Event) -> Entry {
         Entry {
             version: VERSION,
             endpoint: endpoint.to_string(),
@@ -78,14 +78,14 @@ impl Entry {
     }
 
     /// The same entry for an ad-hoc endpoint given with `--to URL`.
-    pub fn with_to(mut self, to: Option<String>) -> Entry {
+    pub(crate) fn with_to(mut self, to: Option<String>) -> Entry {
         self.to = to;
         self
     }
 
     /// How long ago it was queued (for version 1 files: first failed), to the
     /// millisecond; zero when the time cannot be read.
-    pub fn age(&self) -> Duration {
+    pub(crate) fn age(&self) -> Duration {
         let since = if self.queued_at.is_empty() {
             &self.first_failed
         } else {
@@ -101,7 +101,7 @@ impl Entry {
     }
 
     /// Record a failed attempt series (the caller writes the entry durably).
-    pub fn failed(&mut self, attempts: u32, error: &str) {
+    pub(crate) fn failed(&mut self, attempts: u32, error: &str) {
         self.attempts += attempts;
         self.last_error = error.to_string();
         if self.first_failed.is_empty() {
@@ -559,7 +559,7 @@ pub(crate) fn read(path: &Path) -> Result<Entry, ReadError> {
 }
 
 /// Parse entry bytes.
-pub fn parse(bytes: &[u8]) -> Result<Entry, NotAnEntry> {
+pub(crate) fn parse(bytes: &[u8]) -> Result<Entry, NotAnEntry> {
     let e: Entry = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
     if !(1..=VERSION).contains(&e.version) {
         return Err(format!("unknown version {}", e.version).into());

@@ -10,7 +10,7 @@
 
 /// How a service counts the length of a text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unit {
+pub(crate) enum Unit {
     /// Bytes of UTF-8 (ntfy, Bark, Teams, PagerDuty, healthchecks, environment variables).
     Bytes,
     /// UTF-16 code units, as JavaScript's `length` (Discord, Telegram, Slack).
@@ -21,7 +21,7 @@ pub enum Unit {
 
 impl Unit {
     /// The length of `s` in this unit.
-    pub fn len(self, s: &str) -> usize {
+    pub(crate) fn len(self, s: &str) -> usize {
         match self {
             Unit::Bytes => s.len(),
             Unit::Utf16 => s.chars().map(char::len_utf16).sum(),
@@ -31,20 +31,20 @@ impl Unit {
 }
 
 /// No escaping: the text goes out as written.
-pub fn plain(text: &str) -> String {
+pub(crate) fn plain(text: &str) -> String {
     text.to_string()
 }
 
 /// `text` escaped with `escape`, at most `max` long in `unit` once escaped. When it does
 /// not fit, its start and end are kept around a marker (`… 12,345 characters cut …`).
-pub fn cut(text: &str, max: usize, unit: Unit, escape: fn(&str) -> String) -> String {
+pub(crate) fn cut(text: &str, max: usize, unit: Unit, escape: fn(&str) -> String) -> String {
     escape(&cut_plain(text, max, unit, escape))
 }
 
 /// The plain (unescaped) text that [`cut`] escapes: `text` itself when `escape(text)`
 /// fits in `max` `unit`s, else its start, a marker and its end, chosen so that the escaped
 /// result fits. For callers that escape later, e.g. when the limit counts JSON bytes.
-pub fn cut_plain(text: &str, max: usize, unit: Unit, escape: fn(&str) -> String) -> String {
+pub(crate) fn cut_plain(text: &str, max: usize, unit: Unit, escape: fn(&str) -> String) -> String {
     if unit.len(&escape(text)) <= max {
         return text.to_string();
     }

@@ -2,17 +2,17 @@
 //! `_` or backticks arrives as written.
 
 /// Slack mrkdwn: `&`, `<`, `>` become entities (Slack's documented escapes).
-pub fn slack(text: &str) -> String {
+pub(crate) fn slack(text: &str) -> String {
     entities(text)
 }
 
 /// Telegram `HTML` parse mode: `&`, `<`, `>` become entities.
-pub fn telegram_html(text: &str) -> String {
+pub(crate) fn telegram_html(text: &str) -> String {
     entities(text)
 }
 
 /// Telegram `MarkdownV2`: a backslash before each of `_*[]()~`>#+-=|{}.!` and `\`.
-pub fn telegram_markdown_v2(text: &str) -> String {
+pub(crate) fn telegram_markdown_v2(text: &str) -> String {
     backslash(text, "_*[]()~`>#+-=|{}.!\\")
 }
 
@@ -20,7 +20,7 @@ pub fn telegram_markdown_v2(text: &str) -> String {
 ///
 /// Discord keeps backslashes inside a link (and browsers read `\` as `/`), so a URL
 /// (`http://` or `https://` up to the next whitespace) is copied byte for byte.
-pub fn discord(text: &str) -> String {
+pub(crate) fn discord(text: &str) -> String {
     outside_urls(text, |part, out| {
         out.push_str(&backslash(part, "\\*_~`|>#[]()-"));
     })
@@ -29,14 +29,14 @@ pub fn discord(text: &str) -> String {
 /// CommonMark (ntfy and Bark markdown): a backslash before ASCII punctuation that
 /// markdown reads, and `<`, `>`, `&` as entities so no HTML gets through; URLs are left as
 /// written, so autolinkers that read the source see the real link.
-pub fn markdown(text: &str) -> String {
+pub(crate) fn markdown(text: &str) -> String {
     outside_urls(text, |part, out| {
         out.push_str(&entities(&backslash(part, "\\`*_{}[]()#+-.!|~")));
     })
 }
 
 /// Run `escape` on the text between URLs; URLs (`http(s)://` up to whitespace) are copied.
-pub fn outside_urls(text: &str, escape: impl Fn(&str, &mut String)) -> String {
+pub(crate) fn outside_urls(text: &str, escape: impl Fn(&str, &mut String)) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     let mut rest = text;
     while let Some(start) = find_url(rest) {
@@ -52,7 +52,7 @@ pub fn outside_urls(text: &str, escape: impl Fn(&str, &mut String)) -> String {
 }
 
 /// Byte offset of the first `http://` or `https://` (any case) in `text`.
-pub fn find_url(text: &str) -> Option<usize> {
+pub(crate) fn find_url(text: &str) -> Option<usize> {
     text.match_indices("://").find_map(|(i, _)| {
         let before = text.as_bytes()[i.saturating_sub(5)..i].to_ascii_lowercase();
         [&b"https"[..], &b"http"[..]]
@@ -63,7 +63,7 @@ pub fn find_url(text: &str) -> Option<usize> {
 }
 
 /// `&`, `<`, `>` as HTML entities.
-pub fn entities(text: &str) -> String {
+pub(crate) fn entities(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -77,7 +77,7 @@ pub fn entities(text: &str) -> String {
 }
 
 /// A backslash before each character of `special`.
-pub fn backslash(text: &str, special: &str) -> String {
+pub(crate) fn backslash(text: &str, special: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         if special.contains(c) {

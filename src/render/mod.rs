@@ -1,10 +1,10 @@
 //! Titles and bodies (SPEC §6): the built-in defaults, and minijinja templates over the
 //! event with the `humansize`, `humanduration` and `truncate` filters.
 
-pub mod cut;
-pub mod escape;
+pub(crate) mod cut;
+pub(crate) mod escape;
 
-pub use cut::{cut, cut_plain, Unit};
+pub(crate) use cut::{cut, cut_plain, Unit};
 
 use minijinja::{Environment, UndefinedBehavior};
 use serde_json::Value;
@@ -14,7 +14,7 @@ use crate::event::{human_duration, human_size, Event, Status};
 /// A template that failed to compile or render.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{which} template error{}: {message}", line.map(|l| format!(" at line {l}")).unwrap_or_default())]
-pub struct RenderError {
+pub(crate) struct RenderError {
     /// Which template (`title`, `body`, `payload`).
     pub which: String,
     /// 1-based line in the template.
@@ -25,9 +25,9 @@ pub struct RenderError {
 
 /// Steps one rendering may take: far above any real title, body or payload template,
 /// far below what a runaway loop needs (SPEC §4).
-pub const FUEL: u64 = 200_000;
+pub(crate) const FUEL: u64 = 200_000;
 /// Output one rendering may produce.
-pub const MAX_OUTPUT: usize = 1024 * 1024;
+pub(crate) const MAX_OUTPUT: usize = 1024 * 1024;
 
 fn environment() -> Environment<'static> {
     let mut env = Environment::new();
@@ -48,7 +48,7 @@ fn environment() -> Environment<'static> {
 
 /// Render `source` over `ctx` within the step budget ([`FUEL`]) and the output cap
 /// ([`MAX_OUTPUT`]); errors name `which` template and the line.
-pub fn render(which: &str, source: &str, ctx: &Value) -> Result<String, RenderError> {
+pub(crate) fn render(which: &str, source: &str, ctx: &Value) -> Result<String, RenderError> {
     let env = environment();
     let tmpl = env
         .template_from_str(source)
@@ -94,7 +94,7 @@ impl std::io::Write for Capped {
 }
 
 /// Compile `source` without rendering it (for `config check`).
-pub fn check(which: &str, source: &str) -> Result<(), RenderError> {
+pub(crate) fn check(which: &str, source: &str) -> Result<(), RenderError> {
     let env = environment();
     env.template_from_str(source)
         .map(|_| ())
@@ -112,7 +112,7 @@ fn render_error(which: &str, e: &minijinja::Error) -> RenderError {
 }
 
 /// Cut `s` to at most `max` characters, ending with `…` when cut.
-pub fn truncate(s: &str, max: usize) -> String {
+pub(crate) fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_string();
     }
@@ -124,7 +124,7 @@ pub fn truncate(s: &str, max: usize) -> String {
 
 /// The title and body for one endpoint: its own templates, else the global ones, else
 /// the caller's `--title`/`--body`, else the defaults.
-pub fn texts(
+pub(crate) fn texts(
     event: &Event,
     endpoint: (&str, &str),
     own: (Option<&str>, Option<&str>),
@@ -153,7 +153,7 @@ pub fn texts(
 }
 
 /// `Backup failed: mysql-daily on db1`.
-pub fn default_title(ev: &Event) -> String {
+pub(crate) fn default_title(ev: &Event) -> String {
     let mut t = headline(ev);
     if let Some(task) = ev.task.as_deref().filter(|t| !t.is_empty()) {
         t.push_str(": ");
@@ -208,7 +208,7 @@ fn humanize(name: &str) -> String {
 }
 
 /// One line per known fact, absent ones left out.
-pub fn default_body(ev: &Event) -> String {
+pub(crate) fn default_body(ev: &Event) -> String {
     let mut lines: Vec<String> = Vec::new();
     if let Some(m) = &ev.message {
         lines.push(m.clone());

@@ -12,7 +12,7 @@ use crate::settings::Global;
 
 /// Print each endpoint's requests (secrets masked) instead of sending them, and what
 /// noise control would hold back.
-pub fn print_dry_run(
+pub(crate) fn print_dry_run(
     g: &Global,
     cfg: &Config,
     ev: &Event,
@@ -39,14 +39,14 @@ pub fn print_dry_run(
         .collect();
     if g.json {
         let v = json!({"event": ev.event, "id": ev.id, "dry_run": true, "requests": out, "skipped": skipped});
-        crate::outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         return;
     }
     if jobs.is_empty() && skipped.is_empty() {
-        crate::outln!("# no endpoint is subscribed to {}", ev.event);
+        outln!("# no endpoint is subscribed to {}", ev.event);
     }
     for s in &skipped {
-        crate::outln!(
+        outln!(
             "# {} ({}) would be skipped: {}",
             s["endpoint"].as_str().unwrap_or(""),
             s["type"].as_str().unwrap_or(""),
@@ -54,7 +54,7 @@ pub fn print_dry_run(
         );
     }
     for v in out {
-        crate::outln!("{}", human(&v));
+        outln!("{}", human(&v));
     }
 }
 

@@ -8,7 +8,38 @@
 //! ([`crate::sanitize::clean`]), and a stream that fails is marked gone and left alone.
 //! The command still finishes (deliveries, the outbox) and exits with its usual code.
 
-pub mod dry_run;
+/// `println!` that cleans its text and never panics (see [`stdout`]).
+macro_rules! outln {
+    () => {
+        $crate::report::stdout_raw("\n")
+    };
+    ($($arg:tt)*) => {
+        $crate::report::stdout(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `print!` that cleans its text and never panics (see [`stdout`]).
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::report::stdout(&format!($($arg)*))
+    };
+}
+
+/// `eprintln!` that cleans its text and never panics (see [`stderr`]).
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        $crate::report::stderr(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `eprint!` that cleans its text and never panics (see [`stderr`]).
+macro_rules! err {
+    ($($arg:tt)*) => {
+        $crate::report::stderr(&format!($($arg)*))
+    };
+}
+
+pub(crate) mod dry_run;
 
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,17 +53,17 @@ static STDOUT_GONE: AtomicBool = AtomicBool::new(false);
 static STDERR_GONE: AtomicBool = AtomicBool::new(false);
 
 /// Print `text` to stdout, cleaned of control characters; never panics.
-pub fn stdout(text: &str) {
+pub(crate) fn stdout(text: &str) {
     stdout_raw(&crate::sanitize::clean(text));
 }
 
 /// Print `text` to stderr, cleaned of control characters; never panics.
-pub fn stderr(text: &str) {
+pub(crate) fn stderr(text: &str) {
     stderr_raw(&crate::sanitize::clean(text));
 }
 
 /// Print `text` to stdout as it is (generated files, already-clean text).
-pub fn stdout_raw(text: &str) {
+pub(crate) fn stdout_raw(text: &str) {
     if STDOUT_GONE.load(Ordering::Relaxed) {
         return;
     }
@@ -46,7 +77,7 @@ pub fn stdout_raw(text: &str) {
 }
 
 /// Print `text` to stderr as it is (colour codes of the report lines).
-pub fn stderr_raw(text: &str) {
+pub(crate) fn stderr_raw(text: &str) {
     if STDERR_GONE.load(Ordering::Relaxed) {
         return;
     }
@@ -60,44 +91,9 @@ pub fn stderr_raw(text: &str) {
     }
 }
 
-/// `println!` that cleans its text and never panics (see [`stdout`]).
-#[macro_export]
-macro_rules! outln {
-    () => {
-        $crate::report::stdout_raw("\n")
-    };
-    ($($arg:tt)*) => {
-        $crate::report::stdout(&format!("{}\n", format_args!($($arg)*)))
-    };
-}
-
-/// `print!` that cleans its text and never panics (see [`stdout`]).
-#[macro_export]
-macro_rules! out {
-    ($($arg:tt)*) => {
-        $crate::report::stdout(&format!($($arg)*))
-    };
-}
-
-/// `eprintln!` that cleans its text and never panics (see [`stderr`]).
-#[macro_export]
-macro_rules! errln {
-    ($($arg:tt)*) => {
-        $crate::report::stderr(&format!("{}\n", format_args!($($arg)*)))
-    };
-}
-
-/// `eprint!` that cleans its text and never panics (see [`stderr`]).
-#[macro_export]
-macro_rules! err {
-    ($($arg:tt)*) => {
-        $crate::report::stderr(&format!($($arg)*))
-    };
-}
-
 /// How to print.
 #[derive(Debug, Clone, Copy)]
-pub struct Style {
+pub(crate) struct Style {
     /// Only failures.
     pub quiet: bool,
     /// JSON on stdout.
@@ -105,15 +101,15 @@ pub struct Style {
 }
 
 /// Whether stderr gets colour: a terminal, and `NO_COLOR` unset.
-pub fn colour() -> bool {
+pub(crate) fn colour() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
 }
 
 /// Print the results of one delivery run.
-pub fn print(ev: &Event, results: &[Delivery], style: Style, best_effort: bool) {
+pub(crate) fn print(ev: &Event, results: &[Delivery], style: Style, best_effort: bool) {
     if style.json {
         let report = json!({"event": ev.event, "id": ev.id, "results": results});
-        crate::outln!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&report).unwrap_or_default()
         );
@@ -136,13 +132,19 @@ pub fn print(ev: &Event, results: &[Delivery], style: Style, best_effort: bool) 
         ));
     }
     if !style.json && results.iter().any(|r| r.queued) {
-        crate::errln!("hint: kept in the outbox; run \"bnotify outbox flush\" later");
+        errln!("hint: kept in the outbox; run \"bnotify outbox flush\" later");
     }
 }
 
 /// One human result line; the endpoint's name and the error are cleaned of control
 /// characters (only the colour codes added here reach the terminal).
-pub fn line(r: &Delivery, name_w: usize, kind_w: usize, colour: bool, best_effort: bool) -> String {
+pub(crate) fn line(
+    r: &Delivery,
+    name_w: usize,
+    kind_w: usize,
+    colour: bool,
+    best_effort: bool,
+) -> String {
     let status = r.status.map_or_else(|| "-".to_string(), |s| s.to_string());
     let endpoint = crate::sanitize::clean(&r.endpoint);
     if r.ok {

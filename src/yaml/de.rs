@@ -10,7 +10,7 @@ use super::{Node, Pos, Value};
 
 /// What went wrong while reading a node into a config type.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DeErrorKind {
+pub(crate) enum DeErrorKind {
     /// A key the type does not take; `expected` are the keys it does take.
     UnknownKey {
         /// The key as written.
@@ -26,7 +26,7 @@ pub enum DeErrorKind {
 
 /// A deserialization error with its position and key path.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeError {
+pub(crate) struct DeError {
     /// What went wrong.
     pub kind: DeErrorKind,
     /// Where: the key, the mapping or the value, as [`DeErrorKind`] says.
@@ -57,7 +57,7 @@ impl DeError {
 
     /// The key path from the deserialized mapping down to the problem, e.g.
     /// `headers.X-Key` or `destinations[1]`; empty at the top.
-    pub fn path(&self) -> String {
+    pub(crate) fn path(&self) -> String {
         let mut out = String::new();
         for s in self.path.iter().rev() {
             if !out.is_empty() && !s.starts_with('[') {
@@ -103,7 +103,7 @@ impl de::Error for DeError {
 }
 
 /// Read `T` from `node`.
-pub fn from_node<T: de::DeserializeOwned>(node: Node) -> Result<T, DeError> {
+pub(crate) fn from_node<T: de::DeserializeOwned>(node: Node) -> Result<T, DeError> {
     T::deserialize(node)
 }
 

@@ -10,14 +10,14 @@
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as Json;
 
-pub mod de;
+pub(crate) mod de;
 
-pub use de::{from_node, DeError, DeErrorKind};
+pub(crate) use de::{from_node, DeError, DeErrorKind};
 
 /// A YAML text that cannot be read: what is wrong, where, and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
-pub struct YamlError {
+pub(crate) struct YamlError {
     /// What is wrong.
     pub message: String,
     /// How to fix it.
@@ -47,22 +47,22 @@ impl YamlError {
 }
 
 /// How many parser events aliases may replay in all (shared headers need a few dozen).
-pub const MAX_ALIASED: usize = 100_000;
+pub(crate) const MAX_ALIASED: usize = 100_000;
 
 /// A 1-based (line, column) in the config file.
-pub type Pos = (usize, usize);
+pub(crate) type Pos = (usize, usize);
 
 /// How deeply mappings and sequences may nest (a config needs five levels).
-pub const MAX_DEPTH: usize = 64;
+pub(crate) const MAX_DEPTH: usize = 64;
 /// How many nodes (scalars, mappings, sequences) a config may hold, aliases expanded.
-pub const MAX_NODES: usize = 2_000_000;
+pub(crate) const MAX_NODES: usize = 2_000_000;
 
 /// The entries of a mapping, key and value, in file order.
-pub type Entries = Vec<(Node, Node)>;
+pub(crate) type Entries = Vec<(Node, Node)>;
 
 /// One YAML node and where it starts.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Node {
+pub(crate) struct Node {
     /// The value.
     pub value: Value,
     /// Where it starts: the first key of a block mapping, the `{`, `[` or `-` of others.
@@ -71,7 +71,7 @@ pub struct Node {
 
 /// A YAML value whose children are [`Node`]s.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+pub(crate) enum Value {
     /// `~`, `null` or nothing.
     Null,
     /// `true` / `false`.
@@ -92,12 +92,12 @@ pub enum Value {
 
 impl Node {
     /// A node at `at`.
-    pub fn new(value: Value, at: Pos) -> Node {
+    pub(crate) fn new(value: Value, at: Pos) -> Node {
         Node { value, at }
     }
 
     /// The text, when this is a string.
-    pub fn as_str(&self) -> Option<&str> {
+    pub(crate) fn as_str(&self) -> Option<&str> {
         match &self.value {
             Value::Str(s) => Some(s),
             _ => None,
@@ -105,7 +105,7 @@ impl Node {
     }
 
     /// The entry under the text key `key`, when this is a mapping.
-    pub fn entry(&self, key: &str) -> Option<&(Node, Node)> {
+    pub(crate) fn entry(&self, key: &str) -> Option<&(Node, Node)> {
         match &self.value {
             Value::Map(m) => m.iter().find(|(k, _)| k.as_str() == Some(key)),
             _ => None,
@@ -113,12 +113,12 @@ impl Node {
     }
 
     /// The value under `key`.
-    pub fn get(&self, key: &str) -> Option<&Node> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Node> {
         self.entry(key).map(|(_, v)| v)
     }
 
     /// The same value as JSON (keys as text), for `config show` and secret collection.
-    pub fn to_json(&self) -> Json {
+    pub(crate) fn to_json(&self) -> Json {
         match &self.value {
             Value::Null => Json::Null,
             Value::Bool(b) => Json::Bool(*b),
@@ -135,7 +135,7 @@ impl Node {
     }
 
     /// A scalar key as text (`5`, `true`, `name`).
-    pub fn key_text(&self) -> String {
+    pub(crate) fn key_text(&self) -> String {
         match &self.value {
             Value::Str(s) => s.clone(),
             Value::Null => String::new(),
@@ -149,7 +149,7 @@ impl Node {
 }
 
 /// Parse config text into a tree. An empty file is an empty mapping.
-pub fn parse(text: &str) -> Result<Node, YamlError> {
+pub(crate) fn parse(text: &str) -> Result<Node, YamlError> {
     let mut budget = serde_saphyr::Budget::default();
     budget.max_depth = MAX_DEPTH;
     budget.max_nodes = MAX_NODES;

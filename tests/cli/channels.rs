@@ -164,7 +164,7 @@ fn secrets_never_print_anywhere() {
         crate::support::closed_port(),
         crate::support::closed_port(),
     );
-    for t in bnotify::channels::TYPES {
+    for t in bnotify::catalog::channel_types() {
         assert!(
             yaml.contains(&format!("type: {},", t.name)),
             "no secrets row for type {}",

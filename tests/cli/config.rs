@@ -203,7 +203,7 @@ fn example_config_is_valid_and_covers_every_type() {
         .env("WEBHOOK_URL", "https://hooks.example.com/bnotify");
     run(c).code(0);
     let text = std::fs::read_to_string(path).unwrap();
-    for t in bnotify::channels::TYPES {
+    for t in bnotify::catalog::channel_types() {
         assert!(
             text.contains(&format!("type: {}\n", t.name)),
             "config.example.yaml has no example of type {}",

@@ -36,7 +36,6 @@ mod onboard;
 /// The outbox: flush, purge, locks and crashes.
 mod outbox;
 /// Property tests on the parsers.
-mod props;
 /// The run wrapper.
 mod run;
 /// Locked down: no secret in any output, receivers' text cleaned, closed pipes.

@@ -234,7 +234,7 @@ fn no_secret_in_any_output() {
     let env = Env::new("");
     let yaml = full_config(&env, &srv);
     std::fs::write(&env.config, &yaml).unwrap();
-    for t in bnotify::channels::TYPES {
+    for t in bnotify::catalog::channel_types() {
         assert!(
             yaml.contains(&format!("type: {}\n", t.name)),
             "no row for {}",

@@ -91,7 +91,7 @@ fn dry_run(entry: &str) -> Value {
 #[test]
 fn the_url_form_sends_the_same_request_as_the_key_form() {
     let pairs = pairs();
-    for t in bnotify::channels::TYPES {
+    for t in bnotify::catalog::channel_types() {
         if !NO_URL.contains(&t.name) {
             assert!(
                 pairs.iter().any(|(k, _, _)| *k == t.name),

@@ -51,7 +51,6 @@ fn usage_errors_give_a_hint() {
 
 #[test]
 fn every_flag_has_help() {
-    use clap::CommandFactory;
     fn walk(cmd: &clap::Command, path: &str) {
         for a in cmd.get_arguments() {
             if a.get_id() == "help" || a.get_id() == "version" {
@@ -72,5 +71,5 @@ fn every_flag_has_help() {
             walk(s, &format!("{path} {}", s.get_name()));
         }
     }
-    walk(&bnotify::cli::Cli::command(), "bnotify");
+    walk(&bnotify::catalog::command(), "bnotify");
 }

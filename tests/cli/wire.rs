@@ -490,7 +490,7 @@ fn every_type_is_tested_on_the_wire() {
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
-    for t in bnotify::channels::TYPES {
+    for t in bnotify::catalog::channel_types() {
         let here = this.contains(&format!("hostile(\"{}\"", t.name))
             || this.contains(&format!("deliver(\"{}\"", t.name))
             || this.contains(&format!("type:{}", t.name));

@@ -78,13 +78,13 @@ fn example_config_first_endpoint_works_when_copied_as_is() {
 
 #[test]
 fn readme_and_example_name_every_key_of_every_type() {
-    use bnotify::config::schema::{COMMON_KEYS, HTTP_KEYS, ROOT_KEYS};
+    use bnotify::catalog::{COMMON_KEYS, HTTP_KEYS, ROOT_KEYS};
     let mut keys: Vec<(String, &str)> = Vec::new();
     for k in ROOT_KEYS.iter().chain(COMMON_KEYS).chain(HTTP_KEYS) {
         keys.push((k.to_string(), "common"));
     }
-    for t in bnotify::channels::TYPES {
-        for k in (t.keys)() {
+    for t in bnotify::catalog::channel_types() {
+        for k in t.keys {
             keys.push((k.to_string(), t.name));
         }
     }
@@ -249,7 +249,7 @@ fn bash_completes_known_events_and_configured_endpoints() {
         "endpoints:\n  - {name: ops-hook, type: webhook, url: \"http://127.0.0.1:9/a\"}\n  - {name: pager, type: webhook, url: \"${UNSET_IN_COMPLETION}\"}\n",
     );
     let events = bash_complete(&env, &["bnotify", "send", "--event", ""], &[]);
-    for (e, _) in bnotify::event::KNOWN_EVENTS {
+    for (e, _) in bnotify::catalog::known_events() {
         assert!(events.iter().any(|x| x == e), "{e} not offered: {events:?}");
     }
     let failure = bash_complete(&env, &["bnotify", "send", "-e", "backup_f"], &[]);

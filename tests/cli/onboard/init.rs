@@ -2,7 +2,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 
-use bnotify::commands::init::SNIPPETS;
+use bnotify::catalog::SNIPPETS;
 
 use crate::support::smtp::SmtpServer;
 use crate::support::tls::TestCerts;
@@ -152,7 +152,10 @@ fn init_for_every_type_passes_check_and_delivers_a_test_to_each() {
     let certs = TestCerts::new(env.dir.path());
     let smtp = SmtpServer::start(env.dir.path(), "starttls", Some(&certs));
     let broker = crate::fleet::servers::mosquitto(env.dir.path());
-    let kinds: Vec<&str> = bnotify::channels::TYPES.iter().map(|t| t.name).collect();
+    let kinds: Vec<&str> = bnotify::catalog::channel_types()
+        .iter()
+        .map(|t| t.name)
+        .collect();
     let path = env.path("all/config.yaml");
     let mut c = env.bare();
     c.args(["config", "init", "--type", &kinds.join(","), "--path"])
@@ -242,7 +245,7 @@ fn init_for_every_type_passes_check_and_delivers_a_test_to_each() {
     .code(0);
     // healthchecks and pagerduty subscribe to backup_failure themselves, the others by default.
     let reqs = &srv.requests()[before..];
-    for t in bnotify::channels::TYPES.iter().filter(|t| t.http) {
+    for t in bnotify::catalog::channel_types().iter().filter(|t| t.http) {
         assert!(
             reqs.iter()
                 .any(|r| r.path.starts_with(&format!("/{}/", t.name))),

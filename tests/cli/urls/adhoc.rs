@@ -238,7 +238,7 @@ fn the_readme_table_lists_every_scheme() {
         .expect("README has a Notification URLs section");
     let section = &readme[start..];
     let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];
-    for s in bnotify::notify_url::schemes() {
+    for s in bnotify::catalog::url_schemes() {
         let row = section
             .lines()
             .find(|l| l.starts_with('|') && l.contains(&format!("`{}://", s.scheme)))
@@ -246,6 +246,11 @@ fn the_readme_table_lists_every_scheme() {
         assert!(
             row.contains(&format!("| {} |", s.kind)) || row.contains(&format!("| `{}` |", s.kind)),
             "{row}"
+        );
+        assert!(
+            row.contains(s.origin),
+            "{row} does not say whose syntax (`{}`)",
+            s.origin
         );
     }
     assert!(section.contains("--to"));

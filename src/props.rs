@@ -2,8 +2,8 @@
 
 use proptest::prelude::*;
 
-use bnotify::config::{expand_str, Config};
-use bnotify::event::Event;
+use crate::config::{expand_str, Config};
+use crate::event::Event;
 
 fn cfg() -> ProptestConfig {
     // PROPTEST_CASES runs longer (scripts/bench.sh); 128 keeps `cargo test` quick.
@@ -29,7 +29,7 @@ proptest! {
     fn config_like_yaml_never_panics(
         key in "[a-z_]{1,12}",
         value in "[ -~]{0,40}",
-        kind in prop::sample::select(bnotify::channels::TYPES.iter().map(|t| t.name).collect::<Vec<_>>()),
+        kind in prop::sample::select(crate::catalog::channel_types().iter().map(|t| t.name).collect::<Vec<_>>()),
     ) {
         let text = format!("endpoints:\n  - name: x\n    type: {kind}\n    {key}: \"{}\"\n", value.replace('"', ""));
         let _ = Config::parse(&text, std::path::Path::new("p.yaml"), &|_| Some("v".into()));
@@ -52,7 +52,7 @@ proptest! {
     #[test]
     fn payload_merge_never_panics(json in prop_json()) {
         if let serde_json::Value::Object(map) = json {
-            let _ = Event::from_parts("x_failed", Some(map), &bnotify::event::Input::default(), || "h".into());
+            let _ = Event::from_parts("x_failed", Some(map), &crate::event::Input::default(), || "h".into());
         }
     }
 
@@ -60,28 +60,28 @@ proptest! {
     fn unknown_payload_keys_land_in_fields(key in "zz[a-z]{1,10}", value in "[ -~]{0,30}") {
         let mut map = serde_json::Map::new();
         map.insert(key.clone(), serde_json::Value::String(value.clone()));
-        let ev = Event::from_parts("x", Some(map), &bnotify::event::Input::default(), || "h".into()).unwrap();
+        let ev = Event::from_parts("x", Some(map), &crate::event::Input::default(), || "h".into()).unwrap();
         prop_assert_eq!(ev.fields.get(&key).and_then(|v| v.as_str()), Some(value.as_str()));
     }
 
     #[test]
     fn template_rendering_never_panics(src in ".{0,120}") {
         let ctx = serde_json::json!({"task": "t", "backup": {"size": 12}, "duration_ms": 5});
-        let _ = bnotify::render::render("body", &src, &ctx);
+        let _ = crate::render::render("body", &src, &ctx);
     }
 
     #[test]
     fn outbox_reader_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
-        let _ = bnotify::outbox::parse(&bytes);
+        let _ = crate::outbox::parse(&bytes);
     }
 
     #[test]
     fn outbox_entries_round_trip(task in "[a-z0-9-]{1,20}", attempts in 0u32..100, data in prop::collection::vec(any::<u8>(), 0..64)) {
         let mut event = Event { event: "backup_failure".into(), task: Some(task), ..Event::default() };
-        event.attachments.push(bnotify::attach::Attachment::new("log.bin".into(), data));
-        let mut entry = bnotify::outbox::Entry::new("e", event);
+        event.attachments.push(crate::attach::Attachment::new("log.bin".into(), data));
+        let mut entry = crate::outbox::Entry::new("e", event);
         entry.failed(attempts, "x");
-        let back = bnotify::outbox::parse(&serde_json::to_vec(&entry).unwrap()).unwrap();
+        let back = crate::outbox::parse(&serde_json::to_vec(&entry).unwrap()).unwrap();
         prop_assert_eq!(back.event, entry.event);
         prop_assert_eq!(back.attempts, attempts);
     }
@@ -184,17 +184,15 @@ fn place_and_secret() -> impl Strategy<Value = (usize, String)> {
 
 /// What `--dry-run` and `config show` print for `cfg`, through its redactor.
 fn printed(cfg: &Config) -> String {
-    use bnotify::channels::Outgoing;
-    use bnotify::dispatch::{mask_header, prepare};
+    use crate::channels::Outgoing;
+    use crate::dispatch::{mask_header, prepare};
     let r = cfg.redactor();
-    let ev = bnotify::commands::test_notify::sample("backup_failure").unwrap();
+    let ev = crate::commands::test_notify::sample("backup_failure").unwrap();
     let mut out = String::new();
     for ep in &cfg.endpoints {
-        out.push_str(
-            &r.mask(&bnotify::config::to_yaml(&serde_json::Value::Object(
-                ep.raw.clone(),
-            ))),
-        );
+        out.push_str(&r.mask(&crate::config::to_yaml(&serde_json::Value::Object(
+            ep.raw.clone(),
+        ))));
         let reqs = match prepare(cfg, ep, &ev) {
             Ok(reqs) => reqs,
             Err(e) => {
