@@ -11,6 +11,30 @@ use std::time::{Duration, Instant};
 /// One `multipart/form-data` field: (name, filename, content type, bytes).
 pub type FormPart = (String, Option<String>, Option<String>, Vec<u8>);
 
+/// Reads a MIME message (headers, blank line, body) on stdin and prints its form-data
+/// parts as JSON: [name, filename, content type, base64 bytes]. Exits 1 on any defect.
+const MULTIPART_PY: &str = r#"
+import base64, email, email.policy, json, sys
+msg = email.message_from_bytes(sys.stdin.buffer.read(), policy=email.policy.HTTP)
+if msg.get_content_type() != "multipart/form-data" or not msg.is_multipart():
+    sys.exit("not multipart/form-data: " + msg.get_content_type())
+defects = list(msg.defects)
+parts = []
+for p in msg.iter_parts():
+    defects += p.defects
+    if p.get_content_disposition() != "form-data":
+        sys.exit("part without Content-Disposition: form-data: " + str(p.items()))
+    ctype = p.get("Content-Type")
+    data = p.get_payload(decode=True)
+    if data is None:
+        data = b""
+    parts.append([p.get_param("name", header="content-disposition"), p.get_filename(),
+                  ctype and str(ctype), base64.b64encode(data).decode()])
+if defects:
+    sys.exit("defects: " + repr(defects))
+json.dump(parts, sys.stdout)
+"#;
+
 /// One request as received.
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -55,42 +79,43 @@ impl Request {
     }
 
     /// Fields of a `multipart/form-data` body: (name, filename, content type, bytes).
+    ///
+    /// Parsed by Python's `email` package (an implementation independent of the encoder
+    /// under test), which must also find no defect: a missing closing boundary, a part
+    /// without headers or a malformed header fails the test.
     pub fn multipart(&self) -> Vec<FormPart> {
         let ct = self.header("Content-Type").expect("a Content-Type");
-        let boundary = ct
-            .split("boundary=")
-            .nth(1)
-            .expect("a boundary")
-            .trim_matches('"');
-        let delim = format!("--{boundary}");
-        let mut out = Vec::new();
-        let body = &self.body;
-        let positions: Vec<usize> = (0..body.len().saturating_sub(delim.len()))
-            .filter(|&i| body[i..].starts_with(delim.as_bytes()))
-            .collect();
-        for w in positions.windows(2) {
-            let part = &body[w[0] + delim.len() + 2..w[1] - 2];
-            let split = (0..part.len())
-                .find(|&i| part[i..].starts_with(b"\r\n\r\n"))
-                .expect("part headers");
-            let head = String::from_utf8_lossy(&part[..split]).into_owned();
-            let data = part[split + 4..].to_vec();
-            let find = |key: &str| {
-                head.split(&format!("{key}=\""))
-                    .nth(1)
-                    .map(|r| r.split('"').next().unwrap_or("").to_string())
-            };
-            let ctype = head
-                .lines()
-                .find_map(|l| l.strip_prefix("Content-Type: ").map(str::to_string));
-            out.push((
-                find("name").unwrap_or_default(),
-                find("filename"),
-                ctype,
-                data,
-            ));
-        }
-        out
+        let mut input = format!("Content-Type: {ct}\r\n\r\n").into_bytes();
+        input.extend_from_slice(&self.body);
+        let mut child = std::process::Command::new("python3")
+            .args(["-c", MULTIPART_PY])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 runs");
+        let mut stdin = child.stdin.take().expect("stdin");
+        let feed = std::thread::spawn(move || stdin.write_all(&input));
+        let out = child.wait_with_output().expect("python3 finishes");
+        feed.join().expect("feeder").expect("body written");
+        assert!(
+            out.status.success(),
+            "multipart body rejected: {}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            self.text().chars().take(2000).collect::<String>()
+        );
+        let parts: Vec<(String, Option<String>, Option<String>, String)> =
+            serde_json::from_slice(&out.stdout).expect("parser output");
+        use base64::Engine as _;
+        parts
+            .into_iter()
+            .map(|(name, file, ctype, b64)| {
+                let data = base64::engine::general_purpose::STANDARD
+                    .decode(b64)
+                    .expect("base64");
+                (name, file, ctype, data)
+            })
+            .collect()
     }
 
     /// Form fields of an `application/x-www-form-urlencoded` body.
