@@ -407,6 +407,16 @@ fn parse_field(s: &str) -> Result<(String, String), crate::units::UnitError> {
     }
 }
 
+/// Parse the process's command line. Like `Cli::parse`, but the clap command (thousands
+/// of small allocations for every flag of every subcommand) is left for the process's
+/// exit to reclaim instead of being freed one piece at a time: a tenth of a send's work.
+pub(crate) fn parse() -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let cmd = Box::leak(Box::new(Cli::command()));
+    let mut matches = cmd.try_get_matches_from_mut(std::env::args_os())?;
+    Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(cmd))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -45,10 +45,7 @@ pub mod catalog;
 #[cfg(test)]
 mod props;
 
-use std::process::ExitCode;
-
 use anyhow::Result;
-use clap::Parser;
 
 use cli::{Cli, Command, TestCommand};
 use commands::Global;
@@ -82,22 +79,29 @@ fn run(cli: Cli) -> Result<Outcome> {
     }
 }
 
-/// The whole program: parse the command line, run it, turn the result into an exit code.
+/// The whole program: parse the command line, run it, and return the exit status.
 ///
 /// Output goes through `report`, which never panics: a closed stdout or stderr (EPIPE) is
 /// left alone and the command finishes with its usual exit code (README, "Exit codes").
-pub fn main() -> ExitCode {
+pub fn main() -> u8 {
     if let Some(code) = commands::generate::complete_from_env() {
         return code;
     }
-    match run(Cli::parse()) {
-        Ok(Outcome::Success) => ExitCode::SUCCESS,
-        Ok(Outcome::Failed) => ExitCode::from(1),
-        Ok(Outcome::Exit(code)) => ExitCode::from(u8::try_from(code & 0xff).unwrap_or(1)),
-        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+    match cli::parse() {
+        Ok(cli) => match run(cli) {
+            Ok(Outcome::Success) => 0,
+            Ok(Outcome::Failed) => 1,
+            Ok(Outcome::Exit(code)) => u8::try_from(code & 0xff).unwrap_or(1),
+            Err(e) if is_broken_pipe(&e) => 0,
+            Err(e) => {
+                errln!("error: {e:#}");
+                2
+            }
+        },
         Err(e) => {
-            errln!("error: {e:#}");
-            ExitCode::from(2)
+            // Help and version go to stdout with 0; usage errors to stderr with 2.
+            let _ = e.print();
+            u8::try_from(e.exit_code()).unwrap_or(2)
         }
     }
 }

@@ -108,6 +108,6 @@ fn print_history(tasks: &std::collections::BTreeMap<String, crate::state::TaskHi
         ]
     });
     let header = ["TASK", "LAST SUCCESS", "LAST FAILURE", "FIRST SEEN"].map(String::from);
-    print!("{}", table(std::iter::once(header).chain(rows)));
+    out!("{}", table(std::iter::once(header).chain(rows)));
     outln!();
 }

@@ -251,3 +251,72 @@ fn bad_user_email_drops_only_the_user_copy() {
         serde_json::json!(["ops@example.com", "dba@example.com", "new@example.com"])
     );
 }
+
+/// Run bnotify through `sh` with stdin, stdout and stderr closed (`<&- >&- 2>&-`).
+fn closed_stdio(env: &Env, args: &[&str]) -> Option<i32> {
+    let bnotify = env.process();
+    let mut c = std::process::Command::new("sh");
+    c.arg("-c")
+        .arg("exec \"$0\" \"$@\" <&- >&- 2>&-")
+        .arg(bnotify.get_program())
+        .args(bnotify.get_args())
+        .args(args);
+    for (k, v) in bnotify.get_envs() {
+        match v {
+            Some(v) => c.env(k, v),
+            None => c.env_remove(k),
+        };
+    }
+    c.status().unwrap().code()
+}
+
+/// Started with stdin, stdout and stderr closed (as some cron setups and daemons do):
+/// the descriptors are reopened on /dev/null, so no file bnotify opens takes the place
+/// of fd 1 or 2 (what it prints cannot land in an outbox entry or the state), and a
+/// wrapped backup that writes to its stdout does not fail for want of one.
+#[test]
+fn closed_standard_descriptors_never_become_files() {
+    let srv = Server::statuses(&[500, 500, 200]);
+    let env = Env::new(&format!(
+        "defaults: {{retries: 0}}\nendpoints:\n  - {{name: a, type: webhook, url: \"{}\", when: change}}\n",
+        srv.url("/a")
+    ));
+    let send = ["-vv", "send", "--event", "backup_failure", "--job", "db"];
+    assert_eq!(closed_stdio(&env, &send), Some(1), "the delivery failed");
+    assert_eq!(closed_stdio(&env, &["-vv", "outbox", "flush"]), Some(1));
+    let mut c = env.cmd();
+    c.args(["--json", "outbox", "list"]);
+    run(c).code(0).out_has("\"endpoint\": \"a\"");
+    for f in crate::support::files(&env.outbox()) {
+        let text = std::fs::read_to_string(&f).unwrap();
+        serde_json::from_str::<serde_json::Value>(&text)
+            .unwrap_or_else(|e| panic!("{} is not an outbox entry ({e}): {text}", f.display()));
+    }
+    let state = env.outbox().parent().unwrap().join("state.json");
+    let text = std::fs::read_to_string(&state).unwrap();
+    serde_json::from_str::<serde_json::Value>(&text)
+        .unwrap_or_else(|e| panic!("state.json is not JSON ({e}): {text}"));
+    // The wrapped command's `echo` has a stdout to write to, so the backup succeeds and
+    // its recovery is what arrives.
+    let wrapped = [
+        "run",
+        "--job",
+        "db",
+        "--",
+        "sh",
+        "-c",
+        "echo dumped && echo note >&2",
+    ];
+    assert_eq!(
+        closed_stdio(&env, &wrapped),
+        Some(0),
+        "the backup succeeded"
+    );
+    let reqs = srv.requests();
+    let seen: Vec<_> = reqs
+        .iter()
+        .map(|r| (r.json()["event"].clone(), r.json()["status"].clone()))
+        .collect();
+    assert_eq!(seen.len(), 4, "{seen:?}");
+    assert_eq!(reqs[3].json()["status"], "success", "{seen:?}");
+}
