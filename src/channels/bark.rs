@@ -180,6 +180,18 @@ impl super::Channel for Bark {
             return Err(Invalid::key("device_key", "no device key: put it in the URL or set device_key")
                 .hint("url: https://api.day.app/<your_key>, or url: https://api.day.app/push with device_key"));
         }
+        // bark-server reads the last segment of any URL but `/push` as the device key,
+        // over the body's: next to a server's base URL (no route: 404) or another key's
+        // URL, device_key would never reach its device.
+        if let Some(k) = self.pick(|o| &o.device_key) {
+            if !self.is_push() && super::last_segment(&self.url) != Some(k.as_str()) {
+                return Err(Invalid::key(
+                    "device_key",
+                    "device_key needs a url ending in /push: bark-server reads the end of any other URL as the device key",
+                )
+                .hint("url: https://api.day.app/push (or your server's …/push) with device_key, or the key at the end of url without device_key"));
+            }
+        }
         if let Some(l) = self.pick(|o| &o.level) {
             if !["active", "timeSensitive", "passive", "critical"].contains(&l.as_str()) {
                 return Err(Invalid::key("level", format!("unknown level \"{l}\""))
@@ -305,9 +317,26 @@ mod prepare_table {
             ("{device_key: k, level: urgent}", "level"),
             ("{device_key: k, bark: {level: loud}}", "level"),
             ("{url: 'api.day.app/k'}", "url"),
+            // bark-server would read the URL's end, not device_key, as the device.
+            ("{url: 'https://api.day.app', device_key: k}", "device_key"),
+            (
+                "{url: 'https://bark.example.com/prefix/', device_key: k}",
+                "device_key",
+            ),
+            (
+                "{url: 'https://api.day.app/otherkey', bark: {device_key: k}}",
+                "device_key",
+            ),
         ] {
             let e = channel("bark", keys).validate().unwrap_err();
             assert_eq!(e.key, Some(key), "{keys}: {}", e.message);
+        }
+        for keys in [
+            "{url: 'https://api.day.app/k', device_key: k}",
+            "{url: 'https://bark.example.com/prefix/push/', device_key: k}",
+            "{url: 'https://api.day.app/k'}",
+        ] {
+            channel("bark", keys).validate().unwrap();
         }
     }
 
