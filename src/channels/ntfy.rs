@@ -100,7 +100,9 @@ impl super::Channel for Ntfy {
                 header_text(&cut(&msg.title, MAX_TITLE, Unit::Bytes, plain)),
             )
             .header("Priority", priority.to_string())
-            .header("Tags", tags)
+            // Header values must be ASCII (the HTTP client refuses to send anything else):
+            // a tag in another script goes RFC 2047 encoded, which ntfy decodes.
+            .header("Tags", header_text(&tags))
             .body(text.clone().into_bytes());
         if self.markdown {
             req = req.header("Markdown", "yes");
@@ -492,6 +494,25 @@ mod prepare_table {
             assert_eq!(h.body.to_vec(), data);
         }
         assert!(ch.independent_requests());
+    }
+
+    /// Tags in any script reach ntfy: header values must be ASCII, so they go RFC 2047
+    /// encoded as the title does.
+    #[test]
+    fn non_ascii_tags_are_encoded() {
+        let out = prepare(
+            &*channel("ntfy", "{topic: t1, tags: [prod, sécurité, 数据库]}"),
+            &event("backup_failure", None),
+        );
+        let tags = header(http(&out)[0], "Tags").unwrap();
+        assert!(tags.is_ascii(), "{tags}");
+        assert_eq!(decoded(tags), "prod,sécurité,数据库");
+        for (_, v) in &http(&out)[0].headers {
+            assert!(
+                v.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b)),
+                "{v}"
+            );
+        }
     }
 
     /// The topic and credentials are masked; contradictory keys are refused.
