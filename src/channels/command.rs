@@ -137,6 +137,14 @@ mod prepare_table {
             assert_eq!(var(x, "BNOTIFY_BODY"), Some("B"));
             assert_eq!(var(x, "BNOTIFY_ID"), Some(e.id.as_str()));
             assert_eq!(var(x, "LEVEL"), level, "{keys}");
+            // Only the BNOTIFY_* variables unless `env` adds some.
+            let own = x
+                .env
+                .iter()
+                .filter(|(k, _)| !k.starts_with("BNOTIFY_"))
+                .count();
+            let want = if level.is_some() { 2 } else { 0 };
+            assert_eq!((x.env.len() - own, own), (6, want), "{keys}");
             let stdin: serde_json::Value = serde_json::from_slice(&x.stdin).unwrap();
             assert_eq!(stdin["event"], ev);
             assert_eq!(stdin["status"], status);

@@ -288,7 +288,19 @@ mod prepare_table {
         let base = "token: azGDORePK8gMaC0QOYAMyEEuzJnyUi, user: uQiRzpo4DXghDmr9QzzfQu27cmVRsG";
         #[allow(clippy::type_complexity)]
         let rows: [(&str, &str, &[(&str, Option<&str>)]); 9] = [
-            ("", "backup_start", &[("priority", Some("0")), ("retry", None), ("expire", None)]),
+            (
+                "",
+                "backup_start",
+                &[
+                    ("priority", Some("0")),
+                    ("retry", None),
+                    ("expire", None),
+                    ("device", None),
+                    ("sound", None),
+                    ("url", None),
+                    ("html", Some("1")),
+                ],
+            ),
             ("", "backup_success", &[("priority", Some("0"))]),
             ("", "backup_failure", &[("priority", Some("1")), ("retry", None)]),
             ("", "user_login", &[("priority", Some("0")), ("html", Some("1"))]),
