@@ -83,25 +83,130 @@ impl super::Channel for Command {
 
 #[cfg(test)]
 mod prepare_table {
-    use super::super::testkit::{channel, event, prepare};
+    use super::super::testkit::{
+        channel, event, hostile_long_body, prepare, prepare_with_texts, HOSTILE_TITLE_TEXT,
+    };
     use super::super::Outgoing;
+    use super::ExecRequest;
 
+    fn exec(out: &[Outgoing]) -> &ExecRequest {
+        assert_eq!(out.len(), 1);
+        match &out[0] {
+            Outgoing::Exec(x) => x,
+            other => panic!("not a command: {other:?}"),
+        }
+    }
+
+    fn var<'a>(x: &'a ExecRequest, k: &str) -> Option<&'a str> {
+        x.env.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
+    }
+
+    /// argv as written, the `BNOTIFY_*` variables for each status, `env` added, and the
+    /// whole event on stdin.
     #[test]
     fn argv_env_and_the_event_on_stdin() {
-        let ch = channel("command", "{argv: [notify-send, x], env: {LEVEL: hi}}");
-        for (ev, status) in [("backup_failure", "failure"), ("backup_start", "start")] {
-            let out = prepare(&*ch, &event(ev, None));
-            let Outgoing::Exec(x) = &out[0] else {
-                panic!("{ev}: not a command")
-            };
-            assert_eq!(x.argv, ["notify-send", "x"]);
-            let env = |k: &str| x.env.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-            assert_eq!(env("BNOTIFY_EVENT"), Some(ev));
-            assert_eq!(env("BNOTIFY_STATUS"), Some(status));
-            assert_eq!(env("BNOTIFY_TASK"), Some("db"));
-            assert_eq!(env("LEVEL"), Some("hi"));
+        for (keys, ev, status, level) in [
+            ("{argv: [notify-send, x]}", "backup_start", "start", None),
+            (
+                "{argv: [notify-send, x]}",
+                "backup_success",
+                "success",
+                None,
+            ),
+            (
+                "{argv: [notify-send, x], env: {LEVEL: hi, API_TOKEN: s3cret}}",
+                "backup_failure",
+                "failure",
+                Some("hi"),
+            ),
+            (
+                "{argv: [notify-send, x], env: {}}",
+                "user_login",
+                "info",
+                None,
+            ),
+        ] {
+            let e = event(ev, Some(3));
+            let out = prepare(&*channel("command", keys), &e);
+            let x = exec(&out);
+            assert_eq!(x.argv, ["notify-send", "x"], "{keys}");
+            assert_eq!(var(x, "BNOTIFY_EVENT"), Some(ev));
+            assert_eq!(var(x, "BNOTIFY_STATUS"), Some(status));
+            assert_eq!(var(x, "BNOTIFY_TASK"), Some("db"));
+            assert_eq!(var(x, "BNOTIFY_TITLE"), Some("T"));
+            assert_eq!(var(x, "BNOTIFY_BODY"), Some("B"));
+            assert_eq!(var(x, "BNOTIFY_ID"), Some(e.id.as_str()));
+            assert_eq!(var(x, "LEVEL"), level, "{keys}");
+            // Only the BNOTIFY_* variables unless `env` adds some.
+            let own = x
+                .env
+                .iter()
+                .filter(|(k, _)| !k.starts_with("BNOTIFY_"))
+                .count();
+            let want = if level.is_some() { 2 } else { 0 };
+            assert_eq!((x.env.len() - own, own), (6, want), "{keys}");
             let stdin: serde_json::Value = serde_json::from_slice(&x.stdin).unwrap();
             assert_eq!(stdin["event"], ev);
+            assert_eq!(stdin["status"], status);
+            assert_eq!(stdin["task"], "db");
+            assert_eq!(stdin["error"], "disk full");
+            assert_eq!(stdin["title"], "T");
+            assert_eq!(stdin["body"], "B");
+            assert_eq!(stdin["fields"]["exit_code"], 3);
+            assert!(x.attachments.is_empty());
         }
+        // A value under a secret-looking name in `env` is masked in every output.
+        let ch = channel(
+            "command",
+            "{argv: [x], env: {API_TOKEN: s3cret, DB_PASSWORD: pw9, LEVEL: hi}}",
+        );
+        assert_eq!(ch.secrets(), ["s3cret", "pw9"]);
+        let e = channel("command", "{argv: []}").validate().unwrap_err();
+        assert_eq!(e.key, Some("argv"));
+        assert!(channel("command", "{argv: ['']}").validate().is_err());
+    }
+
+    /// Files are handed over as files, not inside the stdin JSON.
+    #[test]
+    fn attachments_are_files_not_stdin() {
+        let mut e = event("backup_failure", None);
+        e.attachments = vec![crate::attach::Attachment::new(
+            "run.log".into(),
+            b"log".to_vec(),
+        )];
+        let out = prepare(&*channel("command", "{argv: [x]}"), &e);
+        let x = exec(&out);
+        assert_eq!(x.attachments.len(), 1);
+        assert_eq!(x.attachments[0].name, "run.log");
+        let stdin: serde_json::Value = serde_json::from_slice(&x.stdin).unwrap();
+        assert!(stdin.get("attachments").is_none(), "{stdin}");
+    }
+
+    /// Hostile text passes unchanged; a body over 32 KiB is cut in its variable (Linux
+    /// refuses an environment string over 128 KiB) but whole on stdin.
+    #[test]
+    fn hostile_and_huge_text() {
+        let ch = channel("command", "{argv: [x]}");
+        let long = hostile_long_body();
+        let out = prepare_with_texts(
+            &*ch,
+            &event("backup_failure", None),
+            HOSTILE_TITLE_TEXT,
+            &long,
+        )
+        .unwrap();
+        let x = exec(&out);
+        assert_eq!(var(x, "BNOTIFY_TITLE"), Some(HOSTILE_TITLE_TEXT));
+        assert_eq!(var(x, "BNOTIFY_BODY"), Some(long.as_str()));
+        let huge = format!("START {} END", "漢字ログ🔥\n".repeat(12_000));
+        let out = prepare_with_texts(&*ch, &event("backup_failure", None), "T", &huge).unwrap();
+        let x = exec(&out);
+        let body = var(x, "BNOTIFY_BODY").unwrap();
+        assert!(body.len() <= 32 * 1024, "{}", body.len());
+        assert!(body.len() > 30 * 1024, "{}", body.len());
+        assert!(body.starts_with("START") && body.ends_with("END"));
+        assert!(body.contains("characters cut"));
+        let stdin: serde_json::Value = serde_json::from_slice(&x.stdin).unwrap();
+        assert_eq!(stdin["body"], huge);
     }
 }

@@ -282,36 +282,5 @@ fn html(msg: &Message) -> String {
 }
 
 #[cfg(test)]
-mod prepare_table {
-    use super::super::testkit::{channel, event, prepare};
-    use super::super::Outgoing;
-
-    #[test]
-    fn port_by_crypto_and_the_title_as_subject() {
-        for (keys, port) in [
-            ("{smtp_host: m, from: a@x, destinations: [b@x]}", 587),
-            (
-                "{smtp_host: m, smtp_crypto: ssl, from: a@x, destinations: [b@x]}",
-                465,
-            ),
-            (
-                "{smtp_host: m, smtp_crypto: none, from: a@x, destinations: [b@x, c@x]}",
-                25,
-            ),
-            (
-                "{smtp_host: m, smtp_port: 2525, from: a@x, destinations: [b@x]}",
-                2525,
-            ),
-        ] {
-            let out = prepare(&*channel("email", keys), &event("backup_failure", None));
-            let Outgoing::Smtp(m) = &out[0] else {
-                panic!("{keys}: not a mail")
-            };
-            assert_eq!((m.host.as_str(), m.port), ("m", port), "{keys}");
-            let (from, to, subject) = &m.summary;
-            assert!(from.contains("a@x"), "{keys}");
-            assert_eq!(to.len(), keys.matches("@x").count() - 1, "{keys}");
-            assert_eq!(subject, "T", "{keys}");
-        }
-    }
-}
+#[path = "prepare_tables/email.rs"]
+mod prepare_table;

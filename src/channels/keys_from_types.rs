@@ -54,3 +54,73 @@ fn every_type_has_a_prepare_table() {
         );
     }
 }
+
+/// The prepare() table of `name`: what follows `mod prepare_table` in its file, and its
+/// own file under `prepare_tables/` when it has one.
+fn table_source(name: &str) -> String {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/channels");
+    let own = std::fs::read_to_string(format!("{dir}/{name}.rs")).unwrap_or_default();
+    let inline = own
+        .find("mod prepare_table")
+        .map_or("", |i| &own[i..])
+        .to_string();
+    let apart =
+        std::fs::read_to_string(format!("{dir}/prepare_tables/{name}.rs")).unwrap_or_default();
+    inline + &apart
+}
+
+/// Every table sets every key of its type and sends an event of every status; a type
+/// that reads replies itself (`fn check`) has its replies in the table too.
+#[test]
+fn every_prepare_table_covers_every_key_and_status() {
+    let statuses: [(&str, &[&str]); 4] = [
+        ("start", &["backup_start", "restore_start"]),
+        (
+            "success",
+            &[
+                "backup_success",
+                "restore_success",
+                "backup_report",
+                "config_backup",
+            ],
+        ),
+        (
+            "failure",
+            &[
+                "backup_failure",
+                "restore_failure",
+                "system_error",
+                "backup_missed",
+            ],
+        ),
+        ("info", &["user_login", "user_created", "\"test\""]),
+    ];
+    let mut missing = Vec::new();
+    for t in super::TYPES {
+        let table = table_source(t.name);
+        for k in (t.keys)() {
+            if !table.contains(&format!("{k}:")) {
+                missing.push(format!("{}: key {k}", t.name));
+            }
+        }
+        for (status, events) in statuses {
+            if !events.iter().any(|e| table.contains(e)) {
+                missing.push(format!("{}: no {status} event", t.name));
+            }
+        }
+        let own = std::fs::read_to_string(format!(
+            "{}/src/channels/{}.rs",
+            env!("CARGO_MANIFEST_DIR"),
+            t.name
+        ))
+        .unwrap_or_default();
+        if own.contains("fn check(") && !table.contains(".check(") {
+            missing.push(format!("{}: replies (check) not in the table", t.name));
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "prepare() tables lack:\n{}",
+        missing.join("\n")
+    );
+}

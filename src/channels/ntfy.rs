@@ -100,7 +100,9 @@ impl super::Channel for Ntfy {
                 header_text(&cut(&msg.title, MAX_TITLE, Unit::Bytes, plain)),
             )
             .header("Priority", priority.to_string())
-            .header("Tags", tags)
+            // Header values must be ASCII (the HTTP client refuses to send anything else):
+            // a tag in another script goes RFC 2047 encoded, which ntfy decodes.
+            .header("Tags", header_text(&tags))
             .body(text.clone().into_bytes());
         if self.markdown {
             req = req.header("Markdown", "yes");
@@ -199,26 +201,336 @@ fn header_text(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::testkit::{channel, event, http, prepare};
+mod prepare_table {
+    use super::super::testkit::{
+        channel, event, hostile_long_body, http, prepare, prepare_with_texts, HOSTILE_TITLE_TEXT,
+    };
+    use super::super::{HttpRequest, Reply};
+    use base64::Engine;
 
+    fn header<'a>(h: &'a HttpRequest, name: &str) -> Option<&'a str> {
+        h.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn body(h: &HttpRequest) -> String {
+        String::from_utf8(h.body.to_vec()).unwrap()
+    }
+
+    /// An RFC 2047 `=?UTF-8?B?…?=` header value decoded (ASCII values as they are).
+    fn decoded(v: &str) -> String {
+        match v
+            .strip_prefix("=?UTF-8?B?")
+            .and_then(|r| r.strip_suffix("?="))
+        {
+            Some(b) => {
+                String::from_utf8(base64::engine::general_purpose::STANDARD.decode(b).unwrap())
+                    .unwrap()
+            }
+            None => v.to_string(),
+        }
+    }
+
+    /// Keys, event, and the URL, Priority, Tags, Markdown and Authorization the server sees.
     #[test]
-    fn priority_header_by_status_unless_set() {
-        for (keys, ev, want) in [
-            ("{topic: t1}", "backup_failure", "4"),
-            ("{topic: t1}", "backup_success", "3"),
-            ("{topic: t1}", "backup_start", "2"),
-            ("{topic: t1, priority: 5}", "backup_success", "5"),
-        ] {
-            let out = prepare(&*channel("ntfy", keys), &event(ev, None));
+    fn each_key_and_status_shapes_the_request() {
+        let basic = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode("alice:pw1")
+        );
+        #[allow(clippy::type_complexity)]
+        let rows: [(&str, &str, &str, &str, &str, Option<&str>, Option<&str>); 9] = [
+            (
+                "{topic: backups-prod}",
+                "backup_start",
+                "https://ntfy.sh/backups-prod",
+                "2",
+                "arrow_forward",
+                None,
+                None,
+            ),
+            (
+                "{topic: backups-prod}",
+                "backup_success",
+                "https://ntfy.sh/backups-prod",
+                "3",
+                "white_check_mark",
+                None,
+                None,
+            ),
+            (
+                "{topic: backups-prod}",
+                "backup_failure",
+                "https://ntfy.sh/backups-prod",
+                "4",
+                "rotating_light",
+                None,
+                None,
+            ),
+            (
+                "{topic: backups-prod}",
+                "user_login",
+                "https://ntfy.sh/backups-prod",
+                "3",
+                "information_source",
+                None,
+                None,
+            ),
+            (
+                "{url: 'http://127.0.0.1:8080/ntfy/', topic: t1}",
+                "backup_failure",
+                "http://127.0.0.1:8080/ntfy/t1",
+                "4",
+                "rotating_light",
+                None,
+                None,
+            ),
+            (
+                "{topic: t1, priority: 5, tags: [floppy_disk, prod]}",
+                "backup_success",
+                "https://ntfy.sh/t1",
+                "5",
+                "floppy_disk,prod",
+                None,
+                None,
+            ),
+            (
+                "{topic: t1, priority: 1}",
+                "backup_failure",
+                "https://ntfy.sh/t1",
+                "1",
+                "rotating_light",
+                None,
+                None,
+            ),
+            (
+                "{topic: t1, markdown: true, token: tk_abc123}",
+                "\"test\"",
+                "https://ntfy.sh/t1",
+                "3",
+                "information_source",
+                Some("yes"),
+                Some("Bearer tk_abc123"),
+            ),
+            (
+                "{topic: t1, user: alice, password: pw1}",
+                "backup_failure",
+                "https://ntfy.sh/t1",
+                "4",
+                "rotating_light",
+                None,
+                Some(basic.as_str()),
+            ),
+        ];
+        for (keys, ev, url, prio, tags, markdown, auth) in rows {
+            let ch = channel("ntfy", keys);
+            ch.validate().unwrap();
+            let out = prepare(&*ch, &event(ev.trim_matches('"'), None));
+            assert_eq!(out.len(), 1, "{keys}");
             let h = http(&out)[0];
-            assert_eq!(h.url, "https://ntfy.sh/t1", "{keys}");
-            let p = h
-                .headers
-                .iter()
-                .find(|(k, _)| k == "Priority")
-                .map(|(_, v)| v.as_str());
-            assert_eq!(p, Some(want), "{keys} {ev}");
+            let row = format!("{keys} {ev}");
+            assert_eq!((h.method.as_str(), h.url.as_str()), ("POST", url), "{row}");
+            assert_eq!(header(h, "Priority"), Some(prio), "{row}");
+            assert_eq!(header(h, "Tags"), Some(tags), "{row}");
+            assert_eq!(header(h, "Markdown"), markdown, "{row}");
+            assert_eq!(header(h, "Authorization"), auth, "{row}");
+            assert_eq!(header(h, "Title"), Some("T"), "{row}");
+            assert_eq!(
+                header(h, "Content-Type"),
+                Some("text/plain; charset=utf-8"),
+                "{row}"
+            );
+            assert_eq!(body(h), "B", "{row}");
+        }
+    }
+
+    /// What the server answers: its stored message, or its error JSON (no Retry-After).
+    #[test]
+    fn replies() {
+        let ch = channel("ntfy", "{topic: t1}");
+        let reply = |status: u16, body: &str| Reply {
+            status,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: body.as_bytes().to_vec(),
+        };
+        ch.check(&reply(
+            200,
+            r#"{"id":"sPs8dLuTlH","time":1764540000,"expires":1764583200,"event":"message","topic":"t1","message":"B"}"#,
+        ))
+        .unwrap();
+        for (status, json, message, retryable) in [
+            (
+                400,
+                r#"{"code":40007,"http":400,"error":"invalid priority","link":"https://ntfy.sh/docs/publish/#message-priority"}"#,
+                "ntfy 400: invalid priority",
+                false,
+            ),
+            (
+                401,
+                r#"{"code":40101,"http":401,"error":"unauthorized"}"#,
+                "ntfy 401: unauthorized",
+                false,
+            ),
+            (
+                403,
+                r#"{"code":40301,"http":403,"error":"forbidden"}"#,
+                "ntfy 403: forbidden",
+                false,
+            ),
+            (
+                413,
+                r#"{"code":41301,"http":413,"error":"invalid request: attachment too large"}"#,
+                "ntfy 413: invalid request: attachment too large",
+                false,
+            ),
+            (
+                429,
+                r#"{"code":42901,"http":429,"error":"limit reached: too many requests"}"#,
+                "ntfy 429: limit reached: too many requests",
+                true,
+            ),
+            (
+                502,
+                "<html>Bad Gateway</html>",
+                "HTTP 502: <html>Bad Gateway</html>",
+                true,
+            ),
+        ] {
+            let e = ch.check(&reply(status, json)).unwrap_err();
+            assert_eq!(e.message, message, "{status}");
+            assert_eq!(e.retryable, retryable, "{status}");
+            assert_eq!(e.retry_after, None, "{status}");
+        }
+    }
+
+    /// A 10,000-character body stays under the 4,096 bytes ntfy takes as text, start and
+    /// end kept; the title reaches the header decodable and on one line.
+    #[test]
+    fn hostile_text_fits_ntfy() {
+        let long = hostile_long_body();
+        for keys in ["{topic: t1}", "{topic: t1, markdown: true}"] {
+            let ch = channel("ntfy", keys);
+            let out = prepare_with_texts(
+                &*ch,
+                &event("backup_failure", None),
+                HOSTILE_TITLE_TEXT,
+                &long,
+            )
+            .unwrap();
+            let h = http(&out)[0];
+            let text = body(h);
+            assert!(text.len() <= 4095, "{keys}: {} bytes", text.len());
+            assert!(text.len() > 3000, "{keys}: {} bytes", text.len());
+            assert!(text.starts_with("START"), "{keys}");
+            assert!(text.ends_with("END"), "{keys}");
+            assert!(text.contains("characters cut"), "{keys}");
+            // Links stay clickable when markdown is on: no backslash inside the URL.
+            assert!(
+                text.contains("https://backup-host.example.com/logs/run_2026-11-30.log?a=1&b=2"),
+                "{keys}"
+            );
+            let title = header(h, "Title").unwrap();
+            assert!(title.is_ascii(), "{keys}: {title}");
+            assert_eq!(decoded(title), HOSTILE_TITLE_TEXT, "{keys}");
+        }
+        let md = prepare_with_texts(
+            &*channel("ntfy", "{topic: t1, markdown: true}"),
+            &event("backup_failure", None),
+            "T",
+            "<b>x</b> *y* _z_",
+        )
+        .unwrap();
+        assert_eq!(body(http(&md)[0]), r"&lt;b&gt;x&lt;/b&gt; \*y\* \_z\_");
+        // A line break in the title must not end the header; a long title is cut.
+        let out = prepare_with_texts(
+            &*channel("ntfy", "{topic: t1}"),
+            &event("backup_failure", None),
+            &format!("a\r\nX-Injected: 1{}", "t".repeat(3000)),
+            "",
+        )
+        .unwrap();
+        let h = http(&out)[0];
+        let sent = header(h, "Title").unwrap();
+        // The marker makes it non-ASCII: RFC 2047, a third longer than the cut title.
+        assert!(
+            sent.len() <= 1024usize.div_ceil(3) * 4 + 12,
+            "{}",
+            sent.len()
+        );
+        let title = decoded(sent);
+        assert!(title.starts_with("a  X-Injected: 1t"), "{title}");
+        assert!(title.contains("characters cut"), "{title}");
+        assert!(title.len() <= 1024, "{}", title.len());
+        // An empty body sends the title (ntfy would show "triggered" for an empty one).
+        assert!(body(h).starts_with("a\r\nX-Injected"));
+    }
+
+    /// With files: one PUT per file, the file as body, the message in a header.
+    #[test]
+    fn attachments_go_as_puts() {
+        let mut ev = event("backup_failure", None);
+        ev.attachments = vec![
+            crate::attach::Attachment::new("run.log".into(), b"line1\nline2\n".to_vec()),
+            crate::attach::Attachment::new("échec.txt".into(), b"x".to_vec()),
+        ];
+        let ch = channel("ntfy", "{topic: t1, token: tk_abc}");
+        let out = prepare_with_texts(&*ch, &ev, "T", "first\nsecond").unwrap();
+        let reqs = http(&out);
+        assert_eq!(reqs.len(), 2);
+        for (h, (name, data)) in reqs
+            .iter()
+            .zip([("run.log", &b"line1\nline2\n"[..]), ("échec.txt", b"x")])
+        {
+            assert_eq!(
+                (h.method.as_str(), h.url.as_str()),
+                ("PUT", "https://ntfy.sh/t1")
+            );
+            assert_eq!(decoded(header(h, "Filename").unwrap()), name);
+            assert_eq!(header(h, "Message"), Some(r"first\nsecond"));
+            assert_eq!(header(h, "Content-Type"), None);
+            assert_eq!(header(h, "Authorization"), Some("Bearer tk_abc"));
+            assert_eq!(h.body.to_vec(), data);
+        }
+        assert!(ch.independent_requests());
+    }
+
+    /// Tags in any script reach ntfy: header values must be ASCII, so they go RFC 2047
+    /// encoded as the title does.
+    #[test]
+    fn non_ascii_tags_are_encoded() {
+        let out = prepare(
+            &*channel("ntfy", "{topic: t1, tags: [prod, sécurité, 数据库]}"),
+            &event("backup_failure", None),
+        );
+        let tags = header(http(&out)[0], "Tags").unwrap();
+        assert!(tags.is_ascii(), "{tags}");
+        assert_eq!(decoded(tags), "prod,sécurité,数据库");
+        for (_, v) in &http(&out)[0].headers {
+            assert!(
+                v.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b)),
+                "{v}"
+            );
+        }
+    }
+
+    /// The topic and credentials are masked; contradictory keys are refused.
+    #[test]
+    fn secrets_and_refused_keys() {
+        let s = channel("ntfy", "{topic: t1, user: alice, password: pw1}").secrets();
+        let basic = base64::engine::general_purpose::STANDARD.encode("alice:pw1");
+        assert!(s.contains(&"t1".to_string()) && s.contains(&basic), "{s:?}");
+        for (keys, key) in [
+            ("{topic: t1, priority: 6}", "priority"),
+            ("{topic: t1, priority: 0}", "priority"),
+            ("{topic: t1, token: tk, user: u, password: p}", "token"),
+            ("{topic: t1, user: u}", "user"),
+            ("{topic: 'a/b'}", "topic"),
+            ("{url: 'ntfy.sh', topic: t1}", "url"),
+        ] {
+            let e = channel("ntfy", keys).validate().unwrap_err();
+            assert_eq!(e.key, Some(key), "{keys}: {}", e.message);
         }
     }
 }

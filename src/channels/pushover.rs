@@ -259,38 +259,272 @@ impl super::Channel for Pushover {
 
 #[cfg(test)]
 mod prepare_table {
-    use super::super::testkit::{channel, event, http, prepare};
+    use super::super::testkit::{
+        channel, event, hostile_long_body, http, prepare, prepare_with_texts, HOSTILE_TITLE_TEXT,
+    };
+    use super::super::{HttpRequest, Reply};
+    use crate::render::Unit;
 
+    /// The form fields Pushover reads, after checking the URL and the content type.
+    fn form(h: &HttpRequest) -> Vec<(String, String)> {
+        assert_eq!(h.method, "POST");
+        assert!(h
+            .headers
+            .iter()
+            .any(|(k, v)| k == "Content-Type" && v == "application/x-www-form-urlencoded"));
+        url::form_urlencoded::parse(&h.body.to_vec())
+            .into_owned()
+            .collect()
+    }
+
+    fn field<'a>(f: &'a [(String, String)], k: &str) -> Option<&'a str> {
+        f.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
+    }
+
+    /// Priority by status unless set, `retry`/`expire` only for emergency priority, every
+    /// option as its Message API field, `html=1` unless turned off.
     #[test]
-    fn priority_by_status_and_emergency_retry() {
-        for (keys, ev, want) in [
+    fn each_key_and_status_fills_the_form() {
+        let base = "token: azGDORePK8gMaC0QOYAMyEEuzJnyUi, user: uQiRzpo4DXghDmr9QzzfQu27cmVRsG";
+        #[allow(clippy::type_complexity)]
+        let rows: [(&str, &str, &[(&str, Option<&str>)]); 9] = [
             (
-                "{token: at, user: uk, api_url: 'http://po'}",
+                "",
+                "backup_start",
+                &[
+                    ("priority", Some("0")),
+                    ("retry", None),
+                    ("expire", None),
+                    ("device", None),
+                    ("sound", None),
+                    ("url", None),
+                    ("html", Some("1")),
+                ],
+            ),
+            ("", "backup_success", &[("priority", Some("0"))]),
+            ("", "backup_failure", &[("priority", Some("1")), ("retry", None)]),
+            ("", "user_login", &[("priority", Some("0")), ("html", Some("1"))]),
+            (
+                ", priority: 2",
                 "backup_failure",
-                &["priority=1"][..],
+                &[("priority", Some("2")), ("retry", Some("60")), ("expire", Some("3600"))],
             ),
             (
-                "{token: at, user: uk, api_url: 'http://po'}",
+                ", priority: 2, retry: 90s, expire: 2h",
                 "backup_success",
-                &["priority=0"][..],
+                &[("priority", Some("2")), ("retry", Some("90")), ("expire", Some("7200"))],
             ),
             (
-                "{token: at, user: uk, api_url: 'http://po', priority: 2}",
+                ", priority: -1, retry: 90s, expire: 2h",
                 "backup_failure",
-                &["priority=2", "retry=60", "expire=3600"][..],
+                &[("priority", Some("-1")), ("retry", None), ("expire", None)],
             ),
-        ] {
-            let out = prepare(&*channel("pushover", keys), &event(ev, None));
+            (
+                ", device: phone1, sound: siren, click_url: 'https://backup-host.example.com/run_1-a'",
+                "backup_failure",
+                &[
+                    ("device", Some("phone1")),
+                    ("sound", Some("siren")),
+                    ("url", Some("https://backup-host.example.com/run_1-a")),
+                ],
+            ),
+            (", html: false", "backup_failure", &[("html", None), ("device", None), ("sound", None), ("url", None)]),
+        ];
+        for (more, ev, want) in rows {
+            let keys = format!("{{{base}{more}}}");
+            let ch = channel("pushover", &keys);
+            ch.validate().unwrap();
+            let e = event(ev, None);
+            let out = prepare(&*ch, &e);
+            assert_eq!(out.len(), 1, "{keys}");
             let h = http(&out)[0];
-            assert_eq!(h.url, "http://po/1/messages.json", "{keys}");
-            let body = String::from_utf8(h.body.to_vec()).unwrap();
-            for w in want {
-                assert!(body.contains(w), "{keys} {ev}: {body}");
+            assert_eq!(h.url, "https://api.pushover.net/1/messages.json", "{keys}");
+            let f = form(h);
+            assert_eq!(field(&f, "token"), Some("azGDORePK8gMaC0QOYAMyEEuzJnyUi"));
+            assert_eq!(field(&f, "user"), Some("uQiRzpo4DXghDmr9QzzfQu27cmVRsG"));
+            assert_eq!(field(&f, "title"), Some("T"), "{keys}");
+            assert_eq!(field(&f, "message"), Some("B"), "{keys}");
+            let ts = time::OffsetDateTime::parse(
+                &e.timestamp,
+                &time::format_description::well_known::Rfc3339,
+            )
+            .unwrap()
+            .unix_timestamp()
+            .to_string();
+            assert_eq!(field(&f, "timestamp"), Some(ts.as_str()), "{keys}");
+            for (k, v) in want {
+                assert_eq!(field(&f, k), *v, "{keys} {ev}: {k}");
             }
-            assert!(
-                body.contains("token=at") && body.contains("user=uk"),
-                "{body}"
-            );
         }
+        let out = prepare(
+            &*channel(
+                "pushover",
+                "{token: at, user: uk, api_url: 'http://127.0.0.1:9/po/'}",
+            ),
+            &event("backup_failure", None),
+        );
+        assert_eq!(http(&out)[0].url, "http://127.0.0.1:9/po/1/messages.json");
+        assert_eq!(
+            channel("pushover", "{token: at, user: uk}").secrets(),
+            ["at", "uk"]
+        );
+    }
+
+    /// Values Pushover would refuse are refused before sending.
+    #[test]
+    fn refused_keys() {
+        let long = format!("https://x.example/{}", "a".repeat(500));
+        for (more, key) in [
+            ("priority: 3", "priority"),
+            ("priority: -3", "priority"),
+            ("priority: 2, retry: 10s", "retry"),
+            ("priority: 2, expire: 4h", "expire"),
+            ("click_url: 'x.example/run'", "click_url"),
+            (&format!("click_url: '{long}'"), "click_url"),
+            ("api_url: 'api.pushover.net'", "api_url"),
+        ] {
+            let e = channel("pushover", &format!("{{token: at, user: uk, {more}}}"))
+                .validate()
+                .unwrap_err();
+            assert_eq!(e.key, Some(key), "{more}: {}", e.message);
+        }
+    }
+
+    /// Pushover answers `{"status":1}`; errors name what is wrong in `errors`.
+    #[test]
+    fn replies() {
+        let ch = channel("pushover", "{token: at, user: uk}");
+        let reply = |status: u16, body: &str| Reply {
+            status,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: body.as_bytes().to_vec(),
+        };
+        ch.check(&reply(
+            200,
+            r#"{"status":1,"request":"647d2300-702c-4b38-8b2f-d56326ae460b"}"#,
+        ))
+        .unwrap();
+        for (status, body, message, retryable) in [
+            (
+                400,
+                r#"{"user":"invalid","errors":["user identifier is not a valid user, group, or subscribed user key"],"status":0,"request":"r1"}"#,
+                "Pushover 400: user identifier is not a valid user, group, or subscribed user key",
+                false,
+            ),
+            (
+                400,
+                r#"{"token":"invalid","errors":["application token is invalid","message cannot be blank"],"status":0}"#,
+                "Pushover 400: application token is invalid; message cannot be blank",
+                false,
+            ),
+            (
+                200,
+                r#"{"status":0,"errors":["message is too long"]}"#,
+                "Pushover answered 200 without status 1: message is too long",
+                false,
+            ),
+            (
+                200,
+                "<html>captive portal</html>",
+                "Pushover answered 200 without status 1: <html>captive portal</html>",
+                false,
+            ),
+            (
+                429,
+                r#"{"status":0,"errors":["too many requests"]}"#,
+                "Pushover 429: too many requests",
+                true,
+            ),
+            (500, "", "HTTP 500", true),
+        ] {
+            let e = ch.check(&reply(status, body)).unwrap_err();
+            assert_eq!(e.message, message, "{status}");
+            assert_eq!(e.retryable, retryable, "{status}");
+            assert_eq!(e.status, Some(status), "{status}");
+        }
+    }
+
+    /// Message within 1,024 characters and title within 250 however long and escaped the
+    /// text; start and end kept; entities whole.
+    #[test]
+    fn hostile_text_fits_pushover() {
+        let long = hostile_long_body();
+        let long_title = format!("{HOSTILE_TITLE_TEXT} {}", "漢".repeat(300));
+        for (keys, html) in [
+            ("{token: at, user: uk}", true),
+            ("{token: at, user: uk, html: false}", false),
+        ] {
+            for title in [HOSTILE_TITLE_TEXT, long_title.as_str()] {
+                let ch = channel("pushover", keys);
+                let out =
+                    prepare_with_texts(&*ch, &event("backup_failure", None), title, &long).unwrap();
+                let f = form(http(&out)[0]);
+                let t = field(&f, "title").unwrap();
+                let m = field(&f, "message").unwrap();
+                assert!(Unit::Chars.len(t) <= 250, "{keys}: {}", Unit::Chars.len(t));
+                assert!(t.starts_with("Sauvegarde échouée ✗ <b>&\"'*_~|"), "{t}");
+                assert!(Unit::Chars.len(m) <= 1024, "{keys}: {}", Unit::Chars.len(m));
+                assert!(Unit::Chars.len(m) > 900, "{keys}: {}", Unit::Chars.len(m));
+                assert!(m.starts_with("START") && m.ends_with("END"), "{keys}");
+                assert!(m.contains("characters cut"), "{keys}");
+                if html {
+                    assert!(
+                        m.starts_with("START job &lt;b&gt;db&lt;/b&gt; &amp; "),
+                        "{m}"
+                    );
+                    assert!(!m.contains('<') && !m.contains('>'), "{keys}");
+                    assert_eq!(
+                        m.matches('&').count(),
+                        m.matches("&amp;").count()
+                            + m.matches("&lt;").count()
+                            + m.matches("&gt;").count(),
+                        "{keys}"
+                    );
+                } else {
+                    assert!(m.starts_with("START job <b>db</b> & "), "{m}");
+                }
+            }
+        }
+        // `message` is required: an empty body sends the title.
+        let out = prepare_with_texts(
+            &*channel("pushover", "{token: at, user: uk}"),
+            &event("backup_failure", None),
+            "Only a title",
+            " ",
+        )
+        .unwrap();
+        assert_eq!(field(&form(http(&out)[0]), "message"), Some("Only a title"));
+    }
+
+    /// One image goes as `attachment` in a multipart body; other files are named.
+    #[test]
+    fn one_image_attached_others_named() {
+        use crate::attach::Attachment;
+        let mut e = event("backup_failure", None);
+        e.attachments = vec![
+            Attachment::new("run.log".into(), b"log".to_vec()),
+            Attachment::new("graph.png".into(), b"\x89PNG-data".to_vec()),
+        ];
+        let out = prepare(&*channel("pushover", "{token: at, user: uk}"), &e);
+        let h = http(&out)[0];
+        let ct = h
+            .headers
+            .iter()
+            .find(|(k, _)| k == "Content-Type")
+            .map(|(_, v)| v.clone())
+            .unwrap();
+        let boundary = ct.strip_prefix("multipart/form-data; boundary=").unwrap();
+        let body = String::from_utf8_lossy(&h.body.to_vec()).into_owned();
+        assert!(body.ends_with(&format!("--{boundary}--\r\n")));
+        assert!(body.contains(
+            "Content-Disposition: form-data; name=\"attachment\"; filename=\"graph.png\"\r\nContent-Type: image/png\r\n\r\n\u{FFFD}PNG-data\r\n"
+        ));
+        assert!(body.contains("name=\"token\"\r\n\r\nat\r\n"));
+        assert!(body.contains("name=\"priority\"\r\n\r\n1\r\n"));
+        assert!(body.contains("Not attached (Pushover takes one image of at most 5 MiB): run.log"));
+        assert!(
+            !body.contains("graph.png ("),
+            "the image is not listed as left out"
+        );
     }
 }

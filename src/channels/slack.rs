@@ -126,20 +126,170 @@ pub(crate) fn context(msg: &Message) -> String {
 
 #[cfg(test)]
 mod prepare_table {
-    use super::super::testkit::{channel, event, http, json, prepare};
+    use std::time::Duration;
 
+    use super::super::testkit::{
+        channel, event, hostile_long_body, http, json, prepare, prepare_with_texts,
+        HOSTILE_TITLE_TEXT,
+    };
+    use super::super::Reply;
+    use crate::render::Unit;
+
+    const HOOK: &str = "https://hooks.slack.com/services/T0001/B0002/XXXXsecretXXXX";
+
+    /// Each status: its emoji in the header and the text, its colour, the context line.
     #[test]
-    fn title_in_a_header_block_and_a_text_fallback() {
-        let ch = channel("slack", "{url: 'https://hooks.slack.com/services/T/B/x'}");
-        for ev in ["backup_failure", "backup_success", "backup_start"] {
-            let out = prepare(&*ch, &event(ev, None));
-            let body = json(http(&out)[0]);
-            assert!(!body["text"].as_str().unwrap().is_empty(), "{ev}");
+    fn each_status_has_its_emoji_and_colour() {
+        let ch = channel("slack", &format!("{{url: '{HOOK}'}}"));
+        for (ev, emoji, color) in [
+            ("backup_start", ":arrow_forward:", "#3498db"),
+            ("backup_success", ":white_check_mark:", "#2eb67d"),
+            ("backup_failure", ":rotating_light:", "#e01e5a"),
+            ("user_login", ":information_source:", "#95a5a6"),
+        ] {
+            let e = event(ev, None);
+            let out = prepare(&*ch, &e);
+            assert_eq!(out.len(), 1, "{ev}");
+            let h = http(&out)[0];
+            assert_eq!((h.method.as_str(), h.url.as_str()), ("POST", HOOK), "{ev}");
+            assert!(
+                h.headers
+                    .iter()
+                    .any(|(k, v)| k == "Content-Type" && v == "application/json"),
+                "{ev}"
+            );
+            let body = json(h);
+            assert_eq!(body["text"], format!("{emoji} T\nB"), "{ev}");
             let blocks = body["blocks"].as_array().unwrap();
+            assert_eq!(blocks.len(), 3, "{ev}");
             assert_eq!(blocks[0]["type"], "header", "{ev}");
             assert_eq!(blocks[0]["text"]["type"], "plain_text", "{ev}");
-            let header = blocks[0]["text"]["text"].as_str().unwrap();
-            assert!(header.ends_with(" T"), "{ev}: {header}");
+            assert_eq!(blocks[0]["text"]["text"], format!("{emoji} T"), "{ev}");
+            assert_eq!(blocks[0]["text"]["emoji"], true, "{ev}");
+            assert_eq!(blocks[1]["type"], "section", "{ev}");
+            assert_eq!(blocks[1]["text"]["type"], "mrkdwn", "{ev}");
+            assert_eq!(blocks[1]["text"]["text"], "B", "{ev}");
+            assert_eq!(blocks[2]["type"], "context", "{ev}");
+            assert_eq!(
+                blocks[2]["elements"][0]["text"],
+                format!("{ev} · db · h · {}", e.timestamp),
+                "{ev}"
+            );
+            assert_eq!(body["attachments"][0]["color"], color, "{ev}");
+            assert_eq!(body["attachments"][0]["fallback"], "T", "{ev}");
         }
+    }
+
+    /// Slack's answers: `ok` in plain text, or an error code as the body.
+    #[test]
+    fn replies() {
+        let ch = channel("slack", &format!("{{url: '{HOOK}'}}"));
+        let reply = |status: u16, headers: &[(&str, &str)], body: &str| Reply {
+            status,
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body: body.as_bytes().to_vec(),
+        };
+        ch.check(&reply(200, &[("Content-Type", "text/plain")], "ok"))
+            .unwrap();
+        for (status, headers, body, names, retryable, wait) in [
+            (
+                400,
+                &[][..],
+                "invalid_payload",
+                "invalid_payload",
+                false,
+                None,
+            ),
+            (400, &[], "no_text", "no_text", false, None),
+            (403, &[], "invalid_token", "invalid_token", false, None),
+            (404, &[], "no_service", "no_service", false, None),
+            (
+                410,
+                &[],
+                "channel_is_archived",
+                "channel_is_archived",
+                false,
+                None,
+            ),
+            (
+                429,
+                &[("Retry-After", "3")],
+                "rate_limited",
+                "rate_limited",
+                true,
+                Some(Duration::from_secs(3)),
+            ),
+            (500, &[], "rollup_error", "rollup_error", true, None),
+            // A 200 that is not Slack's `ok` (a proxy's login page) is not a delivery.
+            (
+                200,
+                &[],
+                "<html>sign in</html>",
+                "Slack answered 200",
+                false,
+                None,
+            ),
+        ] {
+            let e = ch.check(&reply(status, headers, body)).unwrap_err();
+            assert!(e.message.contains(names), "{status}: {}", e.message);
+            assert_eq!(e.retryable, retryable, "{status} {body}");
+            assert_eq!(e.retry_after, wait, "{status} {body}");
+            assert_eq!(e.status, Some(status), "{status} {body}");
+        }
+    }
+
+    /// A hostile title and a 10,000-character body: the header stays plain and within 150
+    /// UTF-16 units, the section within 3,000 and escaped, the text within 4,000.
+    #[test]
+    fn hostile_text_fits_slack() {
+        let ch = channel("slack", &format!("{{url: '{HOOK}'}}"));
+        let long = hostile_long_body();
+        let title = format!("{HOSTILE_TITLE_TEXT} {}", "漢".repeat(200));
+        let out = prepare_with_texts(&*ch, &event("backup_failure", None), &title, &long).unwrap();
+        let body = json(http(&out)[0]);
+        let s = |v: &serde_json::Value| v.as_str().unwrap().to_string();
+        let header = s(&body["blocks"][0]["text"]["text"]);
+        assert!(Unit::Utf16.len(&header) <= 150, "{header}");
+        // Plain text: shown as written, nothing escaped.
+        assert!(
+            header.starts_with(":rotating_light: Sauvegarde échouée ✗ <b>&\"'*_~| "),
+            "{header}"
+        );
+        assert!(
+            header.contains("characters cut") && header.ends_with('漢'),
+            "{header}"
+        );
+        let section = s(&body["blocks"][1]["text"]["text"]);
+        assert!(Unit::Utf16.len(&section) <= 3000);
+        assert!(Unit::Utf16.len(&section) > 2500);
+        assert!(section.starts_with("START job &lt;b&gt;db&lt;/b&gt; &amp; *bold*"));
+        assert!(section.ends_with("FATAL: disk full END"));
+        assert!(section.contains("characters cut"));
+        assert!(!section.contains('<') && !section.contains('>'));
+        let text = s(&body["text"]);
+        assert!(Unit::Utf16.len(&text) <= 4000, "{}", Unit::Utf16.len(&text));
+        assert!(text.starts_with(":rotating_light: Sauvegarde échouée ✗ &lt;b&gt;&amp;"));
+        assert!(text.ends_with("END"));
+        assert!(!text.contains('<') && !text.contains('>'));
+        assert!(body["blocks"].as_array().unwrap().len() <= 50);
+        // An empty body still makes a valid section (Slack refuses empty text).
+        let out = prepare_with_texts(&*ch, &event("backup_success", None), "T", "").unwrap();
+        assert_eq!(json(http(&out)[0])["blocks"][1]["text"]["text"], " ");
+    }
+
+    /// The hook path is the secret; only http(s) URLs are taken.
+    #[test]
+    fn the_hook_path_is_masked() {
+        assert_eq!(
+            channel("slack", &format!("{{url: '{HOOK}'}}")).secrets(),
+            ["T0001/B0002/XXXXsecretXXXX"]
+        );
+        let e = channel("slack", "{url: 'hooks.slack.com/services/x'}")
+            .validate()
+            .unwrap_err();
+        assert_eq!(e.key, Some("url"));
     }
 }

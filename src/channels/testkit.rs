@@ -55,3 +55,46 @@ pub(crate) fn http(out: &[Outgoing]) -> Vec<&HttpRequest> {
 pub(crate) fn json(h: &HttpRequest) -> serde_json::Value {
     serde_json::from_slice(&h.body.to_vec()).expect("a JSON body")
 }
+
+/// What `ch` would send for `ev` with the rendered `title` and `body`, or why it cannot.
+pub(crate) fn prepare_with_texts(
+    ch: &dyn Channel,
+    ev: &Event,
+    title: &str,
+    body: &str,
+) -> Result<Vec<Outgoing>, super::DeliveryError> {
+    let msg = Message {
+        event: ev,
+        title: title.into(),
+        body: body.into(),
+        endpoint: "e",
+        kind: "k",
+    };
+    ch.prepare(&msg)
+}
+
+/// A hostile title: markup of every kind, quotes, accents, a URL with `-`, `_` and `&`,
+/// an emoji.
+pub(crate) const HOSTILE_TITLE_TEXT: &str = "Sauvegarde échouée ✗ <b>&\"'*_~| https://backup-host.example.com/logs/run_2026-11-30.log?a=1&b=2 🔥";
+
+/// A hostile body of exactly 10,000 characters: markup, a URL, CJK, emoji, a line of
+/// 1,500 characters, many lines. It starts with `START` and ends with `END`, so a cut that
+/// keeps start and end shows both.
+pub(crate) fn hostile_long_body() -> String {
+    let mut b = String::from(
+        "START job <b>db</b> & *bold* _it_ `code` [x](y) https://backup-host.example.com/logs/run_2026-11-30.log?a=1&b=2\n",
+    );
+    b.push_str(&"long-line_".repeat(150));
+    b.push('\n');
+    let filler = "日本語のログ 🔥 <tag> & *x* _y_ 错误\n";
+    let tail = "FATAL: disk full END";
+    let n = |s: &str| s.chars().count();
+    while n(&b) + n(filler) + n(tail) <= 10_000 {
+        b.push_str(filler);
+    }
+    while n(&b) + n(tail) < 10_000 {
+        b.push('.');
+    }
+    b.push_str(tail);
+    b
+}
