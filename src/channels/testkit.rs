@@ -55,3 +55,43 @@ pub(crate) fn http(out: &[Outgoing]) -> Vec<&HttpRequest> {
 pub(crate) fn json(h: &HttpRequest) -> serde_json::Value {
     serde_json::from_slice(&h.body.to_vec()).expect("a JSON body")
 }
+
+/// What `ch` would send for `ev` titled `title` with body `body` (for hostile or empty
+/// texts, which [`prepare`] does not take).
+pub(crate) fn prepare_with_texts(
+    ch: &dyn Channel,
+    ev: &Event,
+    title: &str,
+    body: &str,
+) -> Vec<Outgoing> {
+    let msg = Message {
+        event: ev,
+        title: title.into(),
+        body: body.into(),
+        endpoint: "e",
+        kind: "k",
+    };
+    ch.prepare(&msg).expect("prepare succeeds")
+}
+
+/// A title with markup, quotes, entities, a URL with `-` and `_`, accents and emoji.
+pub(crate) const HOSTILE_TITLE_TEXT: &str = "Sauvegarde échouée ✗ <b>&\"'*_~| https://backup-host.example.com/logs/run_2026-11-30.log?a=1&b=2 🔥";
+
+/// A 10,000-character body: markup, a URL, CJK, emoji, a 1,500-character line, newlines;
+/// it starts with `START-OF-LOG` and ends with `END-OF-LOG`.
+pub(crate) fn hostile_long_body() -> String {
+    let mut s = String::from("START-OF-LOG <b>bold</b> *star* _under_ `tick` [l](x) &amp; \n");
+    s.push_str("see https://backup-host.example.com/logs/run_2026-11-30.log?a=1&b=2\n");
+    s.push_str(&"x".repeat(1500));
+    s.push('\n');
+    let tail = "\nEND-OF-LOG";
+    let filler = "バックアップ失敗 🔥 <i>err</i> & \"q\" 'a' ~|_\n";
+    while s.chars().count() + filler.chars().count() + tail.chars().count() <= 10_000 {
+        s.push_str(filler);
+    }
+    while s.chars().count() + tail.chars().count() < 10_000 {
+        s.push('.');
+    }
+    s.push_str(tail);
+    s
+}
