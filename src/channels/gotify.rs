@@ -62,30 +62,121 @@ impl super::Channel for Gotify {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::testkit::{channel, event, http, json, prepare};
+mod prepare_table {
+    use super::super::testkit::{
+        channel, event, hostile_log_body, http, json, prepare, prepare_texts_ok,
+        HOSTILE_TITLE_TEXT,
+    };
+    use crate::http::Reply;
 
+    const BASE: &str = "{url: 'http://g/gotify/', token: tok-1";
+
+    /// Rows: extra keys, event, the URL, the `priority` sent.
     #[test]
-    fn priority_by_status_unless_set() {
-        for (keys, ev, want) in [
-            ("{url: 'http://g', token: t}", "backup_failure", 8),
-            ("{url: 'http://g', token: t}", "backup_success", 5),
-            ("{url: 'http://g', token: t}", "backup_start", 2),
-            ("{url: 'http://g', token: t}", "user_login", 4),
+    fn url_token_and_priority_by_status_unless_set() {
+        for (extra, ev, url, want) in [
+            ("", "backup_start", "http://g/gotify/message", 2),
+            ("", "backup_success", "http://g/gotify/message", 5),
+            ("", "backup_failure", "http://g/gotify/message", 8),
+            ("", "user_login", "http://g/gotify/message", 4),
+            ("", "test", "http://g/gotify/message", 4),
             (
-                "{url: 'http://g', token: t, priority: 10}",
+                ", priority: 10",
                 "backup_success",
+                "http://g/gotify/message",
                 10,
             ),
+            (
+                ", priority: 0",
+                "backup_failure",
+                "http://g/gotify/message",
+                0,
+            ),
         ] {
-            let out = prepare(&*channel("gotify", keys), &event(ev, None));
+            let keys = format!("{BASE}{extra}}}");
+            let out = prepare(&*channel("gotify", &keys), &event(ev, None));
             let reqs = http(&out);
-            assert_eq!(reqs[0].url, "http://g/message", "{keys} {ev}");
-            assert_eq!(json(reqs[0])["priority"], want, "{keys} {ev}");
-            assert!(reqs[0]
-                .headers
-                .iter()
-                .any(|(k, v)| k == "X-Gotify-Key" && v == "t"));
+            assert_eq!(reqs.len(), 1, "{keys} {ev}");
+            let h = reqs[0];
+            assert_eq!(
+                (h.method.as_str(), h.url.as_str()),
+                ("POST", url),
+                "{keys} {ev}"
+            );
+            assert!(!h.url.contains("tok-1"), "the token stays out of the URL");
+            let header = |name: &str| {
+                h.headers
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.as_str())
+            };
+            assert_eq!(header("X-Gotify-Key"), Some("tok-1"), "{keys} {ev}");
+            assert_eq!(header("Content-Type"), Some("application/json"));
+            let body = json(h);
+            assert_eq!(body["priority"], want, "{keys} {ev}");
+            assert!(
+                body["priority"].is_u64(),
+                "an integer, as Gotify's model wants"
+            );
+            assert_eq!(
+                (body["title"].as_str(), body["message"].as_str()),
+                (Some("T"), Some("B"))
+            );
+        }
+    }
+
+    /// Gotify refuses an empty `message` (400 "Field 'message' is required"): an empty
+    /// body sends the title as the message; hostile text goes as written, uncut.
+    #[test]
+    fn message_never_empty_and_text_as_written() {
+        let ch = channel("gotify", "{url: 'http://g', token: t}");
+        let ev = event("backup_failure", None);
+        for (title, body, message) in [("T", "", "T"), ("T", " \n ", "T")] {
+            let sent = json(http(&prepare_texts_ok(&*ch, &ev, title, body))[0]);
+            assert_eq!(sent["message"], message, "{body:?}");
+        }
+        let long = hostile_log_body();
+        let sent = json(http(&prepare_texts_ok(&*ch, &ev, HOSTILE_TITLE_TEXT, &long))[0]);
+        assert_eq!(sent["title"], HOSTILE_TITLE_TEXT);
+        assert_eq!(sent["message"], long.as_str(), "Gotify has no length limit");
+    }
+
+    /// Replies: 200 with the stored message is delivered; Gotify's error envelope names
+    /// what to fix; 5xx is retried.
+    #[test]
+    fn replies() {
+        let ch = channel("gotify", "{url: 'http://g', token: t}");
+        let reply = |status: u16, body: &str| Reply {
+            status,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: body.as_bytes().to_vec(),
+        };
+        let ok = r#"{"id":25,"appid":5,"message":"B","title":"T","priority":8,"date":"2026-11-30T22:00:00Z"}"#;
+        assert!(ch.check(&reply(200, ok)).is_ok());
+        for (status, body, says, retry) in [
+            (
+                401,
+                r#"{"error":"Unauthorized","errorCode":401,"errorDescription":"you need to provide a valid access token or user credentials to access this api"}"#,
+                "Gotify 401: you need to provide a valid access token",
+                false,
+            ),
+            (
+                400,
+                r#"{"error":"Bad Request","errorCode":400,"errorDescription":"Field 'message' is required"}"#,
+                "Gotify 400: Field 'message' is required",
+                false,
+            ),
+            (
+                403,
+                r#"{"error":"Forbidden","errorCode":403,"errorDescription":"you are not allowed to access this api"}"#,
+                "Gotify 403: you are not allowed",
+                false,
+            ),
+            (502, "Bad Gateway", "HTTP 502: Bad Gateway", true),
+        ] {
+            let e = ch.check(&reply(status, body)).unwrap_err();
+            assert!(e.message.starts_with(says), "{status}: {}", e.message);
+            assert_eq!((e.status, e.retryable), (Some(status), retry), "{status}");
         }
     }
 }

@@ -90,21 +90,166 @@ fn exit_code(ev: &Event) -> Option<u8> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::testkit::{channel, event, http, prepare};
+mod prepare_table {
+    use super::super::testkit::{channel, event, http, prepare, prepare_texts_ok};
+    use crate::http::Reply;
 
+    const ID: &str = "0b3bd6f2-8ba6-4fd7-a8b6-9fbd8a0b3c11";
+
+    /// Rows: url, event, `fields.exit_code`, the ping URL (with the run id `rid`).
     #[test]
-    fn path_by_status_and_exit_code() {
-        let ch = channel("healthchecks", "{url: 'http://hc/ping/abc'}");
-        for (ev, code, want) in [
-            ("backup_start", None, "http://hc/ping/abc/start"),
-            ("backup_success", None, "http://hc/ping/abc"),
-            ("backup_failure", None, "http://hc/ping/abc/fail"),
-            ("backup_failure", Some(3), "http://hc/ping/abc/3"),
+    fn ping_path_by_status_and_exit_code() {
+        let uuid_url = "{url: 'https://hc-ping.com/5a9a1e7c-3e1f-4c4e-9f3e-0d2f6c1b7a10'}";
+        let hc = "https://hc-ping.com/5a9a1e7c-3e1f-4c4e-9f3e-0d2f6c1b7a10";
+        for (keys, ev, code, want) in [
+            (
+                uuid_url,
+                "backup_start",
+                None,
+                format!("{hc}/start?rid={ID}"),
+            ),
+            (uuid_url, "backup_success", None, format!("{hc}?rid={ID}")),
+            (
+                uuid_url,
+                "backup_failure",
+                None,
+                format!("{hc}/fail?rid={ID}"),
+            ),
+            (
+                uuid_url,
+                "backup_failure",
+                Some(3),
+                format!("{hc}/3?rid={ID}"),
+            ),
+            (
+                uuid_url,
+                "backup_failure",
+                Some(255),
+                format!("{hc}/255?rid={ID}"),
+            ),
+            (
+                uuid_url,
+                "backup_failure",
+                Some(0),
+                format!("{hc}/fail?rid={ID}"),
+            ),
+            (
+                uuid_url,
+                "backup_failure",
+                Some(256),
+                format!("{hc}/fail?rid={ID}"),
+            ),
+            (
+                uuid_url,
+                "backup_success",
+                Some(0),
+                format!("{hc}?rid={ID}"),
+            ),
+            (uuid_url, "user_login", None, format!("{hc}/log?rid={ID}")),
+            (uuid_url, "test", None, format!("{hc}/log?rid={ID}")),
+            (
+                "{url: 'http://hc.local/ping/'}",
+                "backup_start",
+                None,
+                format!("http://hc.local/ping/start?rid={ID}"),
+            ),
+            (
+                "{url: 'http://hc.local/ping/pk-1/db-nightly?create=1'}",
+                "backup_failure",
+                Some(2),
+                format!("http://hc.local/ping/pk-1/db-nightly/2?create=1&rid={ID}"),
+            ),
         ] {
-            let out = prepare(&*ch, &event(ev, code));
-            let url = &http(&out)[0].url;
-            assert!(url.starts_with(want), "{ev} {code:?}: {url}");
+            let mut e = event(ev, code);
+            e.id = ID.into();
+            let out = prepare(&*channel("healthchecks", keys), &e);
+            let reqs = http(&out);
+            assert_eq!(reqs.len(), 1, "{keys} {ev} {code:?}");
+            let h = reqs[0];
+            assert_eq!(h.method, "POST");
+            assert_eq!(h.url, want, "{keys} {ev} {code:?}");
+            let ct = h.headers.iter().find(|(k, _)| k == "Content-Type");
+            assert_eq!(
+                ct.map(|(_, v)| v.as_str()),
+                Some("text/plain; charset=utf-8")
+            );
         }
+    }
+
+    /// The exit code as text (a payload's `"exit_code": "7"`) counts too; an event id
+    /// that is no UUID sends no `rid` (healthchecks answers 400 "invalid uuid format").
+    #[test]
+    fn exit_code_as_text_and_rid_only_for_a_uuid() {
+        let ch = channel("healthchecks", "{url: 'http://hc/ping/abc'}");
+        let mut e = event("backup_failure", None);
+        e.fields.insert("exit_code".into(), " 7 ".into());
+        e.id = "run-42".into();
+        assert_eq!(http(&prepare(&*ch, &e))[0].url, "http://hc/ping/abc/7");
+        let mut e = event("backup_start", None);
+        e.id = "0B3BD6F28BA64FD7A8B69FBD8A0B3C11".into();
+        assert_eq!(
+            http(&prepare(&*ch, &e))[0].url,
+            format!("http://hc/ping/abc/start?rid={ID}"),
+            "rid in canonical form"
+        );
+    }
+
+    /// The ping body is the event's message and error, else the rendered body; at most
+    /// 10,000 bytes (a self-hosted server's `PING_BODY_LIMIT`), keeping the end (the
+    /// FATAL line).
+    #[test]
+    fn body_is_the_log_within_the_ping_body_limit() {
+        let ch = channel("healthchecks", "{url: 'http://hc/ping/abc'}");
+        let body_of = |e: &crate::event::Event, body: &str| {
+            let out = prepare_texts_ok(&*ch, e, "T", body);
+            String::from_utf8(http(&out)[0].body.to_vec()).unwrap()
+        };
+        let mut e = event("backup_failure", None);
+        assert_eq!(body_of(&e, "B"), "disk full");
+        e.message = Some("pg_dump ran 2 h".into());
+        assert_eq!(body_of(&e, "B"), "pg_dump ran 2 h\ndisk full");
+        e.message = None;
+        e.error = None;
+        assert_eq!(body_of(&e, "rendered body"), "rendered body");
+        let mut log = String::from("START 🔥 <b>&\"'*_~|\n");
+        while log.len() < 30_000 {
+            log.push_str("バックアップ https://backup-host.example.com/run_2026-11-30.log\n");
+        }
+        log.push_str("FATAL: no space left on device");
+        e.error = Some(log);
+        let sent = body_of(&e, "B");
+        assert!(sent.len() <= 10_000, "{} bytes", sent.len());
+        assert!(
+            sent.len() > 9_000,
+            "the limit is used: {} bytes",
+            sent.len()
+        );
+        assert!(
+            sent.starts_with("START 🔥 <b>&\"'*_~|\n"),
+            "as written, not escaped"
+        );
+        assert!(sent.ends_with("FATAL: no space left on device"));
+        assert!(sent.contains("cut"), "a marker says text was left out");
+    }
+
+    /// healthchecks answers `200 OK`; a 404 (unknown check) is final, a 5xx retried.
+    #[test]
+    fn replies() {
+        let ch = channel("healthchecks", "{url: 'http://hc/ping/abc'}");
+        let reply = |status: u16, body: &str| Reply {
+            status,
+            headers: vec![("Ping-Body-Limit".into(), "10000".into())],
+            body: body.as_bytes().to_vec(),
+        };
+        assert!(ch.check(&reply(200, "OK")).is_ok());
+        assert!(ch.check(&reply(201, "Created")).is_ok());
+        let e = ch.check(&reply(404, "not found")).unwrap_err();
+        assert_eq!(
+            (e.message.as_str(), e.retryable),
+            ("HTTP 404: not found", false)
+        );
+        let e = ch.check(&reply(400, "invalid uuid format")).unwrap_err();
+        assert!(e.message.contains("invalid uuid format") && !e.retryable);
+        assert!(ch.check(&reply(503, "")).unwrap_err().retryable);
     }
 }

@@ -193,36 +193,246 @@ mod tests {
 
 #[cfg(test)]
 mod prepare_table {
-    use super::super::testkit::{channel, event, prepare};
-    use super::super::Outgoing;
+    use super::super::testkit::{
+        channel, event, hostile_log_body, prepare, prepare_texts_ok, HOSTILE_TITLE_TEXT,
+    };
+    use super::super::{Message, Outgoing};
+    use super::MqttRequest;
+    use crate::event::Event;
+    use serde_json::{json, Value};
 
+    fn one(out: &[Outgoing]) -> &MqttRequest {
+        match out {
+            [Outgoing::Mqtt(m)] => m,
+            other => panic!("not one MQTT request: {other:?}"),
+        }
+    }
+
+    fn payload(p: &super::Publish) -> Value {
+        serde_json::from_slice(&p.payload).unwrap()
+    }
+
+    /// Rows: keys, then what the connection uses: (tls, host, port, username,
+    /// password, ca_file, tls_insecure) and the event message's (qos, retain).
     #[test]
-    fn the_event_then_the_retained_outcome() {
-        let ch = channel("mqtt", "{url: 'mqtt://broker:1883'}");
-        for (ev, topics) in [
+    fn connection_keys_and_publish_options() {
+        type Conn<'a> = (bool, &'a str, u16, Option<&'a str>, Option<&'a str>);
+        for (keys, conn, ca, insecure, (qos, retain)) in [
             (
-                "backup_failure",
-                &["bnotify/h/db/backup_failure", "bnotify/h/db/status"][..],
+                "{url: 'mqtt://broker'}",
+                (false, "broker", 1883, None, None),
+                None,
+                false,
+                (1, false),
             ),
+            (
+                "{url: 'tcp://broker'}",
+                (false, "broker", 1883, None, None),
+                None,
+                false,
+                (1, false),
+            ),
+            (
+                "{url: 'mqtts://broker.example'}",
+                (true, "broker.example", 8883, None, None),
+                None,
+                false,
+                (1, false),
+            ),
+            (
+                "{url: 'ssl://broker:8884'}",
+                (true, "broker", 8884, None, None),
+                None,
+                false,
+                (1, false),
+            ),
+            (
+                "{url: 'mqtt://[::1]:1884'}",
+                (false, "::1", 1884, None, None),
+                None,
+                false,
+                (1, false),
+            ),
+            (
+                "{url: 'mqtts://u1:p%40ss@broker:8884'}",
+                (true, "broker", 8884, Some("u1"), Some("p@ss")),
+                None,
+                false,
+                (1, false),
+            ),
+            (
+                "{url: 'mqtts://u1:p1@broker', username: svc, password: s3cret}",
+                (true, "broker", 8883, Some("svc"), Some("s3cret")),
+                None,
+                false,
+                (1, false),
+            ),
+            (
+                "{url: 'mqtts://broker', ca_file: /etc/bnotify/ca.pem, tls_insecure: true}",
+                (true, "broker", 8883, None, None),
+                Some("/etc/bnotify/ca.pem"),
+                true,
+                (1, false),
+            ),
+            (
+                "{url: 'mqtt://broker', qos: 0, retain: true, tls_insecure: false}",
+                (false, "broker", 1883, None, None),
+                None,
+                false,
+                (0, true),
+            ),
+            (
+                "{url: 'mqtt://broker', qos: 1, retain: false}",
+                (false, "broker", 1883, None, None),
+                None,
+                false,
+                (1, false),
+            ),
+        ] {
+            let conn: Conn = conn;
+            let out = prepare(&*channel("mqtt", keys), &event("backup_failure", None));
+            let m = one(&out);
+            let got = (
+                m.tls,
+                m.host.as_str(),
+                m.port,
+                m.username.as_deref(),
+                m.password.as_deref(),
+            );
+            assert_eq!(got, conn, "{keys}");
+            assert_eq!(m.ca_file.as_deref(), ca.map(std::path::Path::new), "{keys}");
+            assert_eq!(m.tls_insecure, insecure, "{keys}");
+            let [event_msg, status_msg] = &m.messages[..] else {
+                panic!("{keys}: {} messages", m.messages.len())
+            };
+            assert_eq!((event_msg.qos, event_msg.retain), (qos, retain), "{keys}");
+            assert_eq!((status_msg.qos, status_msg.retain), (qos, true), "{keys}");
+        }
+    }
+
+    /// Rows: event, the topics published. The event JSON goes first; a success or
+    /// failure also leaves the task's outcome retained on `…/status`.
+    #[test]
+    fn the_event_then_the_retained_outcome_by_status() {
+        let ch = channel("mqtt", "{url: 'mqtt://broker'}");
+        for (ev, topics) in [
+            ("backup_start", &["bnotify/h/db/backup_start"][..]),
             (
                 "backup_success",
                 &["bnotify/h/db/backup_success", "bnotify/h/db/status"][..],
             ),
-            ("backup_start", &["bnotify/h/db/backup_start"][..]),
+            (
+                "backup_failure",
+                &["bnotify/h/db/backup_failure", "bnotify/h/db/status"][..],
+            ),
+            ("user_login", &["bnotify/h/db/user_login"][..]),
+            ("test", &["bnotify/h/db/test"][..]),
         ] {
-            let out = prepare(&*ch, &event(ev, None));
-            let Outgoing::Mqtt(m) = &out[0] else {
-                panic!("{ev}: not an MQTT publish")
-            };
+            let e = event(ev, None);
+            let out = prepare(&*ch, &e);
+            let m = one(&out);
             let got: Vec<&str> = m.messages.iter().map(|p| p.topic.as_str()).collect();
             assert_eq!(got, topics, "{ev}");
-            assert!(
-                m.messages.iter().all(|p| p.qos == 1),
-                "{ev}: QoS 1 by default"
-            );
+            assert_eq!(payload(&m.messages[0]), e.to_payload("T", "B"), "{ev}");
             if let Some(status) = m.messages.get(1) {
-                assert!(status.retain, "{ev}: the outcome is retained");
+                let want = json!({
+                    "status": e.status.as_str(), "event": ev,
+                    "id": e.id, "timestamp": e.timestamp,
+                });
+                assert_eq!(payload(status), want, "{ev}");
+            }
+            assert!(m.client_id.starts_with("bnotify-"), "{}", m.client_id);
+        }
+        let ids: Vec<String> = (0..2)
+            .map(|_| {
+                one(&prepare(&*ch, &event("backup_start", None)))
+                    .client_id
+                    .clone()
+            })
+            .collect();
+        assert_ne!(
+            ids[0], ids[1],
+            "a fresh client id: a clean session never kicks another"
+        );
+    }
+
+    /// Rows: keys, a change to the event, the first topic (or the error). Host, task
+    /// and event become one topic level each (`/`, `+`, `#` → `_`); a `topic` template
+    /// may not yield a wildcard or nothing.
+    #[test]
+    fn topics_default_template_and_refused() {
+        let templ = "{url: 'mqtt://b', topic: 'backups/{{ host }}/{{ task }}/{{ status }}'}";
+        let plain = "{url: 'mqtt://b'}";
+        let odd = |e: &mut Event| {
+            e.host = Some("nas/01".into());
+            e.task = Some("pg+main#1".into());
+        };
+        let no_task = |e: &mut Event| e.task = None;
+        let hash = |e: &mut Event| e.task = Some("a/#".into());
+        let same = |_: &mut Event| {};
+        type Row<'a> = (&'a str, &'a dyn Fn(&mut Event), Result<&'a str, &'a str>);
+        let rows: [Row; 6] = [
+            (plain, &odd, Ok("bnotify/nas_01/pg_main_1/backup_failure")),
+            (plain, &no_task, Ok("bnotify/h/none/backup_failure")),
+            (templ, &same, Ok("backups/h/db/failure")),
+            (
+                templ,
+                &hash,
+                Err("the topic \"backups/h/a/#/failure\" is empty or holds a wildcard"),
+            ),
+            (
+                "{url: 'mqtt://b', topic: '{{ \"\" }}'}",
+                &same,
+                Err("the topic \"\" is empty"),
+            ),
+            (
+                "{url: 'mqtt://b', topic: 'x/{{ endpoint.name }}/+'}",
+                &same,
+                Err("the topic \"x/e/+\""),
+            ),
+        ];
+        for (keys, change, want) in rows {
+            let ch = channel("mqtt", keys);
+            let mut ev = event("backup_failure", None);
+            change(&mut ev);
+            let msg = Message {
+                event: &ev,
+                title: "T".into(),
+                body: "B".into(),
+                endpoint: "e",
+                kind: "mqtt",
+            };
+            match (ch.prepare(&msg), want) {
+                (Ok(out), Ok(topic)) => {
+                    let m = one(&out);
+                    assert_eq!(m.messages[0].topic, topic, "{keys}");
+                    if keys == plain {
+                        let status = topic.rsplit_once('/').unwrap().0;
+                        assert_eq!(m.messages[1].topic, format!("{status}/status"), "{keys}");
+                    }
+                }
+                (Err(e), Err(says)) => {
+                    assert!(e.message.starts_with(says), "{keys}: {}", e.message)
+                }
+                (got, _) => panic!("{keys}: {got:?}"),
             }
         }
+    }
+
+    /// Hostile title and a 10,000-character body arrive exactly as written in the event
+    /// JSON (MQTT carries bytes; no limit applies at this size).
+    #[test]
+    fn hostile_text_round_trips() {
+        let ch = channel("mqtt", "{url: 'mqtt://b', username: u, password: p}");
+        let long = hostile_log_body();
+        let out = prepare_texts_ok(
+            &*ch,
+            &event("backup_failure", None),
+            HOSTILE_TITLE_TEXT,
+            &long,
+        );
+        let sent = payload(&one(&out).messages[0]);
+        assert_eq!(sent["title"], HOSTILE_TITLE_TEXT);
+        assert_eq!(sent["body"], long.as_str());
     }
 }

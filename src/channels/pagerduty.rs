@@ -165,29 +165,179 @@ fn details(msg: &Message) -> Value {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::testkit::{channel, event, http, json, prepare};
+mod prepare_table {
+    use super::super::testkit::{
+        channel, event, hostile_log_body, http, json, prepare, prepare_texts_ok,
+        HOSTILE_TITLE_TEXT,
+    };
+    use crate::http::Reply;
+    use serde_json::{json, Value};
 
+    const DEFAULT: &str = "{routing_key: R0123456789abcdef0123456789abcde}";
+    const EU: &str =
+        "{routing_key: rk-eu, api_url: 'https://events.eu.pagerduty.com/', severity: warning}";
+
+    /// Rows: keys, event, the URL and the `event_action` (none: nothing is sent).
     #[test]
-    fn trigger_resolve_or_nothing() {
-        let ch = channel("pagerduty", "{routing_key: rk, api_url: 'http://pd'}");
-        for (ev, want) in [
-            ("backup_failure", Some("trigger")),
-            ("backup_success", Some("resolve")),
-            ("backup_start", None),
-            ("user_login", None),
+    fn failure_triggers_success_resolves_others_send_nothing() {
+        let pd = "https://events.pagerduty.com/v2/enqueue";
+        let eu = "https://events.eu.pagerduty.com/v2/enqueue";
+        for (keys, ev, want) in [
+            (DEFAULT, "backup_failure", Some((pd, "trigger"))),
+            (DEFAULT, "backup_success", Some((pd, "resolve"))),
+            (DEFAULT, "backup_start", None),
+            (DEFAULT, "user_login", None),
+            (DEFAULT, "test", None),
+            (EU, "restore_failure", Some((eu, "trigger"))),
+            (EU, "restore_success", Some((eu, "resolve"))),
         ] {
-            let out = prepare(&*ch, &event(ev, None));
+            let out = prepare(&*channel("pagerduty", keys), &event(ev, None));
             let reqs = http(&out);
-            match want {
-                Some(action) => {
-                    let body = json(reqs[0]);
-                    assert_eq!(body["event_action"], action, "{ev}");
-                    assert_eq!(body["dedup_key"], "db", "{ev}");
-                    assert_eq!(body["routing_key"], "rk", "{ev}");
-                }
-                None => assert!(reqs.is_empty(), "{ev}"),
-            }
+            let Some((url, action)) = want else {
+                assert!(out.is_empty(), "{keys} {ev}: nothing to send");
+                continue;
+            };
+            assert_eq!(reqs.len(), 1, "{keys} {ev}");
+            let h = reqs[0];
+            assert_eq!(
+                (h.method.as_str(), h.url.as_str()),
+                ("POST", url),
+                "{keys} {ev}"
+            );
+            assert!(
+                !h.headers.iter().any(|(k, _)| k == "Authorization"),
+                "the routing key is the only credential"
+            );
+            let body = json(h);
+            assert_eq!(body["event_action"], action, "{keys} {ev}");
+            assert_eq!(body["dedup_key"], "db", "same key on trigger and resolve");
+            let rk = if keys == EU {
+                "rk-eu"
+            } else {
+                "R0123456789abcdef0123456789abcde"
+            };
+            assert_eq!(body["routing_key"], rk);
         }
+    }
+
+    /// A trigger carries the payload PagerDuty requires (summary, source, severity) and
+    /// the optional keys that have a value; a resolve carries nothing more than it needs.
+    #[test]
+    fn trigger_payload_and_bare_resolve() {
+        for (keys, severity) in [(DEFAULT, "critical"), (EU, "warning")] {
+            let ch = channel("pagerduty", keys);
+            let ev = event("backup_failure", None);
+            let body = json(http(&prepare(&*ch, &ev))[0]);
+            assert_eq!(body["client"], "bnotify");
+            assert_eq!(
+                body["payload"],
+                json!({
+                    "summary": "T",
+                    "source": "h",
+                    "severity": severity,
+                    "timestamp": ev.timestamp,
+                    "component": "db",
+                    "class": "backup_failure",
+                    "custom_details": {"error": "disk full", "body": "B"},
+                }),
+                "{keys}"
+            );
+            let resolve = json(http(&prepare(&*ch, &event("backup_success", None)))[0]);
+            let mut got: Vec<&str> = resolve
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect();
+            got.sort_unstable();
+            assert_eq!(got, ["dedup_key", "event_action", "routing_key"], "{keys}");
+        }
+    }
+
+    /// Without task, host or a valid timestamp: keys left out (never `null`, which the
+    /// schema refuses), the host keeps the incident, and a body that repeats the error
+    /// is not sent twice.
+    #[test]
+    fn absent_values_are_left_out() {
+        let ch = channel("pagerduty", DEFAULT);
+        let mut ev = event("system_error", None);
+        ev.task = None;
+        ev.timestamp = "yesterday".into();
+        let body = json(http(&prepare_texts_ok(&*ch, &ev, "T", "Error: disk full"))[0]);
+        assert_eq!(body["dedup_key"], "bnotify:h");
+        let payload = body["payload"].as_object().unwrap();
+        assert!(!payload.contains_key("component") && !payload.contains_key("timestamp"));
+        assert!(!payload.values().any(Value::is_null), "{payload:?}");
+        assert_eq!(payload["custom_details"], json!({"error": "disk full"}));
+        ev.host = Some(String::new());
+        let body = json(http(&prepare(&*ch, &ev))[0]);
+        assert_eq!(body["payload"]["source"], "bnotify", "source is required");
+    }
+
+    /// Hostile texts: summary ≤ 1024 characters, dedup_key ≤ 255, the error once and
+    /// cut to 64 KiB keeping its end, oversized fields left out, the event under 512 KB.
+    #[test]
+    fn hostile_text_within_pagerduty_limits() {
+        let ch = channel("pagerduty", DEFAULT);
+        let mut ev = event("backup_failure", None);
+        ev.task = Some("ジョブ".repeat(200));
+        let mut error = String::from("START <b>&\"'*_~| 🔥\n");
+        while error.len() < 200_000 {
+            error.push_str("バックアップ失敗 https://backup-host.example.com/run_2026-11-30.log\n");
+        }
+        error.push_str("FATAL: no space left on device");
+        ev.error = Some(error.clone());
+        ev.fields.insert("log".into(), "y".repeat(300_000).into());
+        let title = format!("{HOSTILE_TITLE_TEXT} {}", "🔥".repeat(1_200));
+        let body = format!("{}\n{error}", hostile_log_body());
+        let h = http(&prepare_texts_ok(&*ch, &ev, &title, &body))[0].clone();
+        let bytes = h.body.to_vec();
+        assert!(bytes.len() < 512_000, "event of {} bytes", bytes.len());
+        let sent = json(&h);
+        let summary = sent["payload"]["summary"].as_str().unwrap();
+        assert!(
+            (1_000..=1_024).contains(&summary.chars().count()),
+            "{}",
+            summary.len()
+        );
+        assert!(
+            summary.starts_with(HOSTILE_TITLE_TEXT),
+            "as written, unescaped"
+        );
+        assert_eq!(sent["dedup_key"].as_str().unwrap().chars().count(), 255);
+        let details = &sent["payload"]["custom_details"];
+        let e = details["error"].as_str().unwrap();
+        assert!(e.len() <= 65_536 && e.len() > 60_000, "{}", e.len());
+        assert!(
+            e.starts_with("START <b>&\"'*_~| 🔥") && e.ends_with("FATAL: no space left on device")
+        );
+        assert!(
+            details.get("body").is_none(),
+            "the body repeats the error: left out"
+        );
+        assert!(details["fields"].as_str().unwrap().starts_with("left out:"));
+    }
+
+    /// Replies: 202 accepted; 400 "invalid event" is final and shows PagerDuty's
+    /// reasons; 429 and 5xx are retried.
+    #[test]
+    fn replies() {
+        let ch = channel("pagerduty", DEFAULT);
+        let reply = |status: u16, body: &str| Reply {
+            status,
+            headers: vec![],
+            body: body.as_bytes().to_vec(),
+        };
+        let ok = r#"{"status":"success","message":"Event processed","dedup_key":"db"}"#;
+        assert!(ch.check(&reply(202, ok)).is_ok());
+        let bad = r#"{"status":"invalid event","message":"Event object is invalid","errors":["'payload.severity' is invalid"]}"#;
+        let e = ch.check(&reply(400, bad)).unwrap_err();
+        assert!(
+            !e.retryable && e.message.contains("'payload.severity' is invalid"),
+            "{}",
+            e.message
+        );
+        assert!(ch.check(&reply(429, "")).unwrap_err().retryable);
+        assert!(ch.check(&reply(502, "")).unwrap_err().retryable);
     }
 }

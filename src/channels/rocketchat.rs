@@ -94,21 +94,110 @@ impl super::Channel for RocketChat {
 
 #[cfg(test)]
 mod prepare_table {
-    use super::super::testkit::{channel, event, http, json, prepare};
+    use super::super::testkit::{
+        channel, event, hostile_log_body, http, json, prepare, prepare_texts_ok,
+        HOSTILE_TITLE_TEXT,
+    };
+    use crate::http::Reply;
+    use crate::render::Unit;
 
+    const HOOK: &str = "https://chat.example.com/hooks/6a8QXbq2Sa/XkT3bRx9-token_1";
+
+    /// Rows: event, the text (status emoji, title, body) and the attachment's colour.
     #[test]
-    fn text_and_an_attachment_coloured_by_status() {
-        let ch = channel("rocketchat", "{url: 'http://rc/hooks/id/tok'}");
-        for (ev, colour) in [
-            ("backup_start", "#3498db"),
-            ("backup_success", "#2eb67d"),
-            ("backup_failure", "#e01e5a"),
-            ("user_login", "#95a5a6"),
+    fn text_with_status_emoji_and_an_attachment_coloured_by_status() {
+        let ch = channel("rocketchat", &format!("{{url: '{HOOK}'}}"));
+        for (ev, text, colour) in [
+            ("backup_start", ":arrow_forward: T\nB", "#3498db"),
+            ("backup_success", ":white_check_mark: T\nB", "#2eb67d"),
+            ("backup_failure", ":rotating_light: T\nB", "#e01e5a"),
+            ("user_login", ":information_source: T\nB", "#95a5a6"),
+            ("test", ":information_source: T\nB", "#95a5a6"),
         ] {
-            let out = prepare(&*ch, &event(ev, None));
-            let body = json(http(&out)[0]);
-            assert!(!body["text"].as_str().unwrap().is_empty(), "{ev}");
-            assert_eq!(body["attachments"][0]["color"], colour, "{ev}");
+            let e = event(ev, None);
+            let out = prepare(&*ch, &e);
+            let reqs = http(&out);
+            assert_eq!(reqs.len(), 1, "{ev}");
+            let h = reqs[0];
+            assert_eq!((h.method.as_str(), h.url.as_str()), ("POST", HOOK), "{ev}");
+            let ct = h.headers.iter().find(|(k, _)| k == "Content-Type");
+            assert_eq!(ct.map(|(_, v)| v.as_str()), Some("application/json"));
+            let body = json(h);
+            assert_eq!(body["text"], text, "{ev}");
+            let attachments = body["attachments"].as_array().unwrap();
+            assert_eq!(attachments.len(), 1, "{ev}");
+            assert_eq!(attachments[0]["color"], colour, "{ev}");
+            let context = format!("{ev} · db · h · {}", e.timestamp);
+            assert_eq!(attachments[0]["text"], context.as_str(), "{ev}");
+        }
+    }
+
+    /// An empty body sends the title line alone; hostile text goes as written (no
+    /// escapes: Rocket.Chat's parser has none) within 5,000 UTF-16 units, keeping the
+    /// end of the log.
+    #[test]
+    fn empty_body_and_hostile_text_within_the_message_limit() {
+        let ch = channel("rocketchat", &format!("{{url: '{HOOK}'}}"));
+        let ev = event("backup_failure", None);
+        let body = json(http(&prepare_texts_ok(&*ch, &ev, "T", "  \n"))[0]);
+        assert_eq!(body["text"], ":rotating_light: T");
+        let long = hostile_log_body();
+        let body = json(http(&prepare_texts_ok(&*ch, &ev, HOSTILE_TITLE_TEXT, &long))[0]);
+        let text = body["text"].as_str().unwrap();
+        let n = Unit::Utf16.len(text);
+        assert!(n <= 5_000 && n > 4_500, "{n} UTF-16 units");
+        assert!(text.starts_with(&format!(
+            ":rotating_light: {HOSTILE_TITLE_TEXT}\nSTART-OF-LOG"
+        )));
+        assert!(text.ends_with("END-OF-LOG"));
+        let title = "🔥".repeat(400);
+        let body = json(http(&prepare_texts_ok(&*ch, &ev, &title, "B"))[0]);
+        let head = body["text"].as_str().unwrap().split('\n').next().unwrap();
+        assert!(Unit::Utf16.len(head) <= 520, "{}", head.len());
+        assert!(
+            body["text"].as_str().unwrap().ends_with("\nB"),
+            "the body survives a long title"
+        );
+    }
+
+    /// Replies: `{"success": true}` delivered; a refusal (200 with `"success": false`, or
+    /// 404 for a wrong hook id/token) is final and shows Rocket.Chat's reason.
+    #[test]
+    fn replies() {
+        let ch = channel("rocketchat", &format!("{{url: '{HOOK}'}}"));
+        let reply = |status: u16, body: &str| Reply {
+            status,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: body.as_bytes().to_vec(),
+        };
+        assert!(ch.check(&reply(200, r#"{"success":true}"#)).is_ok());
+        assert!(
+            ch.check(&reply(200, "")).is_ok(),
+            "an empty 200 is delivered"
+        );
+        for (status, body, says, retryable) in [
+            (
+                200,
+                r#"{"success":false,"error":"error-invalid-room"}"#,
+                "Rocket.Chat refused the message: {\"success\":false,\"error\":\"error-invalid-room\"}",
+                false,
+            ),
+            (
+                404,
+                r#"{"success":false,"error":"Invalid integration id or token provided."}"#,
+                "HTTP 404: {\"success\":false,\"error\":\"Invalid integration id or token provided.\"}",
+                false,
+            ),
+            (
+                429,
+                r#"{"success":false,"error":"Error, too many requests. Please slow down."}"#,
+                "HTTP 429: ",
+                true,
+            ),
+        ] {
+            let e = ch.check(&reply(status, body)).unwrap_err();
+            assert!(e.message.starts_with(says), "{status}: {}", e.message);
+            assert_eq!((e.status, e.retryable), (Some(status), retryable), "{status}");
         }
     }
 }

@@ -98,3 +98,33 @@ pub(crate) fn hostile_long_body() -> String {
     b.push_str(tail);
     b
 }
+
+/// What `ch` would send for `ev` titled `title` with body `body`; the table expects it
+/// to succeed.
+pub(crate) fn prepare_texts_ok(
+    ch: &dyn Channel,
+    ev: &Event,
+    title: &str,
+    body: &str,
+) -> Vec<Outgoing> {
+    prepare_with_texts(ch, ev, title, body).expect("prepare succeeds")
+}
+
+/// A 10,000-character log: markup, a URL, CJK, emoji, a 1,500-character line, newlines;
+/// it starts with `START-OF-LOG` and ends with `END-OF-LOG`.
+pub(crate) fn hostile_log_body() -> String {
+    let mut s = String::from("START-OF-LOG <b>bold</b> *star* _under_ `tick` [l](x) &amp; \n");
+    s.push_str("see https://backup-host.example.com/logs/run_2026-11-30.log?a=1&b=2\n");
+    s.push_str(&"x".repeat(1500));
+    s.push('\n');
+    let tail = "\nEND-OF-LOG";
+    let filler = "バックアップ失敗 🔥 <i>err</i> & \"q\" 'a' ~|_\n";
+    while s.chars().count() + filler.chars().count() + tail.chars().count() <= 10_000 {
+        s.push_str(filler);
+    }
+    while s.chars().count() + tail.chars().count() < 10_000 {
+        s.push('.');
+    }
+    s.push_str(tail);
+    s
+}

@@ -282,31 +282,186 @@ mod tests {
 
 #[cfg(test)]
 mod prepare_table {
-    use super::super::testkit::{channel, event, http, json, prepare};
+    use super::super::testkit::{
+        channel, event, hostile_log_body, http, json, prepare, prepare_texts_ok,
+        HOSTILE_TITLE_TEXT,
+    };
+    use super::super::Message;
+    use crate::http::HttpRequest;
 
+    fn header<'a>(h: &'a HttpRequest, name: &str) -> Option<&'a str> {
+        let found = h.headers.iter().find(|(k, _)| k == name);
+        found.map(|(_, v)| v.as_str())
+    }
+
+    /// Rows: keys, event, a JSON pointer into the body and its value. Covers each
+    /// format's status mapping, the method and the token header.
     #[test]
-    fn every_format_and_the_token_header() {
-        for (keys, check) in [
-            ("{url: 'http://w', token: tk}", ("event", "backup_failure")),
+    fn formats_map_each_status() {
+        let (bm, sb, k8s) = (
+            "{url: 'http://w/hook', format: backupman}",
+            "{url: 'http://w/hook', format: simplebackups, method: PUT}",
+            "{url: 'http://w/hook', format: k8s, token: tk-9}",
+        );
+        let plain = "{url: 'http://w/hook'}";
+        let bn = "{url: 'http://w/hook', format: bnotify, method: POST, token: tk-9}";
+        for (keys, ev, pointer, want) in [
+            (plain, "backup_start", "/status", "start"),
+            (plain, "backup_success", "/status", "success"),
+            (bn, "backup_failure", "/status", "failure"),
+            (bn, "user_login", "/status", "info"),
+            (bn, "backup_failure", "/event", "backup_failure"),
+            (bn, "backup_failure", "/title", "T"),
+            (bn, "backup_failure", "/body", "B"),
+            (bn, "backup_failure", "/task", "db"),
+            (bm, "backup_start", "/Payload/Status", "pending"),
+            (bm, "backup_success", "/Payload/Status", "finished"),
+            (bm, "backup_failure", "/Payload/Status", "failed"),
+            (bm, "user_login", "/Payload/Status", "finished"),
+            (bm, "backup_failure", "/Event", "backup_failure"),
+            (bm, "backup_failure", "/Payload/Label", "db"),
+            (sb, "backup_failure", "/status", "error"),
+            (sb, "backup_success", "/status", "success"),
+            (sb, "backup_success", "/type", "backup"),
+            (sb, "restore_start", "/type", "restore"),
+            (sb, "backup_failure", "/backup/name", "db"),
+            (sb, "backup_failure", "/backup/type", "file"),
+            (sb, "backup_failure", "/server/name", "h"),
+            (k8s, "backup_failure", "/status", "failure"),
+            (k8s, "backup_success", "/status", "success"),
+            (k8s, "backup_start", "/status", "success"),
+            (k8s, "backup_failure", "/message", "T"),
+            (k8s, "backup_failure", "/volume", "db"),
+            (k8s, "backup_failure", "/host", "h"),
+        ] {
+            let out = prepare(&*channel("webhook", keys), &event(ev, None));
+            let reqs = http(&out);
+            assert_eq!(reqs.len(), 1, "{keys} {ev}");
+            let h = reqs[0];
+            let method = if keys.contains("PUT") { "PUT" } else { "POST" };
+            assert_eq!(
+                (h.method.as_str(), h.url.as_str()),
+                (method, "http://w/hook")
+            );
+            assert_eq!(header(h, "Content-Type"), Some("application/json"));
+            let token = keys.contains("token").then_some("tk-9");
+            assert_eq!(header(h, "X-Webhook-Token"), token, "{keys}");
+            assert!(h.signing.is_none(), "{keys}: no signing unless configured");
+            assert_eq!(
+                json(h).pointer(pointer).and_then(|v| v.as_str()),
+                Some(want),
+                "{keys} {ev} {pointer}"
+            );
+        }
+    }
+
+    /// `format: template` sends the rendered `payload` byte for byte; a template whose
+    /// output is not JSON fails before sending, naming the line and column.
+    #[test]
+    fn template_payload_exact_bytes_or_a_named_error() {
+        let ch = channel(
+            "webhook",
+            r#"{url: 'http://w', format: template, payload: '{"text": {{ title | tojson }}, "s": "{{ status }}"}'}"#,
+        );
+        let out = prepare(&*ch, &event("backup_failure", None));
+        assert_eq!(
+            http(&out)[0].body.to_vec(),
+            br#"{"text": "T", "s": "failure"}"#
+        );
+        let out = prepare_texts_ok(&*ch, &event("test", None), HOSTILE_TITLE_TEXT, "B");
+        let sent = json(http(&out)[0]);
+        assert_eq!(
+            (sent["text"].as_str(), sent["s"].as_str()),
+            (Some(HOSTILE_TITLE_TEXT), Some("info"))
+        );
+        let broken = channel(
+            "webhook",
+            "{url: 'http://w', format: template, payload: '{\"text\": {{ title }}}'}",
+        );
+        let ev = event("backup_failure", None);
+        let msg = Message {
+            event: &ev,
+            title: "T".into(),
+            body: "B".into(),
+            endpoint: "e",
+            kind: "webhook",
+        };
+        let e = broken.prepare(&msg).unwrap_err();
+        assert!(
+            e.message
+                .starts_with("payload template output is not JSON (line 1, column"),
+            "{}",
+            e.message
+        );
+    }
+
+    /// Rows: `signing` keys and the headers sent over body `{"a":1}` at Unix time
+    /// 1700000000 (CHANNELS.md §11–12 test vectors).
+    #[test]
+    fn signing_schemes_match_the_reference_vectors() {
+        let hex = "aa9e2e3575f5d7098b6caccd790888c36d5fdb63342a73bada2d6a51747a8494";
+        for (signing, want) in [
             (
-                "{url: 'http://w', format: backupman}",
-                ("Event", "backup_failure"),
+                "{secret: 'whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8='}",
+                vec![
+                    ("webhook-id", "msg_test".to_string()),
+                    ("webhook-timestamp", "1700000000".to_string()),
+                    (
+                        "webhook-signature",
+                        "v1,zM805ub/HuNgRQquf7DOmQTAXz4paUhBB8MyV0LLA4M=".to_string(),
+                    ),
+                ],
             ),
-            ("{url: 'http://w', format: k8s}", ("status", "failure")),
             (
-                "{url: 'http://w', format: simplebackups}",
-                ("status", "error"),
+                "{secret: 'whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=', scheme: standard}",
+                vec![
+                    ("webhook-id", "msg_test".to_string()),
+                    ("webhook-timestamp", "1700000000".to_string()),
+                    (
+                        "webhook-signature",
+                        "v1,zM805ub/HuNgRQquf7DOmQTAXz4paUhBB8MyV0LLA4M=".to_string(),
+                    ),
+                ],
+            ),
+            (
+                "{secret: secret, scheme: hex, header: SB-Signature}",
+                vec![("SB-Signature", hex.to_string())],
+            ),
+            (
+                "{secret: secret, scheme: github}",
+                vec![("X-Hub-Signature-256", format!("sha256={hex}"))],
             ),
         ] {
-            let out = prepare(&*channel("webhook", keys), &event("backup_failure", None));
+            let keys = format!(
+                "{{url: 'http://w', format: template, payload: '{{\"a\":1}}', signing: {signing}}}"
+            );
+            let mut ev = event("backup_failure", None);
+            ev.id = "msg_test".into();
+            let out = prepare(&*channel("webhook", &keys), &ev);
             let h = http(&out)[0];
-            assert_eq!(h.method, "POST", "{keys}");
-            assert_eq!(json(h)[check.0], check.1, "{keys}");
-            let token = h
-                .headers
-                .iter()
-                .any(|(k, v)| k == "X-Webhook-Token" && v == "tk");
-            assert_eq!(token, keys.contains("token"), "{keys}");
+            assert_eq!(h.body.to_vec(), br#"{"a":1}"#);
+            let got = h.signing.as_ref().unwrap().headers(&h.body, 1_700_000_000);
+            let got: Vec<(&str, String)> =
+                got.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            assert_eq!(got, want, "{signing}");
         }
+    }
+
+    /// Hostile title and a 10,000-character body arrive exactly as written in the
+    /// bnotify JSON (a webhook has no length limit, and JSON escaping is lossless).
+    #[test]
+    fn hostile_text_round_trips() {
+        let ch = channel("webhook", "{url: 'http://w'}");
+        let long = hostile_log_body();
+        let out = prepare_texts_ok(
+            &*ch,
+            &event("backup_failure", None),
+            HOSTILE_TITLE_TEXT,
+            &long,
+        );
+        let sent = json(http(&out)[0]);
+        assert_eq!(sent["title"], HOSTILE_TITLE_TEXT);
+        assert_eq!(sent["body"], long.as_str());
+        assert_eq!(sent["error"], "disk full");
     }
 }
