@@ -55,3 +55,53 @@ pub(crate) fn http(out: &[Outgoing]) -> Vec<&HttpRequest> {
 pub(crate) fn json(h: &HttpRequest) -> serde_json::Value {
     serde_json::from_slice(&h.body.to_vec()).expect("a JSON body")
 }
+
+/// The hostile title of the prepare() tables: markup, quotes, a URL with `-` and `_`,
+/// accents and emoji.
+pub(crate) const HOSTILE_TITLE: &str = "Sauvegarde échouée ✗ <b>&\"'*_~| https://backup-host.example.com/logs/run_2026-11-30.log?a=1&b=2 🔥";
+
+/// A hostile body of exactly 10,000 characters: markup, a URL, CJK, emoji, a 1,500-char
+/// line and newlines; it starts with `START-OF-LOG` and ends with `FATAL-END`.
+pub(crate) fn hostile_body() -> String {
+    let mut s = String::from("START-OF-LOG\n");
+    s.push_str(&"x".repeat(1_500));
+    s.push('\n');
+    let chunk = "<b>&\"'*_~|` [a](b) #h > q 日本語のログ 🔥 https://h.example/run_1-2.log\n";
+    while s.chars().count() + chunk.chars().count() + 10 <= 10_000 {
+        s.push_str(chunk);
+    }
+    while s.chars().count() < 10_000 - 10 {
+        s.push('.');
+    }
+    s.push_str("\nFATAL-END");
+    s
+}
+
+/// What `ch` would send for `ev` with this rendered title and body.
+pub(crate) fn prepare_titled(
+    ch: &dyn Channel,
+    ev: &Event,
+    title: &str,
+    body: &str,
+) -> Vec<Outgoing> {
+    let msg = Message {
+        event: ev,
+        title: title.into(),
+        body: body.into(),
+        endpoint: "e",
+        kind: "k",
+    };
+    ch.prepare(&msg).expect("prepare succeeds")
+}
+
+/// A reply with `status`, `headers` and `body`, for the tables' `check` rows.
+pub(crate) fn reply_of(status: u16, headers: &[(&str, &str)], body: &str) -> crate::http::Reply {
+    crate::http::Reply {
+        status,
+        headers: headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        body: body.as_bytes().to_vec(),
+    }
+}
