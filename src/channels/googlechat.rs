@@ -100,24 +100,141 @@ impl super::Channel for GoogleChat {
 
 #[cfg(test)]
 mod prepare_table {
-    use super::super::testkit::{channel, event, http, json, prepare};
+    use crate::channels::testkit::{
+        channel, event, hostile_body, http, json, prepare, prepare_titled, reply_of, HOSTILE_TITLE,
+    };
+    use crate::render::Unit;
 
+    const URL: &str =
+        "https://chat.googleapis.com/v1/spaces/AbC-d_E/messages?key=k-1_x&token=t%3Dz";
+
+    /// Every status sends one message: `*title*`, a line break, the body; the webhook's
+    /// `key`/`token` query goes as written.
     #[test]
-    fn text_with_a_bold_title_and_the_query_kept() {
-        let ch = channel(
-            "googlechat",
-            "{url: 'https://chat.googleapis.com/v1/spaces/AbC/messages?key=k&token=t'}",
-        );
-        for ev in ["backup_failure", "backup_success"] {
+    fn one_message_for_every_status_with_the_query_kept() {
+        let ch = channel("googlechat", &format!("{{url: '{URL}'}}"));
+        for ev in [
+            "backup_start",
+            "backup_success",
+            "backup_failure",
+            "user_login",
+            "test",
+        ] {
             let out = prepare(&*ch, &event(ev, None));
-            let h = http(&out)[0];
-            assert!(
-                h.url.ends_with("/spaces/AbC/messages?key=k&token=t"),
-                "{ev}: {}",
-                h.url
+            let reqs = http(&out);
+            assert_eq!(reqs.len(), 1, "{ev}");
+            let h = reqs[0];
+            assert_eq!((h.method.as_str(), h.url.as_str()), ("POST", URL), "{ev}");
+            let ct = h.headers.iter().find(|(k, _)| k == "Content-Type");
+            assert_eq!(
+                ct.map(|(_, v)| v.as_str()),
+                Some("application/json; charset=UTF-8")
             );
-            let text = json(h)["text"].as_str().unwrap().to_string();
-            assert!(text.starts_with("*T*"), "{ev}: {text}");
+            assert_eq!(json(h), serde_json::json!({"text": "*T*\nB"}), "{ev}");
+        }
+    }
+
+    /// Rows: title, body, text. A title with `*` is not made bold; `<` `>` `&` are
+    /// entities so no `<users/all>` mention or `<url|label>` link gets through.
+    #[test]
+    fn markup_and_mentions_are_neutralised() {
+        let ch = channel("googlechat", &format!("{{url: '{URL}'}}"));
+        for (title, body, text) in [
+            ("db *down*", "x", "db *down*\nx"),
+            (
+                "<users/all> & co",
+                "see <https://e.x|here>",
+                "*&lt;users/all&gt; &amp; co*\nsee &lt;https://e.x|here&gt;",
+            ),
+            ("Only title", "  ", "*Only title*"),
+        ] {
+            let out = prepare_titled(&*ch, &event("backup_failure", None), title, body);
+            assert_eq!(json(http(&out)[0])["text"], text, "{title}");
+        }
+    }
+
+    /// Chat's limits: 4,096 characters of text, 32,000 bytes a request.
+    #[test]
+    fn hostile_text_within_the_limits() {
+        let ch = channel("googlechat", &format!("{{url: '{URL}'}}"));
+        let out = prepare_titled(
+            &*ch,
+            &event("backup_failure", Some(1)),
+            HOSTILE_TITLE,
+            &hostile_body(),
+        );
+        let h = http(&out)[0];
+        assert!(h.body.len() <= 32_000, "{} bytes", h.body.len());
+        let text = json(h)["text"].as_str().unwrap().to_string();
+        let n = Unit::Chars.len(&text);
+        assert!((3_500..=4_096).contains(&n), "{n} characters");
+        let url = "https://backup-host.example.com/logs/run_2026-11-30.log?a=1&amp;b=2";
+        let head = format!("Sauvegarde échouée ✗ &lt;b&gt;&amp;\"'*_~| {url} 🔥\n");
+        assert!(
+            text.starts_with(&head),
+            "a title holding * is not bolded: {text:.80}"
+        );
+        assert!(text.contains("\nSTART-OF-LOG\n"));
+        assert!(text.ends_with("FATAL-END"), "the end of the log is kept");
+        assert!(text.contains("characters cut"), "the cut is marked");
+    }
+
+    /// Rows: status, body, delivered, retryable, words of the error.
+    #[test]
+    fn replies() {
+        let ch = channel("googlechat", &format!("{{url: '{URL}'}}"));
+        let error = |code: u16, message: &str, status: &str| {
+            format!(
+                r#"{{"error": {{"code": {code}, "message": "{message}", "status": "{status}"}}}}"#
+            )
+        };
+        for (status, body, ok, retry, words) in [
+            (
+                200,
+                r#"{"name": "spaces/AbC/messages/1", "text": "x"}"#.to_string(),
+                true,
+                false,
+                "",
+            ),
+            (
+                400,
+                error(400, "Invalid JSON payload received.", "INVALID_ARGUMENT"),
+                false,
+                false,
+                "Google Chat 400: Invalid JSON payload received.",
+            ),
+            (
+                403,
+                error(
+                    403,
+                    "The caller does not have permission",
+                    "PERMISSION_DENIED",
+                ),
+                false,
+                false,
+                "Google Chat 403: The caller does not have permission",
+            ),
+            (
+                429,
+                error(429, "Resource has been exhausted", "RESOURCE_EXHAUSTED"),
+                false,
+                true,
+                "Google Chat 429: Resource has been exhausted",
+            ),
+            (
+                404,
+                "<html>Not Found</html>".to_string(),
+                false,
+                false,
+                "HTTP 404",
+            ),
+        ] {
+            let got = ch.check(&reply_of(status, &[], &body));
+            assert_eq!(got.is_ok(), ok, "{status}");
+            if let Err(e) = got {
+                assert_eq!(e.retryable, retry, "{status}");
+                assert!(e.message.contains(words), "{status}: {}", e.message);
+            }
         }
     }
 }
