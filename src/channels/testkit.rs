@@ -105,3 +105,47 @@ pub(crate) fn reply_of(status: u16, headers: &[(&str, &str)], body: &str) -> cra
         body: body.as_bytes().to_vec(),
     }
 }
+
+/// Task histories for the metrics channels' tables (`pushgateway`, `textfile`): set
+/// as this process's histories, and the exposition text they render to. Every caller
+/// sets the same histories, so tests running at once agree on them.
+pub(crate) fn metrics_histories_fixture() -> &'static str {
+    use crate::history::TaskHistory;
+    let mut tasks = std::collections::BTreeMap::new();
+    let mut db = TaskHistory {
+        first_seen: 1_700_000_000,
+        last_start: Some(1_764_460_000),
+        last_success: Some(1_764_400_000),
+        last_failure: Some(1_764_460_300),
+        last_duration_ms: Some(300_250),
+        last_size: Some(1_610_612_736),
+        last_exit_code: Some(2),
+        ..TaskHistory::default()
+    };
+    db.events.insert("backup_start".into(), 1_764_460_000);
+    db.events.insert("backup_failure".into(), 1_764_460_300);
+    tasks.insert("db".to_string(), db);
+    let mut odd = TaskHistory::default();
+    odd.events.insert("user_login".into(), 1_764_000_000);
+    tasks.insert("we\"ird\\name\nx".to_string(), odd);
+    crate::history::remember_history(&tasks);
+    concat!(
+        "# HELP bnotify_last_event_timestamp_seconds Unix time bnotify last saw this event for this task.\n",
+        "# TYPE bnotify_last_event_timestamp_seconds gauge\n",
+        "bnotify_last_event_timestamp_seconds{task=\"db\",event=\"backup_failure\"} 1764460300\n",
+        "bnotify_last_event_timestamp_seconds{task=\"db\",event=\"backup_start\"} 1764460000\n",
+        "bnotify_last_event_timestamp_seconds{task=\"we\\\"ird\\\\name\\nx\",event=\"user_login\"} 1764000000\n",
+        "# HELP bnotify_last_success_timestamp_seconds Unix time of the task's last success.\n",
+        "# TYPE bnotify_last_success_timestamp_seconds gauge\n",
+        "bnotify_last_success_timestamp_seconds{task=\"db\"} 1764400000\n",
+        "# HELP bnotify_last_duration_seconds Duration of the task's last run that reported one.\n",
+        "# TYPE bnotify_last_duration_seconds gauge\n",
+        "bnotify_last_duration_seconds{task=\"db\"} 300.25\n",
+        "# HELP bnotify_last_backup_size_bytes Size of the task's last backup that reported one.\n",
+        "# TYPE bnotify_last_backup_size_bytes gauge\n",
+        "bnotify_last_backup_size_bytes{task=\"db\"} 1610612736\n",
+        "# HELP bnotify_last_exit_code Exit code of the task's last run that reported one.\n",
+        "# TYPE bnotify_last_exit_code gauge\n",
+        "bnotify_last_exit_code{task=\"db\"} 2\n",
+    )
+}
