@@ -2,9 +2,11 @@
 //! Chat with incoming webhooks" and "Format messages",
 //! <https://developers.google.com/workspace/chat/format-messages>): `POST` on the webhook
 //! URL with its `key`/`token` query kept verbatim, JSON `text` in Chat's own markup: the
-//! title in `*bold*` (plain when it holds a `*` itself), `&`, `<`, `>` as entities so no
-//! `<users/all>` mention or `<url|link>` gets through. Chat allows 4,096 characters of
-//! text and 32,000 bytes a request.
+//! title in `*bold*` (plain when it holds a `*` itself). Chat's text markup is not HTML
+//! (entities show as typed, `&amp;` and all), so `&` and `>` go as written and each `<`
+//! is followed by a zero-width space: no `<users/all>` mention or `<url|link>` forms
+//! from user text, and the text reads as written. Chat allows 4,096 characters of text
+//! and 32,000 bytes a request.
 
 use serde::Deserialize;
 use serde_json::json;
@@ -12,7 +14,7 @@ use serde_json::json;
 use super::{
     check_url, ChannelType, DeliveryError, HttpRequest, Invalid, Message, Outgoing, Reply,
 };
-use crate::render::{cut, escape, Unit};
+use crate::render::{cut, Unit};
 
 /// Registry row.
 pub(crate) const TYPE: ChannelType = ChannelType {
@@ -36,9 +38,15 @@ pub(crate) struct GoogleChat {
     url: String,
 }
 
+/// User text for Chat's markup: a zero-width space after each `<`, so no `<users/…>`
+/// mention or `<url|label>` link forms; everything else as written.
+pub(crate) fn neutralise(text: &str) -> String {
+    text.replace('<', "<\u{200B}")
+}
+
 /// The message text: the title line, then the body, escaped, within [`MAX_TEXT`].
 pub(crate) fn text(msg: &Message) -> String {
-    let title = cut(&msg.title, MAX_TITLE, Unit::Chars, escape::entities);
+    let title = cut(&msg.title, MAX_TITLE, Unit::Chars, neutralise);
     let head = if title.contains('*') || title.trim().is_empty() {
         title
     } else {
@@ -48,10 +56,7 @@ pub(crate) fn text(msg: &Message) -> String {
         return head;
     }
     let rest = MAX_TEXT - Unit::Chars.len(&head) - 1;
-    format!(
-        "{head}\n{}",
-        cut(&msg.body, rest, Unit::Chars, escape::entities)
-    )
+    format!("{head}\n{}", cut(&msg.body, rest, Unit::Chars, neutralise))
 }
 
 impl super::Channel for GoogleChat {
@@ -134,8 +139,9 @@ mod prepare_table {
         }
     }
 
-    /// Rows: title, body, text. A title with `*` is not made bold; `<` `>` `&` are
-    /// entities so no `<users/all>` mention or `<url|label>` link gets through.
+    /// Rows: title, body, text. A title with `*` is not made bold; a zero-width space
+    /// after `<` keeps `<users/all>` from pinging everyone and `<url|label>` from
+    /// hiding a link; `&` and `>` go as written (Chat shows entities as typed).
     #[test]
     fn markup_and_mentions_are_neutralised() {
         let ch = channel("googlechat", &format!("{{url: '{URL}'}}"));
@@ -143,8 +149,13 @@ mod prepare_table {
             ("db *down*", "x", "db *down*\nx"),
             (
                 "<users/all> & co",
-                "see <https://e.x|here>",
-                "*&lt;users/all&gt; &amp; co*\nsee &lt;https://e.x|here&gt;",
+                "see <https://e.x|here> a=1&b=2 -> ok",
+                "*<\u{200B}users/all> & co*\nsee <\u{200B}https://e.x|here> a=1&b=2 -> ok",
+            ),
+            (
+                "Discard rate > 1000 & rising",
+                "",
+                "*Discard rate > 1000 & rising*",
             ),
             ("Only title", "  ", "*Only title*"),
         ] {
@@ -168,13 +179,21 @@ mod prepare_table {
         let text = json(h)["text"].as_str().unwrap().to_string();
         let n = Unit::Chars.len(&text);
         assert!((3_500..=4_096).contains(&n), "{n} characters");
-        let url = "https://backup-host.example.com/logs/run_2026-11-30.log?a=1&amp;b=2";
-        let head = format!("Sauvegarde échouée ✗ &lt;b&gt;&amp;\"'*_~| {url} 🔥\n");
+        let url = "https://backup-host.example.com/logs/run_2026-11-30.log?a=1&b=2";
+        let head = format!("Sauvegarde échouée ✗ <\u{200B}b>&\"'*_~| {url} 🔥\n");
         assert!(
             text.starts_with(&head),
             "a title holding * is not bolded: {text:.80}"
         );
         assert!(text.contains("\nSTART-OF-LOG\n"));
+        assert!(
+            !text.contains("&amp;") && !text.contains("&lt;"),
+            "no entities"
+        );
+        assert!(
+            text.contains(" https://h.example/run_1-2.log\n"),
+            "URLs as written"
+        );
         assert!(text.ends_with("FATAL-END"), "the end of the log is kept");
         assert!(text.contains("characters cut"), "the cut is marked");
     }
