@@ -258,44 +258,188 @@ mod tests {
 
 #[cfg(test)]
 mod prepare_table {
-    use super::super::testkit::{channel, event, http, json, prepare};
+    use crate::channels::testkit::{
+        channel, event, hostile_body, http, json, prepare, prepare_titled, HOSTILE_TITLE,
+    };
+    use serde_json::{json, Value};
+    use time::format_description::well_known::Rfc3339;
+    use time::{Duration, OffsetDateTime};
 
+    /// The alerts each request carries, with the URLs they went to.
+    fn alerts(keys: &str, ev: &str) -> Vec<(String, Vec<Value>)> {
+        let out = prepare(&*channel("alertmanager", keys), &event(ev, None));
+        http(&out)
+            .into_iter()
+            .map(|h| {
+                assert_eq!(h.method, "POST");
+                let ct = h.headers.iter().find(|(k, _)| k == "Content-Type");
+                assert_eq!(ct.map(|(_, v)| v.as_str()), Some("application/json"));
+                (h.url.clone(), json(h).as_array().unwrap().clone())
+            })
+            .collect()
+    }
+
+    fn at(v: &Value) -> OffsetDateTime {
+        OffsetDateTime::parse(v.as_str().unwrap(), &Rfc3339).unwrap()
+    }
+
+    type Row = (
+        &'static str,
+        &'static str,
+        &'static [&'static str],
+        &'static [&'static str],
+        &'static str,
+        Option<bool>,
+    );
+
+    /// Rows: keys, event, URLs posted to, alertnames, severity, `endsAt` (None: absent,
+    /// Some(true): now, Some(false): a week ahead).
     #[test]
-    fn a_failure_fires_a_success_resolves_a_start_sends_nothing() {
-        let ch = channel("alertmanager", "{url: 'http://am', labels: {team: ops}}");
-        for (ev, sends, resolves) in [
-            ("backup_failure", true, false),
-            ("backup_success", true, true),
-            ("backup_start", false, false),
-        ] {
-            let out = prepare(&*ch, &event(ev, None));
-            let reqs = http(&out);
-            assert_eq!(!reqs.is_empty(), sends, "{ev}");
-            if let Some(h) = reqs.first() {
-                assert_eq!(h.url, "http://am/api/v2/alerts", "{ev}");
-                let alerts = json(h);
-                let a = &alerts.as_array().unwrap()[0];
-                assert_eq!(a["labels"]["alertname"], "BackupFailed", "{ev}");
-                assert_eq!(a["labels"]["task"], "db", "{ev}");
-                assert_eq!(a["labels"]["team"], "ops", "{ev}");
-                let ends = time::OffsetDateTime::parse(
-                    a["endsAt"].as_str().unwrap(),
-                    &time::format_description::well_known::Rfc3339,
-                )
-                .unwrap();
-                let now = time::OffsetDateTime::now_utc();
-                if resolves {
-                    assert!(
-                        ends <= now + time::Duration::minutes(1),
-                        "{ev}: resolved now"
-                    );
-                } else {
-                    assert!(
-                        ends > now + time::Duration::days(1),
-                        "{ev}: active for days"
-                    );
+    fn alerts_by_status_labels_and_members() {
+        let one = "{url: 'http://am:9093'}";
+        let rows: [Row; 9] = [
+            (one, "backup_start", &[], &[], "", None),
+            (
+                one,
+                "backup_failure",
+                &["http://am:9093/api/v2/alerts"],
+                &["BackupFailed"],
+                "critical",
+                Some(false),
+            ),
+            (
+                one,
+                "backup_missed",
+                &["http://am:9093/api/v2/alerts"],
+                &["BackupMissed"],
+                "critical",
+                Some(false),
+            ),
+            (
+                one,
+                "backup_success",
+                &["http://am:9093/api/v2/alerts"],
+                &["BackupFailed", "BackupMissed"],
+                "critical",
+                Some(true),
+            ),
+            (
+                one,
+                "user_login",
+                &["http://am:9093/api/v2/alerts"],
+                &["UserLogin"],
+                "info",
+                None,
+            ),
+            (
+                "{url: 'http://am/api/v2/alerts/'}",
+                "test",
+                &["http://am/api/v2/alerts"],
+                &["Test"],
+                "info",
+                None,
+            ),
+            (
+                "{urls: ['http://am1:9093', 'http://am2:9093/']}",
+                "backup_failure",
+                &[
+                    "http://am1:9093/api/v2/alerts",
+                    "http://am2:9093/api/v2/alerts",
+                ],
+                &["BackupFailed"],
+                "critical",
+                Some(false),
+            ),
+            (
+                "{url: 'http://am', resolve_on_success: false}",
+                "backup_success",
+                &[],
+                &[],
+                "",
+                None,
+            ),
+            (
+                "{url: 'http://am', resolve_on_success: true}",
+                "restore_success",
+                &["http://am/api/v2/alerts"],
+                &["RestoreFailed", "RestoreMissed"],
+                "critical",
+                Some(true),
+            ),
+        ];
+        let now = OffsetDateTime::now_utc();
+        for (keys, ev, urls, names, severity, ends) in rows {
+            let got = alerts(keys, ev);
+            let got_urls: Vec<&str> = got.iter().map(|(u, _)| u.as_str()).collect();
+            assert_eq!(got_urls, urls, "{keys} {ev}");
+            for (_, list) in &got {
+                let got_names: Vec<&Value> =
+                    list.iter().map(|a| &a["labels"]["alertname"]).collect();
+                assert_eq!(got_names, names, "{keys} {ev}");
+                for a in list {
+                    let l = &a["labels"];
+                    assert_eq!(l["severity"], severity, "{keys} {ev}");
+                    assert_eq!((&l["task"], &l["host"]), (&json!("db"), &json!("h")));
+                    assert_eq!(a["annotations"]["summary"], "T", "{keys} {ev}");
+                    assert_eq!(a["annotations"]["description"], "B", "{keys} {ev}");
+                    assert_eq!(a["annotations"]["event"], ev, "{keys} {ev}");
+                    match ends {
+                        None => assert!(a.get("endsAt").is_none(), "{keys} {ev}: {a}"),
+                        Some(true) => {
+                            assert!(at(&a["endsAt"]) <= now + Duration::minutes(1), "{ev}");
+                            assert!(a.get("startsAt").is_none(), "{ev}: {a}");
+                        }
+                        Some(false) => {
+                            let e = at(&a["endsAt"]);
+                            assert!(e > now + Duration::days(6), "{ev}: {e}");
+                            assert!(e < now + Duration::days(8), "{ev}: {e}");
+                        }
+                    }
+                    if ends != Some(true) {
+                        assert!(at(&a["startsAt"]) <= now + Duration::minutes(1), "{ev}");
+                    }
                 }
             }
         }
+    }
+
+    /// Configured labels and annotations join (and win over) the built-in ones; a label
+    /// left empty is not sent (Alertmanager refuses empty label values).
+    #[test]
+    fn configured_labels_and_annotations() {
+        let keys = "{url: 'http://am', labels: {team: ops, severity: page, host: ''}, \
+                    annotations: {runbook_url: 'https://wiki/x', summary: fixed}}";
+        for ev in ["backup_failure", "backup_success"] {
+            let got = alerts(keys, ev);
+            let a = &got[0].1[0];
+            assert_eq!(a["labels"]["team"], "ops", "{ev}");
+            assert_eq!(a["labels"]["severity"], "page", "{ev}");
+            assert!(a["labels"].get("host").is_none(), "{ev}: {a}");
+            assert_eq!(a["annotations"]["runbook_url"], "https://wiki/x", "{ev}");
+            assert_eq!(a["annotations"]["summary"], "fixed", "{ev}");
+            assert_eq!(a["annotations"]["description"], "B", "{ev}");
+        }
+        let plain = alerts("{url: 'http://am'}", "backup_failure");
+        let labels = plain[0].1[0]["labels"].as_object().unwrap().clone();
+        let mut keys: Vec<&str> = labels.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["alertname", "host", "severity", "task"]);
+        assert!(plain[0].1[0]["annotations"].get("runbook_url").is_none());
+    }
+
+    /// Title and body reach the annotations exactly as written (JSON carries them).
+    #[test]
+    fn hostile_text_arrives_whole() {
+        let ch = channel("alertmanager", "{url: 'http://am'}");
+        let body = hostile_body();
+        let out = prepare_titled(
+            &*ch,
+            &event("backup_failure", Some(2)),
+            HOSTILE_TITLE,
+            &body,
+        );
+        let a = &json(http(&out)[0])[0];
+        assert_eq!(a["annotations"]["summary"], HOSTILE_TITLE);
+        assert_eq!(a["annotations"]["description"], body.as_str());
     }
 }

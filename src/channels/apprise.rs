@@ -158,34 +158,173 @@ impl super::Channel for Apprise {
 
 #[cfg(test)]
 mod prepare_table {
-    use super::super::testkit::{channel, event, http, json, prepare};
+    use crate::channels::testkit::{
+        channel, event, hostile_body, http, json, prepare, prepare_titled, reply_of, HOSTILE_TITLE,
+    };
+    use serde_json::json;
 
+    const STATEFUL: &str = "{url: 'http://ap:8000/', key: cfg1}";
+
+    /// Rows: keys, event, URL, `type`, `format`, `tag`, `urls` (absent: None).
     #[test]
-    fn stateful_or_stateless_and_type_by_status() {
-        for (keys, url, ev, kind) in [
+    fn target_type_format_and_tag() {
+        for (keys, ev, url, kind, format, tag, urls) in [
             (
-                "{url: 'http://ap', key: cfg1}",
-                "http://ap/notify/cfg1",
-                "backup_failure",
-                "failure",
-            ),
-            (
-                "{url: 'http://ap', key: cfg1}",
-                "http://ap/notify/cfg1",
-                "backup_success",
-                "success",
-            ),
-            (
-                "{url: 'http://ap', urls: ['json://x']}",
-                "http://ap/notify",
+                STATEFUL,
                 "backup_start",
+                "http://ap:8000/notify/cfg1",
                 "info",
+                "text",
+                None,
+                None,
+            ),
+            (
+                STATEFUL,
+                "backup_success",
+                "http://ap:8000/notify/cfg1",
+                "success",
+                "text",
+                None,
+                None,
+            ),
+            (
+                STATEFUL,
+                "backup_failure",
+                "http://ap:8000/notify/cfg1",
+                "failure",
+                "text",
+                None,
+                None,
+            ),
+            (
+                STATEFUL,
+                "user_login",
+                "http://ap:8000/notify/cfg1",
+                "info",
+                "text",
+                None,
+                None,
+            ),
+            (
+                "{url: 'http://ap', key: cfg1, tag: 'ops,db', format: markdown}",
+                "backup_failure",
+                "http://ap/notify/cfg1",
+                "failure",
+                "markdown",
+                Some("ops,db"),
+                None,
+            ),
+            (
+                "{url: 'http://ap', urls: ['json://x', 'mailto://u:p@y'], format: html}",
+                "test",
+                "http://ap/notify",
+                "info",
+                "html",
+                None,
+                Some("json://x,mailto://u:p@y"),
+            ),
+            (
+                "{url: 'http://ap', urls: 'json://x, tgram://b/c', format: text}",
+                "backup_success",
+                "http://ap/notify",
+                "success",
+                "text",
+                None,
+                Some("json://x,tgram://b/c"),
             ),
         ] {
             let out = prepare(&*channel("apprise", keys), &event(ev, None));
-            let h = http(&out)[0];
-            assert_eq!(h.url, url, "{keys}");
-            assert_eq!(json(h)["type"], kind, "{keys} {ev}");
+            let reqs = http(&out);
+            assert_eq!(reqs.len(), 1, "{keys}");
+            let h = reqs[0];
+            assert_eq!((h.method.as_str(), h.url.as_str()), ("POST", url), "{keys}");
+            let accept = h.headers.iter().find(|(k, _)| k == "Accept");
+            assert_eq!(accept.map(|(_, v)| v.as_str()), Some("application/json"));
+            let b = json(h);
+            assert_eq!(b["type"], kind, "{keys} {ev}");
+            assert_eq!(b["format"], format, "{keys}");
+            assert_eq!(b.get("tag").and_then(|t| t.as_str()), tag, "{keys}");
+            assert_eq!(b.get("urls").and_then(|t| t.as_str()), urls, "{keys}");
+            assert_eq!((&b["title"], &b["body"]), (&json!("T"), &json!("B")));
+        }
+    }
+
+    /// Each format escapes for itself: text as written, markdown backslashes and
+    /// entities, html entities; an empty body sends the title.
+    #[test]
+    fn text_escaped_for_the_format() {
+        let title = "a <b> & *c*_d";
+        for (format, want) in [
+            ("text", "a <b> & *c*_d"),
+            ("markdown", "a &lt;b&gt; &amp; \\*c\\*\\_d"),
+            ("html", "a &lt;b&gt; &amp; *c*_d"),
+        ] {
+            let ch = channel(
+                "apprise",
+                &format!("{{url: 'http://ap', key: k, format: {format}}}"),
+            );
+            let out = prepare_titled(&*ch, &event("backup_failure", None), title, " ");
+            let b = json(http(&out)[0]);
+            assert_eq!(b["title"], want, "{format}");
+            assert_eq!(b["body"], want, "{format}: an empty body sends the title");
+        }
+    }
+
+    /// Apprise API's limits: title 250 characters, body 32,768; the cut keeps the end.
+    #[test]
+    fn hostile_text_within_the_limits() {
+        let ch = channel("apprise", "{url: 'http://ap', key: k}");
+        let ev = event("backup_failure", Some(1));
+        let body = hostile_body();
+        let out = prepare_titled(&*ch, &ev, HOSTILE_TITLE, &body);
+        let b = json(http(&out)[0]);
+        assert_eq!(b["title"], HOSTILE_TITLE, "a short title goes as written");
+        assert_eq!(b["body"], body.as_str(), "10,000 characters fit whole");
+        let long_title = HOSTILE_TITLE.repeat(4);
+        let long_body = body.repeat(4);
+        let out = prepare_titled(&*ch, &ev, &long_title, &long_body);
+        let b = json(http(&out)[0]);
+        let (t, text) = (b["title"].as_str().unwrap(), b["body"].as_str().unwrap());
+        assert!(t.chars().count() <= 250, "{}", t.chars().count());
+        assert!(
+            t.starts_with("Sauvegarde échouée") && t.ends_with("🔥"),
+            "{t}"
+        );
+        let n = text.chars().count();
+        assert!((30_000..=32_768).contains(&n), "{n}");
+        assert!(text.starts_with("START-OF-LOG") && text.ends_with("FATAL-END"));
+        assert!(text.contains("characters cut"), "the cut is marked");
+    }
+
+    /// Rows: status, body, delivered, retryable, words the error must hold.
+    #[test]
+    fn replies() {
+        let ch = channel("apprise", STATEFUL);
+        for (status, body, ok, retry, words) in [
+            (200, "", true, false, ""),
+            (204, "", false, false, "no configuration under this key"),
+            (
+                424,
+                r#"{"error": "One or more notification could not be sent."}"#,
+                false,
+                false,
+                "Apprise API 424: One or more notification could not be sent.",
+            ),
+            (
+                400,
+                r#"{"error": "Unsupported format specified."}"#,
+                false,
+                false,
+                "Apprise API 400: Unsupported format specified.",
+            ),
+            (500, "boom", false, true, "HTTP 500: boom"),
+        ] {
+            let got = ch.check(&reply_of(status, &[], body));
+            assert_eq!(got.is_ok(), ok, "{status}");
+            if let Err(e) = got {
+                assert_eq!(e.retryable, retry, "{status}");
+                assert!(e.message.contains(words), "{status}: {}", e.message);
+            }
         }
     }
 }

@@ -139,27 +139,184 @@ impl super::Channel for Discord {
 
 #[cfg(test)]
 mod prepare_table {
-    use super::super::testkit::{channel, event, http, json, prepare};
+    use std::time::Duration;
 
+    use crate::channels::testkit::{
+        channel, event, hostile_body, http, json, prepare, prepare_titled, reply_of, HOSTILE_TITLE,
+    };
+    use crate::render::Unit;
+    use serde_json::{json, Value};
+
+    const HOOK: &str = "https://discord.com/api/webhooks/1234/tok-_en";
+
+    /// Rows: extra keys, event, colour, `username`, `avatar_url` (None: absent).
     #[test]
-    fn one_embed_coloured_by_status_with_the_title_once() {
-        let ch = channel("discord", "{url: 'https://discord.com/api/webhooks/1/tok'}");
-        for (ev, colour) in [
-            ("backup_start", 0x3498DB),
-            ("backup_success", 0x2ECC71),
-            ("backup_failure", 0xE74C3C),
-            ("user_login", 0x95A5A6),
+    fn one_embed_coloured_by_status_and_the_overrides() {
+        for (extra, ev, colour, username, avatar) in [
+            ("", "backup_start", 0x3498DB, None, None),
+            ("", "backup_success", 0x2ECC71, None, None),
+            ("", "backup_failure", 0xE74C3C, None, None),
+            ("", "user_login", 0x95A5A6, None, None),
+            (
+                ", username: Backups, avatar_url: 'https://img.example/b.png'",
+                "test",
+                0x95A5A6,
+                Some("Backups"),
+                Some("https://img.example/b.png"),
+            ),
+            (
+                ", username: 'Nightly DB'",
+                "backup_failure",
+                0xE74C3C,
+                Some("Nightly DB"),
+                None,
+            ),
         ] {
-            let out = prepare(&*ch, &event(ev, None));
-            let body = json(http(&out)[0]);
+            let keys = format!("{{url: '{HOOK}'{extra}}}");
+            let out = prepare(&*channel("discord", &keys), &event(ev, None));
+            let reqs = http(&out);
+            assert_eq!(reqs.len(), 1, "{keys}");
+            let h = reqs[0];
+            assert_eq!(
+                (h.method.as_str(), h.url.as_str()),
+                ("POST", HOOK),
+                "{keys}"
+            );
+            let ct = h.headers.iter().find(|(k, _)| k == "Content-Type");
+            assert_eq!(ct.map(|(_, v)| v.as_str()), Some("application/json"));
+            let body = json(h);
             let embeds = body["embeds"].as_array().unwrap();
             assert_eq!(embeds.len(), 1, "{ev}");
-            assert_eq!(embeds[0]["color"], colour, "{ev}");
-            assert_eq!(embeds[0]["title"], "T", "{ev}");
+            let e = &embeds[0];
+            assert_eq!(e["color"], colour, "{ev}");
+            assert_eq!((&e["title"], &e["description"]), (&json!("T"), &json!("B")));
+            let footer = e["footer"]["text"].as_str().unwrap();
+            assert!(footer.starts_with(&format!("{ev} · db · h · ")), "{footer}");
+            assert!(
+                e["timestamp"].as_str().is_some_and(|t| t.ends_with('Z')),
+                "{e}"
+            );
             assert!(
                 body.get("content").is_none(),
                 "{ev}: the title is shown once"
             );
+            assert_eq!(body["allowed_mentions"], json!({"parse": []}), "no pings");
+            assert_eq!(
+                body.get("username").and_then(Value::as_str),
+                username,
+                "{keys}"
+            );
+            assert_eq!(
+                body.get("avatar_url").and_then(Value::as_str),
+                avatar,
+                "{keys}"
+            );
+        }
+    }
+
+    /// Discord's limits in UTF-16 units: title 256, description 4096, all embed text
+    /// 6000; markdown escaped, URLs byte for byte, the body's end kept.
+    #[test]
+    fn hostile_text_within_the_embed_limits() {
+        let ch = channel("discord", &format!("{{url: '{HOOK}'}}"));
+        let ev = event("backup_failure", Some(3));
+        let body = hostile_body();
+        let out = prepare_titled(&*ch, &ev, HOSTILE_TITLE, &body);
+        let e = &json(http(&out)[0])["embeds"][0];
+        let url = "https://backup-host.example.com/logs/run_2026-11-30.log?a=1&b=2";
+        assert_eq!(
+            e["title"],
+            format!("Sauvegarde échouée ✗ <b\\>&\"'\\*\\_\\~\\| {url} 🔥")
+        );
+        let d = e["description"].as_str().unwrap();
+        assert!(d.starts_with("START\\-OF\\-LOG\n"), "{}", &d[..40]);
+        assert!(d.ends_with("FATAL\\-END"), "the end of the log is kept");
+        assert!(
+            d.contains("https://h.example/run_1-2.log"),
+            "URLs unescaped"
+        );
+        let len = |v: &Value| Unit::Utf16.len(v.as_str().unwrap_or(""));
+        assert!(len(&e["description"]) <= 4096, "{}", len(&e["description"]));
+        assert!(len(&e["description"]) > 3000, "{}", len(&e["description"]));
+        let long_title = HOSTILE_TITLE.repeat(5);
+        let out = prepare_titled(&*ch, &ev, &long_title, &body);
+        let e = &json(http(&out)[0])["embeds"][0];
+        assert!(len(&e["title"]) <= 256, "{}", len(&e["title"]));
+        let total = len(&e["title"]) + len(&e["description"]) + len(&e["footer"]["text"]);
+        assert!(total <= 6000, "{total}");
+    }
+
+    /// Rows: status, headers, body, delivered, retryable, wait, words of the error.
+    #[test]
+    fn replies() {
+        let ch = channel("discord", &format!("{{url: '{HOOK}'}}"));
+        let limited =
+            r#"{"message": "You are being rate limited.", "retry_after": 0.5, "global": false}"#;
+        for (status, headers, body, ok, retry, wait, words) in [
+            (204, &[][..], "", true, false, None, ""),
+            (
+                200,
+                &[][..],
+                r#"{"id": "1", "channel_id": "2"}"#,
+                true,
+                false,
+                None,
+                "",
+            ),
+            (
+                404,
+                &[][..],
+                r#"{"code": 10015, "message": "Unknown Webhook"}"#,
+                false,
+                false,
+                None,
+                "HTTP 404: {\"code\": 10015, \"message\": \"Unknown Webhook\"}",
+            ),
+            (
+                401,
+                &[][..],
+                r#"{"code": 50027, "message": "Invalid Webhook Token"}"#,
+                false,
+                false,
+                None,
+                "Invalid Webhook Token",
+            ),
+            (
+                400,
+                &[][..],
+                r#"{"code": 50006, "message": "Cannot send an empty message"}"#,
+                false,
+                false,
+                None,
+                "Cannot send an empty message",
+            ),
+            (
+                429,
+                &[][..],
+                limited,
+                false,
+                true,
+                Some(500),
+                "rate limited",
+            ),
+            (
+                429,
+                &[("Retry-After", "2")][..],
+                limited,
+                false,
+                true,
+                Some(2000),
+                "429",
+            ),
+            (502, &[][..], "", false, true, None, "HTTP 502"),
+        ] {
+            let got = ch.check(&reply_of(status, headers, body));
+            assert_eq!(got.is_ok(), ok, "{status}");
+            if let Err(e) = got {
+                assert_eq!(e.retryable, retry, "{status}");
+                assert_eq!(e.retry_after, wait.map(Duration::from_millis), "{status}");
+                assert!(e.message.contains(words), "{status}: {}", e.message);
+            }
         }
     }
 }

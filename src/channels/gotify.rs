@@ -64,8 +64,7 @@ impl super::Channel for Gotify {
 #[cfg(test)]
 mod prepare_table {
     use super::super::testkit::{
-        channel, event, hostile_log_body, http, json, prepare, prepare_texts_ok,
-        HOSTILE_TITLE_TEXT,
+        channel, event, hostile_log_body, http, json, prepare, prepare_texts_ok, HOSTILE_TITLE_TEXT,
     };
     use crate::http::Reply;
 

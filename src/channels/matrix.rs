@@ -312,35 +312,5 @@ mod tests {
 }
 
 #[cfg(test)]
-mod prepare_table {
-    use super::super::testkit::{channel, event, http, json, prepare};
-
-    #[test]
-    fn join_then_a_notice_whose_txn_id_is_stable_per_event() {
-        let ch = channel(
-            "matrix",
-            "{url: 'http://mx', access_token: at, room: '!r:x'}",
-        );
-        let send = |ev: &crate::event::Event| {
-            let out = prepare(&*ch, ev);
-            let reqs: Vec<_> = http(&out).into_iter().cloned().collect();
-            reqs
-        };
-        let failure = event("backup_failure", None);
-        let fail = send(&failure);
-        assert!(fail.iter().any(|h| h.url.contains("/join/")), "joins first");
-        let last = fail.last().unwrap();
-        assert_eq!(json(last)["msgtype"], "m.notice");
-        let again = send(&failure);
-        // A run's start carries the same id as its outcome.
-        let mut started = failure.clone();
-        started.event = "backup_start".into();
-        let start = send(&started);
-        assert_eq!(
-            last.url,
-            again.last().unwrap().url,
-            "a retry keeps its txn id"
-        );
-        assert_ne!(last.url, start.last().unwrap().url, "start and end differ");
-    }
-}
+#[path = "prepare_tables/matrix.rs"]
+mod prepare_table;

@@ -96,28 +96,96 @@ impl super::Channel for Mattermost {
 
 #[cfg(test)]
 mod prepare_table {
-    use super::super::testkit::{channel, event, http, json, prepare};
+    use crate::channels::testkit::{
+        channel, event, hostile_body, http, json, prepare, prepare_titled, HOSTILE_TITLE,
+    };
+    use crate::render::Unit;
+    use serde_json::json;
 
+    const HOOK: &str = "https://mm.example.com/hooks/xjw3-k_9";
+
+    /// Rows: extra keys, event, the JSON body Mattermost receives (overrides only when set).
     #[test]
-    fn text_and_the_optional_overrides() {
-        for (keys, channel_key) in [
-            ("{url: 'http://mm/hooks/x'}", None),
+    fn emoji_by_status_and_the_optional_overrides() {
+        for (extra, ev, want) in [
             (
-                "{url: 'http://mm/hooks/x', channel: ops, username: backups}",
-                Some("ops"),
+                "",
+                "backup_start",
+                json!({"text": ":arrow_forward: **T**\n\nB"}),
+            ),
+            (
+                "",
+                "backup_success",
+                json!({"text": ":white_check_mark: **T**\n\nB"}),
+            ),
+            (
+                "",
+                "backup_failure",
+                json!({"text": ":rotating_light: **T**\n\nB"}),
+            ),
+            (
+                "",
+                "user_login",
+                json!({"text": ":information_source: **T**\n\nB"}),
+            ),
+            (
+                ", channel: town-square, username: backups, icon_url: 'https://img.example/i.png'",
+                "test",
+                json!({
+                    "text": ":information_source: **T**\n\nB",
+                    "channel": "town-square",
+                    "username": "backups",
+                    "icon_url": "https://img.example/i.png",
+                }),
+            ),
+            (
+                ", channel: '@alice'",
+                "backup_failure",
+                json!({"text": ":rotating_light: **T**\n\nB", "channel": "@alice"}),
             ),
         ] {
-            let out = prepare(
-                &*channel("mattermost", keys),
-                &event("backup_failure", None),
-            );
-            let body = json(http(&out)[0]);
-            assert!(body["text"].as_str().unwrap().contains('T'), "{keys}");
+            let keys = format!("{{url: '{HOOK}'{extra}}}");
+            let out = prepare(&*channel("mattermost", &keys), &event(ev, None));
+            let reqs = http(&out);
+            assert_eq!(reqs.len(), 1, "{keys}");
+            let h = reqs[0];
             assert_eq!(
-                body.get("channel").and_then(|v| v.as_str()),
-                channel_key,
+                (h.method.as_str(), h.url.as_str()),
+                ("POST", HOOK),
                 "{keys}"
             );
+            let ct = h.headers.iter().find(|(k, _)| k == "Content-Type");
+            assert_eq!(ct.map(|(_, v)| v.as_str()), Some("application/json"));
+            assert_eq!(json(h), want, "{keys} {ev}");
+        }
+    }
+
+    /// Markdown escaped (URLs as written), an empty body leaves the title line alone,
+    /// and the post stays within Mattermost's 16,383 characters keeping the log's end.
+    #[test]
+    fn hostile_text_escaped_and_within_the_limit() {
+        let ch = channel("mattermost", &format!("{{url: '{HOOK}'}}"));
+        let ev = event("backup_failure", Some(1));
+        let out = prepare_titled(&*ch, &ev, HOSTILE_TITLE, " ");
+        let url = "https://backup-host.example.com/logs/run_2026-11-30.log?a=1&b=2";
+        assert_eq!(
+            json(http(&out)[0])["text"],
+            format!(
+                ":rotating_light: **Sauvegarde échouée ✗ &lt;b&gt;&amp;\"'\\*\\_\\~\\| {url} 🔥**"
+            )
+        );
+        for body in [hostile_body(), hostile_body().repeat(3)] {
+            let out = prepare_titled(&*ch, &ev, HOSTILE_TITLE, &body);
+            let text = json(http(&out)[0])["text"].as_str().unwrap().to_string();
+            let n = Unit::Chars.len(&text);
+            assert!((12_000..=16_383).contains(&n), "{n} characters");
+            assert!(text.contains("**\n\nSTART\\-OF\\-LOG\n"), "{text:.300}");
+            assert!(text.ends_with("FATAL\\-END"), "the end of the log is kept");
+            assert!(
+                text.contains(" https://h.example/run_1-2.log\n"),
+                "URLs as written"
+            );
+            assert!(!text.contains("<b>"), "no raw HTML");
         }
     }
 }

@@ -167,8 +167,7 @@ fn details(msg: &Message) -> Value {
 #[cfg(test)]
 mod prepare_table {
     use super::super::testkit::{
-        channel, event, hostile_log_body, http, json, prepare, prepare_texts_ok,
-        HOSTILE_TITLE_TEXT,
+        channel, event, hostile_log_body, http, json, prepare, prepare_texts_ok, HOSTILE_TITLE_TEXT,
     };
     use crate::http::Reply;
     use serde_json::{json, Value};

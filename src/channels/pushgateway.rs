@@ -193,26 +193,63 @@ mod tests {
 
 #[cfg(test)]
 mod prepare_table {
-    use super::super::testkit::{channel, event, http, prepare};
+    use crate::channels::testkit::{channel, event, http, metrics_histories_fixture, prepare};
 
+    /// Rows: keys, event, host, URL. Every status replaces the group with the task
+    /// histories; the job defaults to `bnotify`, the instance is the host (`unknown`
+    /// without one, base64url when it holds a slash, as the Pushgateway reads it).
     #[test]
-    fn a_put_grouped_by_job_and_instance() {
-        for (keys, url) in [
+    fn a_put_of_the_histories_grouped_by_job_and_instance() {
+        let want = metrics_histories_fixture();
+        for (keys, ev, host, url) in [
             (
-                "{url: 'http://pg'}",
-                "http://pg/metrics/job/bnotify/instance/h",
+                "{url: 'http://pg:9091'}",
+                "backup_start",
+                Some("h"),
+                "http://pg:9091/metrics/job/bnotify/instance/h",
+            ),
+            (
+                "{url: 'http://pg:9091/'}",
+                "backup_success",
+                Some("h"),
+                "http://pg:9091/metrics/job/bnotify/instance/h",
             ),
             (
                 "{url: 'http://pg', job: backups}",
-                "http://pg/metrics/job/backups/instance/h",
+                "backup_failure",
+                Some("db-1.example.com"),
+                "http://pg/metrics/job/backups/instance/db%2D1%2Eexample%2Ecom",
+            ),
+            (
+                "{url: 'http://pg', job: 'nightly db'}",
+                "user_login",
+                None,
+                "http://pg/metrics/job/nightly%20db/instance/unknown",
+            ),
+            (
+                "{url: 'http://pg', job: 'a/b'}",
+                "test",
+                Some("h/1"),
+                "http://pg/metrics/job/YS9i@base64/instance/aC8x@base64",
             ),
         ] {
-            let out = prepare(
-                &*channel("pushgateway", keys),
-                &event("backup_success", None),
-            );
-            let h = http(&out)[0];
+            let mut e = event(ev, None);
+            e.host = host.map(str::to_string);
+            let out = prepare(&*channel("pushgateway", keys), &e);
+            let reqs = http(&out);
+            assert_eq!(reqs.len(), 1, "{keys}");
+            let h = reqs[0];
             assert_eq!((h.method.as_str(), h.url.as_str()), ("PUT", url), "{keys}");
+            let ct = h.headers.iter().find(|(k, _)| k == "Content-Type");
+            assert_eq!(
+                ct.map(|(_, v)| v.as_str()),
+                Some("text/plain; version=0.0.4; charset=utf-8")
+            );
+            assert_eq!(
+                String::from_utf8(h.body.to_vec()).unwrap(),
+                want,
+                "{keys} {ev}"
+            );
         }
     }
 }

@@ -95,8 +95,7 @@ impl super::Channel for RocketChat {
 #[cfg(test)]
 mod prepare_table {
     use super::super::testkit::{
-        channel, event, hostile_log_body, http, json, prepare, prepare_texts_ok,
-        HOSTILE_TITLE_TEXT,
+        channel, event, hostile_log_body, http, json, prepare, prepare_texts_ok, HOSTILE_TITLE_TEXT,
     };
     use crate::http::Reply;
     use crate::render::Unit;

@@ -102,20 +102,120 @@ impl super::Channel for Signal {
 
 #[cfg(test)]
 mod prepare_table {
-    use super::super::testkit::{channel, event, http, json, prepare};
+    use crate::attach::Attachment;
+    use crate::channels::testkit::{
+        channel, event, hostile_body, http, json, prepare, prepare_titled, reply_of, HOSTILE_TITLE,
+    };
+    use crate::render::Unit;
+    use serde_json::json;
 
+    const KEYS: &str =
+        "{url: 'http://sg:8080/', number: '+15550001', recipients: ['+15550002', 'group.c2lnbmFs', 'u.42']}";
+
+    /// Every status sends one `POST /v2/send` in plain text mode to every recipient.
     #[test]
-    fn v2_send_with_number_and_recipients() {
+    fn v2_send_for_every_status() {
+        let ch = channel("signal", KEYS);
+        for ev in [
+            "backup_start",
+            "backup_success",
+            "backup_failure",
+            "user_login",
+        ] {
+            let out = prepare(&*ch, &event(ev, None));
+            let reqs = http(&out);
+            assert_eq!(reqs.len(), 1, "{ev}");
+            let h = reqs[0];
+            assert_eq!(
+                (h.method.as_str(), h.url.as_str()),
+                ("POST", "http://sg:8080/v2/send")
+            );
+            let ct = h.headers.iter().find(|(k, _)| k == "Content-Type");
+            assert_eq!(ct.map(|(_, v)| v.as_str()), Some("application/json"));
+            assert_eq!(
+                json(h),
+                json!({
+                    "message": "T\n\nB",
+                    "number": "+15550001",
+                    "recipients": ["+15550002", "group.c2lnbmFs", "u.42"],
+                    "text_mode": "normal",
+                }),
+                "{ev}"
+            );
+        }
+    }
+
+    /// Files go as `data:` URIs named after the file (`;` and `,` would end the name);
+    /// an empty body sends the title alone.
+    #[test]
+    fn attachments_and_an_empty_body() {
         let ch = channel(
             "signal",
-            "{url: 'http://sg', number: '+1555', recipients: ['+1666', 'group.x']}",
+            "{url: 'http://sg', number: '+1', recipients: ['+2']}",
         );
-        let out = prepare(&*ch, &event("backup_failure", None));
-        let h = http(&out)[0];
-        assert_eq!(h.url, "http://sg/v2/send");
-        let body = json(h);
-        assert_eq!(body["number"], "+1555");
-        assert_eq!(body["recipients"], serde_json::json!(["+1666", "group.x"]));
-        assert!(body["message"].as_str().unwrap().contains('T'));
+        let mut ev = event("test", None);
+        ev.attachments = vec![Attachment::new("db;1,run.log".into(), b"hello".to_vec())];
+        let out = prepare_titled(&*ch, &ev, "Only *title*", "\n ");
+        let b = json(http(&out)[0]);
+        assert_eq!(b["message"], "Only *title*");
+        assert_eq!(
+            b["base64_attachments"],
+            json!(["data:text/plain;filename=db_1_run.log;base64,aGVsbG8="])
+        );
+    }
+
+    /// Text goes as written (plain mode); bnotify's cap is 32,768 characters and the cut
+    /// keeps the end of the log.
+    #[test]
+    fn hostile_text_as_written_within_the_cap() {
+        let ch = channel("signal", KEYS);
+        let ev = event("backup_failure", Some(1));
+        let body = hostile_body();
+        let out = prepare_titled(&*ch, &ev, HOSTILE_TITLE, &body);
+        let b = json(http(&out)[0]);
+        assert_eq!(b["message"], format!("{HOSTILE_TITLE}\n\n{body}"));
+        let out = prepare_titled(&*ch, &ev, HOSTILE_TITLE, &body.repeat(4));
+        let m = json(http(&out)[0])["message"].as_str().unwrap().to_string();
+        let n = Unit::Chars.len(&m);
+        assert!((30_000..=32_768).contains(&n), "{n}");
+        assert!(m.starts_with(HOSTILE_TITLE) && m.ends_with("FATAL-END"));
+    }
+
+    /// Rows: status, body, delivered, retryable, words of the error.
+    #[test]
+    fn replies() {
+        let ch = channel("signal", KEYS);
+        for (status, body, ok, retry, words) in [
+            (201, r#"{"timestamp": "1764460300123"}"#, true, false, ""),
+            (
+                400,
+                r#"{"error": "Invalid account (phone number), make sure you include the country code."}"#,
+                false,
+                false,
+                "signal-cli-rest-api 400: Invalid account (phone number), make sure you include the country code.",
+            ),
+            (
+                400,
+                r#"{"error": "Failed to send message: Unregistered user"}"#,
+                false,
+                false,
+                "Unregistered user",
+            ),
+            (
+                500,
+                r#"{"error": "Failed to send message: Rate limit exceeded"}"#,
+                false,
+                true,
+                "signal-cli-rest-api 500: Failed to send message",
+            ),
+            (404, "404 page not found", false, false, "HTTP 404: 404 page not found"),
+        ] {
+            let got = ch.check(&reply_of(status, &[], body));
+            assert_eq!(got.is_ok(), ok, "{status}");
+            if let Err(e) = got {
+                assert_eq!(e.retryable, retry, "{status}");
+                assert!(e.message.contains(words), "{status}: {}", e.message);
+            }
+        }
     }
 }

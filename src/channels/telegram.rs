@@ -213,21 +213,134 @@ impl super::Channel for Telegram {
 
 #[cfg(test)]
 mod prepare_table {
-    use super::super::testkit::{channel, event, http, json, prepare};
+    use std::time::Duration;
 
+    use crate::attach::Attachment;
+    use crate::channels::testkit::{
+        channel, event, hostile_body, http, json, prepare, prepare_titled, reply_of, HOSTILE_TITLE,
+    };
+    use crate::render::Unit;
+    use serde_json::{json, Value};
+
+    const TOKEN: &str = "123456:AAH-x_yZ";
+
+    /// Rows: extra keys, event, URL, `chat_id`, `parse_mode`, `message_thread_id`, text.
     #[test]
-    fn send_message_with_the_parse_mode_and_thread() {
-        for (keys, mode, thread) in [
-            ("{bot_token: '1:abc', chat_id: -100, api_url: 'http://tg'}", "HTML", None),
-            ("{bot_token: '1:abc', chat_id: -100, api_url: 'http://tg', parse_mode: MarkdownV2, thread_id: 7}", "MarkdownV2", Some(7)),
+    fn send_message_with_chat_mode_and_thread() {
+        let api = "https://api.telegram.org/bot123456:AAH-x_yZ/sendMessage";
+        for (extra, ev, url, chat, mode, thread, text) in [
+            ("chat_id: -1001234567890", "backup_start", api, json!(-1001234567890_i64), Some("HTML"), None, "<b>T</b>\n\nB"),
+            ("chat_id: 42, parse_mode: HTML", "backup_success", api, json!(42), Some("HTML"), None, "<b>T</b>\n\nB"),
+            (
+                "chat_id: '@backups', parse_mode: MarkdownV2, thread_id: 7, api_url: 'http://tg:8081/'",
+                "backup_failure",
+                "http://tg:8081/bot123456:AAH-x_yZ/sendMessage",
+                json!("@backups"),
+                Some("MarkdownV2"),
+                Some(7),
+                "*T*\n\nB",
+            ),
+            ("chat_id: 42, parse_mode: none", "user_login", api, json!(42), None, None, "T\n\nB"),
         ] {
-            let out = prepare(&*channel("telegram", keys), &event("backup_failure", None));
-            let h = http(&out)[0];
-            assert_eq!(h.url, "http://tg/bot1:abc/sendMessage", "{keys}");
-            let body = json(h);
-            assert_eq!(body["parse_mode"], mode, "{keys}");
-            assert_eq!(body["chat_id"], -100, "{keys}");
-            assert_eq!(body.get("message_thread_id").and_then(|v| v.as_i64()), thread, "{keys}");
+            let keys = format!("{{bot_token: '{TOKEN}', {extra}}}");
+            let out = prepare(&*channel("telegram", &keys), &event(ev, None));
+            let reqs = http(&out);
+            assert_eq!(reqs.len(), 1, "{keys}");
+            let h = reqs[0];
+            assert_eq!((h.method.as_str(), h.url.as_str()), ("POST", url), "{keys}");
+            let b = json(h);
+            assert_eq!(b["chat_id"], chat, "{keys}");
+            assert_eq!(b.get("parse_mode").and_then(Value::as_str), mode, "{keys}");
+            assert_eq!(b.get("message_thread_id").and_then(Value::as_i64), thread, "{keys}");
+            assert_eq!(b["text"], text, "{keys}");
+            assert_eq!(b["link_preview_options"], json!({"is_disabled": true}));
+        }
+    }
+
+    /// A file follows the text as `sendDocument`, to the same chat and thread.
+    #[test]
+    fn files_follow_as_documents() {
+        let keys =
+            format!("{{bot_token: '{TOKEN}', chat_id: -100, thread_id: 9, api_url: 'http://tg'}}");
+        let mut ev = event("backup_failure", None);
+        ev.attachments = vec![Attachment::new("run.log".into(), b"FATAL".to_vec())];
+        let out = prepare(&*channel("telegram", &keys), &ev);
+        let reqs = http(&out);
+        assert_eq!(reqs.len(), 2);
+        assert_eq!(reqs[1].url, format!("http://tg/bot{TOKEN}/sendDocument"));
+        let body = String::from_utf8(reqs[1].body.to_vec()).unwrap();
+        for part in [
+            "name=\"chat_id\"\r\n\r\n-100\r\n",
+            "name=\"message_thread_id\"\r\n\r\n9\r\n",
+            "name=\"document\"; filename=\"run.log\"\r\nContent-Type: text/plain\r\n\r\nFATAL\r\n",
+            "name=\"caption\"",
+        ] {
+            assert!(body.contains(part), "{part} in {body}");
+        }
+    }
+
+    /// Each parse mode escapes for itself and keeps the text within 4096 UTF-16 units,
+    /// the log's start and end kept.
+    #[test]
+    fn hostile_text_escaped_and_within_4096() {
+        let url = "https://backup-host.example.com/logs/run_2026-11-30.log?a=1&b=2";
+        let url_v2 =
+            "https://backup\\-host\\.example\\.com/logs/run\\_2026\\-11\\-30\\.log?a\\=1&b\\=2";
+        for (mode, head, end) in [
+            (
+                "HTML",
+                format!("<b>Sauvegarde échouée ✗ &lt;b&gt;&amp;\"'*_~| {} 🔥</b>\n\nSTART-OF-LOG\n", url.replace('&', "&amp;")),
+                "FATAL-END",
+            ),
+            (
+                "MarkdownV2",
+                format!("*Sauvegarde échouée ✗ <b\\>&\"'\\*\\_\\~\\| {url_v2} 🔥*\n\nSTART\\-OF\\-LOG\n"),
+                "FATAL\\-END",
+            ),
+            ("none", format!("{HOSTILE_TITLE}\n\nSTART-OF-LOG\n"), "FATAL-END"),
+        ] {
+            let keys = format!("{{bot_token: '{TOKEN}', chat_id: 1, parse_mode: {mode}}}");
+            let ch = channel("telegram", &keys);
+            let out = prepare_titled(&*ch, &event("backup_failure", Some(1)), HOSTILE_TITLE, &hostile_body());
+            let text = json(http(&out)[0])["text"].as_str().unwrap().to_string();
+            let n = Unit::Utf16.len(&text);
+            assert!((2_048..=4_096).contains(&n), "{mode}: {n}");
+            assert!(text.starts_with(&head), "{mode}: {text:.300}");
+            assert!(text.ends_with(end), "{mode}: the end of the log is kept");
+            assert!(text.contains("characters cut"), "{mode}: the cut is marked");
+        }
+    }
+
+    /// Rows: status, body, delivered, retryable, wait (s), words of the error.
+    #[test]
+    fn replies() {
+        let ch = channel("telegram", &format!("{{bot_token: '{TOKEN}', chat_id: 1}}"));
+        let err = |code: u16, d: &str| {
+            format!(r#"{{"ok": false, "error_code": {code}, "description": "{d}"}}"#)
+        };
+        for (status, body, ok, retry, wait, words) in [
+            (200, r#"{"ok": true, "result": {"message_id": 1}}"#.to_string(), true, false, None, String::new()),
+            (200, err(400, "odd"), false, false, None, "Telegram 200: odd".into()),
+            (400, err(400, "Bad Request: chat not found"), false, false, None, "Telegram 400: Bad Request: chat not found".into()),
+            (401, err(401, "Unauthorized"), false, false, None, "Telegram 401: Unauthorized".into()),
+            (403, err(403, "Forbidden: bot was blocked by the user"), false, false, None, "bot was blocked by the user".into()),
+            (
+                429,
+                r#"{"ok": false, "error_code": 429, "description": "Too Many Requests: retry after 3", "parameters": {"retry_after": 3}}"#.to_string(),
+                false,
+                true,
+                Some(3),
+                "Telegram 429: Too Many Requests: retry after 3".into(),
+            ),
+            (502, "Bad Gateway".to_string(), false, true, None, "Telegram 502: Bad Gateway".into()),
+        ] {
+            let got = ch.check(&reply_of(status, &[], &body));
+            assert_eq!(got.is_ok(), ok, "{status} {body}");
+            if let Err(e) = got {
+                assert_eq!(e.retryable, retry, "{status}");
+                assert_eq!(e.retry_after, wait.map(Duration::from_secs), "{status}");
+                assert!(e.message.contains(&words), "{status}: {}", e.message);
+            }
         }
     }
 }

@@ -128,3 +128,90 @@ pub(crate) fn hostile_log_body() -> String {
     s.push_str(tail);
     s
 }
+
+/// The hostile title of the prepare() tables: markup, quotes, a URL with `-` and `_`,
+/// accents and emoji.
+pub(crate) const HOSTILE_TITLE: &str = "Sauvegarde échouée ✗ <b>&\"'*_~| https://backup-host.example.com/logs/run_2026-11-30.log?a=1&b=2 🔥";
+
+/// A hostile body of exactly 10,000 characters: markup, a URL, CJK, emoji, a 1,500-char
+/// line and newlines; it starts with `START-OF-LOG` and ends with `FATAL-END`.
+pub(crate) fn hostile_body() -> String {
+    let mut s = String::from("START-OF-LOG\n");
+    s.push_str(&"x".repeat(1_500));
+    s.push('\n');
+    let chunk = "<b>&\"'*_~|` [a](b) #h > q 日本語のログ 🔥 https://h.example/run_1-2.log\n";
+    while s.chars().count() + chunk.chars().count() + 10 <= 10_000 {
+        s.push_str(chunk);
+    }
+    while s.chars().count() < 10_000 - 10 {
+        s.push('.');
+    }
+    s.push_str("\nFATAL-END");
+    s
+}
+
+/// What `ch` would send for `ev` with this rendered title and body.
+pub(crate) fn prepare_titled(
+    ch: &dyn Channel,
+    ev: &Event,
+    title: &str,
+    body: &str,
+) -> Vec<Outgoing> {
+    prepare_texts_ok(ch, ev, title, body)
+}
+
+/// A reply with `status`, `headers` and `body`, for the tables' `check` rows.
+pub(crate) fn reply_of(status: u16, headers: &[(&str, &str)], body: &str) -> crate::http::Reply {
+    crate::http::Reply {
+        status,
+        headers: headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        body: body.as_bytes().to_vec(),
+    }
+}
+
+/// Task histories for the metrics channels' tables (`pushgateway`, `textfile`): set
+/// as this process's histories, and the exposition text they render to. Every caller
+/// sets the same histories, so tests running at once agree on them.
+pub(crate) fn metrics_histories_fixture() -> &'static str {
+    use crate::history::TaskHistory;
+    let mut tasks = std::collections::BTreeMap::new();
+    let mut db = TaskHistory {
+        first_seen: 1_700_000_000,
+        last_start: Some(1_764_460_000),
+        last_success: Some(1_764_400_000),
+        last_failure: Some(1_764_460_300),
+        last_duration_ms: Some(300_250),
+        last_size: Some(1_610_612_736),
+        last_exit_code: Some(2),
+        ..TaskHistory::default()
+    };
+    db.events.insert("backup_start".into(), 1_764_460_000);
+    db.events.insert("backup_failure".into(), 1_764_460_300);
+    tasks.insert("db".to_string(), db);
+    let mut odd = TaskHistory::default();
+    odd.events.insert("user_login".into(), 1_764_000_000);
+    tasks.insert("we\"ird\\name\nx".to_string(), odd);
+    crate::history::remember_history(&tasks);
+    concat!(
+        "# HELP bnotify_last_event_timestamp_seconds Unix time bnotify last saw this event for this task.\n",
+        "# TYPE bnotify_last_event_timestamp_seconds gauge\n",
+        "bnotify_last_event_timestamp_seconds{task=\"db\",event=\"backup_failure\"} 1764460300\n",
+        "bnotify_last_event_timestamp_seconds{task=\"db\",event=\"backup_start\"} 1764460000\n",
+        "bnotify_last_event_timestamp_seconds{task=\"we\\\"ird\\\\name\\nx\",event=\"user_login\"} 1764000000\n",
+        "# HELP bnotify_last_success_timestamp_seconds Unix time of the task's last success.\n",
+        "# TYPE bnotify_last_success_timestamp_seconds gauge\n",
+        "bnotify_last_success_timestamp_seconds{task=\"db\"} 1764400000\n",
+        "# HELP bnotify_last_duration_seconds Duration of the task's last run that reported one.\n",
+        "# TYPE bnotify_last_duration_seconds gauge\n",
+        "bnotify_last_duration_seconds{task=\"db\"} 300.25\n",
+        "# HELP bnotify_last_backup_size_bytes Size of the task's last backup that reported one.\n",
+        "# TYPE bnotify_last_backup_size_bytes gauge\n",
+        "bnotify_last_backup_size_bytes{task=\"db\"} 1610612736\n",
+        "# HELP bnotify_last_exit_code Exit code of the task's last run that reported one.\n",
+        "# TYPE bnotify_last_exit_code gauge\n",
+        "bnotify_last_exit_code{task=\"db\"} 2\n",
+    )
+}

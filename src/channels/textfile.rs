@@ -81,19 +81,73 @@ impl super::Channel for Textfile {
 
 #[cfg(test)]
 mod prepare_table {
-    use super::super::testkit::{channel, event, prepare};
-    use super::super::Outgoing;
+    use std::path::Path;
 
+    use crate::channels::testkit::{channel, event, metrics_histories_fixture, prepare};
+    use crate::channels::Outgoing;
+
+    /// Every status rewrites `dir/bnotify.prom` whole with the task histories.
     #[test]
-    fn one_file_in_the_collector_directory() {
-        let ch = channel("textfile", "{dir: /var/lib/node_exporter}");
-        let out = prepare(&*ch, &event("backup_success", None));
+    fn one_file_of_the_histories_in_the_collector_directory() {
+        let want = metrics_histories_fixture();
+        for (keys, ev, path) in [
+            (
+                "{dir: /var/lib/node_exporter}",
+                "backup_start",
+                "/var/lib/node_exporter/bnotify.prom",
+            ),
+            (
+                "{dir: /var/lib/node_exporter/}",
+                "backup_success",
+                "/var/lib/node_exporter/bnotify.prom",
+            ),
+            (
+                "{dir: 'textfile dir'}",
+                "backup_failure",
+                "textfile dir/bnotify.prom",
+            ),
+            ("{dir: /tmp/prom}", "user_login", "/tmp/prom/bnotify.prom"),
+        ] {
+            let out = prepare(&*channel("textfile", keys), &event(ev, None));
+            assert_eq!(out.len(), 1, "{keys}");
+            let Outgoing::File(f) = &out[0] else {
+                panic!("{keys}: not a file write")
+            };
+            assert_eq!(f.path, Path::new(path), "{keys}");
+            assert_eq!(
+                String::from_utf8(f.bytes.clone()).unwrap(),
+                want,
+                "{keys} {ev}"
+            );
+        }
+    }
+
+    /// The write is atomic and leaves a file the collector can read (mode 0644).
+    #[test]
+    fn the_file_is_written_whole_and_readable() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = format!("{{dir: '{}'}}", dir.path().display());
+        let want = metrics_histories_fixture();
+        let out = prepare(
+            &*channel("textfile", &keys),
+            &event("backup_failure", Some(2)),
+        );
         let Outgoing::File(f) = &out[0] else {
             panic!("not a file write")
         };
+        std::fs::write(&f.path, "stale").unwrap();
+        f.write().unwrap();
         assert_eq!(
-            f.path,
-            std::path::Path::new("/var/lib/node_exporter/bnotify.prom")
+            std::fs::read_to_string(dir.path().join("bnotify.prom")).unwrap(),
+            want
         );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&f.path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o644);
+        }
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "no temp file left behind");
     }
 }

@@ -283,8 +283,7 @@ mod tests {
 #[cfg(test)]
 mod prepare_table {
     use super::super::testkit::{
-        channel, event, hostile_log_body, http, json, prepare, prepare_texts_ok,
-        HOSTILE_TITLE_TEXT,
+        channel, event, hostile_log_body, http, json, prepare, prepare_texts_ok, HOSTILE_TITLE_TEXT,
     };
     use super::super::Message;
     use crate::http::HttpRequest;

@@ -184,30 +184,203 @@ mod tests {
 
 #[cfg(test)]
 mod prepare_table {
-    use super::super::testkit::{channel, event, http, prepare};
+    use std::time::Duration;
 
+    use crate::channels::testkit::{
+        channel, event, hostile_body, http, prepare, prepare_titled, reply_of, HOSTILE_TITLE,
+    };
+    use crate::http::HttpRequest;
+    use crate::render::Unit;
+
+    const BOT: &str = "url: 'https://zulip.example.com/', bot_email: backup-bot@zulip.example.com, api_key: k3y_s3cret";
+
+    /// The form fields as Zulip's server reads them, in order.
+    fn fields(h: &HttpRequest) -> Vec<(String, String)> {
+        url::form_urlencoded::parse(&h.body.to_vec())
+            .into_owned()
+            .collect()
+    }
+
+    fn field(h: &HttpRequest, name: &str) -> Option<String> {
+        fields(h)
+            .into_iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
+    }
+
+    /// Rows: extra keys, event, task, the form fields sent (`content` last).
     #[test]
-    fn stream_and_topic_or_direct() {
-        for (keys, want) in [
+    fn stream_topic_or_direct_for_every_status() {
+        for (extra, ev, task, want) in [
             (
-                "{url: 'http://z', bot_email: b@x, api_key: k, stream: ops, topic: backups}",
-                &["type=stream", "to=ops", "topic=backups"][..],
+                "stream: ops, topic: backups",
+                "backup_start",
+                Some("db"),
+                &[("type", "stream"), ("to", "ops"), ("topic", "backups")][..],
             ),
             (
-                "{url: 'http://z', bot_email: b@x, api_key: k, stream: ops}",
-                &["type=stream", "topic=db"][..],
+                "stream: ops",
+                "backup_success",
+                Some("db"),
+                &[("type", "stream"), ("to", "ops"), ("topic", "db")][..],
             ),
             (
-                "{url: 'http://z', bot_email: b@x, api_key: k, to: [a@x]}",
-                &["type=direct"][..],
+                "stream: 'ops & infra'",
+                "backup_failure",
+                None,
+                &[
+                    ("type", "stream"),
+                    ("to", "ops & infra"),
+                    ("topic", "bnotify"),
+                ][..],
+            ),
+            (
+                "to: [a@x.org, 'b+c@y.org']",
+                "user_login",
+                Some("db"),
+                &[("type", "direct"), ("to", r#"["a@x.org","b+c@y.org"]"#)][..],
             ),
         ] {
-            let out = prepare(&*channel("zulip", keys), &event("backup_failure", None));
-            let h = http(&out)[0];
-            assert_eq!(h.url, "http://z/api/v1/messages", "{keys}");
-            let body = String::from_utf8(h.body.to_vec()).unwrap();
-            for w in want {
-                assert!(body.contains(w), "{keys}: {body}");
+            let keys = format!("{{{BOT}, {extra}}}");
+            let mut e = event(ev, None);
+            e.task = task.map(str::to_string);
+            let out = prepare(&*channel("zulip", &keys), &e);
+            let reqs = http(&out);
+            assert_eq!(reqs.len(), 1, "{keys}");
+            let h = reqs[0];
+            assert_eq!(
+                (h.method.as_str(), h.url.as_str()),
+                ("POST", "https://zulip.example.com/api/v1/messages"),
+                "{keys}"
+            );
+            let header = |n: &str| {
+                h.headers
+                    .iter()
+                    .find(|(k, _)| k == n)
+                    .map(|(_, v)| v.as_str())
+            };
+            assert_eq!(
+                header("Content-Type"),
+                Some("application/x-www-form-urlencoded")
+            );
+            // base64 of "backup-bot@zulip.example.com:k3y_s3cret"
+            assert_eq!(
+                header("Authorization"),
+                Some("Basic YmFja3VwLWJvdEB6dWxpcC5leGFtcGxlLmNvbTprM3lfczNjcmV0")
+            );
+            let mut expected: Vec<(String, String)> = want
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            expected.push(("content".into(), "**T**\n\nB".into()));
+            assert_eq!(fields(h), expected, "{keys} {ev}");
+        }
+    }
+
+    /// Zulip drops what is over 10,000 code points of content and 60 of a topic: both
+    /// are cut here, the end kept; markdown is escaped, URLs and `<`, `&` as written.
+    #[test]
+    fn hostile_text_escaped_and_within_the_limits() {
+        let long_topic = format!("{}-end", "t".repeat(100));
+        let ch = channel(
+            "zulip",
+            &format!("{{{BOT}, stream: ops, topic: '{long_topic}'}}"),
+        );
+        let out = prepare_titled(
+            &*ch,
+            &event("backup_failure", Some(1)),
+            HOSTILE_TITLE,
+            &hostile_body(),
+        );
+        let h = http(&out)[0];
+        let topic = field(h, "topic").unwrap();
+        assert!(Unit::Chars.len(&topic) <= 60, "{topic}");
+        assert!(
+            topic.starts_with("ttt") && topic.ends_with("-end"),
+            "{topic}"
+        );
+        let content = field(h, "content").unwrap();
+        let n = Unit::Chars.len(&content);
+        assert!((8_000..=10_000).contains(&n), "{n} code points");
+        let url = "https://backup-host.example.com/logs/run_2026-11-30.log?a=1&b=2";
+        assert!(
+            content.starts_with(&format!(
+                "**Sauvegarde échouée ✗ <b>&\"'\\*\\_~| {url} 🔥**\n\nSTART-OF-LOG\n"
+            )),
+            "{content:.200}"
+        );
+        let line = "\n<b>&\"'\\*\\_~|\\` \\[a\\](b) #h > q 日本語のログ 🔥 https://h.example/run_1-2.log\n";
+        assert!(content.contains(line), "{content:.400}");
+        assert!(content.ends_with("FATAL-END"), "the end of the log is kept");
+        assert!(content.contains("characters cut"), "the cut is marked");
+    }
+
+    /// Rows: status, headers, body, delivered, retryable, wait (ms), words of the error.
+    #[test]
+    fn replies() {
+        let ch = channel("zulip", &format!("{{{BOT}, stream: ops}}"));
+        for (status, headers, body, ok, retry, wait, words) in [
+            (
+                200,
+                &[][..],
+                r#"{"result": "success", "msg": "", "id": 42}"#,
+                true,
+                false,
+                None,
+                "",
+            ),
+            (
+                200,
+                &[][..],
+                r#"{"result": "error", "msg": "odd"}"#,
+                false,
+                false,
+                None,
+                "Zulip answered 200 without success: odd",
+            ),
+            (
+                200,
+                &[][..],
+                "<html>proxy</html>",
+                false,
+                false,
+                None,
+                "without success: <html>proxy</html>",
+            ),
+            (
+                400,
+                &[][..],
+                r#"{"result": "error", "msg": "Stream 'ops' does not exist", "code": "STREAM_DOES_NOT_EXIST"}"#,
+                false,
+                false,
+                None,
+                "Zulip 400: Stream 'ops' does not exist",
+            ),
+            (
+                401,
+                &[][..],
+                r#"{"result": "error", "msg": "Invalid API key", "code": "INVALID_API_KEY"}"#,
+                false,
+                false,
+                None,
+                "Zulip 401: Invalid API key",
+            ),
+            (
+                429,
+                &[("Retry-After", "2.5")][..],
+                r#"{"result": "error", "msg": "API usage exceeded rate limit", "retry-after": 2.5, "code": "RATE_LIMIT_HIT"}"#,
+                false,
+                true,
+                Some(2500),
+                "Zulip 429: API usage exceeded rate limit",
+            ),
+        ] {
+            let got = ch.check(&reply_of(status, headers, body));
+            assert_eq!(got.is_ok(), ok, "{status} {body}");
+            if let Err(e) = got {
+                assert_eq!(e.retryable, retry, "{status}");
+                assert_eq!(e.retry_after, wait.map(Duration::from_millis), "{status}");
+                assert!(e.message.contains(words), "{status}: {}", e.message);
             }
         }
     }
