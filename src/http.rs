@@ -362,7 +362,14 @@ fn transport_error(t: &ureq::Transport) -> DeliveryError {
         };
         return DeliveryError::new(message);
     }
-    DeliveryError::new(transport_message(t)).retryable(None)
+    let e = DeliveryError::new(transport_message(t));
+    match t.kind() {
+        // The request itself cannot be made: the next attempt would fail the same way.
+        ureq::ErrorKind::BadHeader
+        | ureq::ErrorKind::InvalidUrl
+        | ureq::ErrorKind::UnknownScheme => e,
+        _ => e.retryable(None),
+    }
 }
 
 /// Basic auth from the URL's user-info, percent-decoded once (`us%40r:p%40ss@` logs in as

@@ -98,7 +98,9 @@ impl super::Channel for Mqtt {
                 .as_ref()
                 .map(|p| p.expose().to_string())
                 .or(password),
-            client_id: format!("bnotify-{}", uuid::Uuid::new_v4().simple()),
+            // MQTT 3.1.1 (3.1.3.1) has every broker take 1 to 23 characters of [0-9a-zA-Z];
+            // longer or other ids are each broker's choice.
+            client_id: format!("bnotify{:016x}", uuid::Uuid::new_v4().as_u64_pair().0),
             messages,
         })])
     }
@@ -341,7 +343,9 @@ mod prepare_table {
                 });
                 assert_eq!(payload(status), want, "{ev}");
             }
-            assert!(m.client_id.starts_with("bnotify-"), "{}", m.client_id);
+            let id = &m.client_id;
+            assert!(id.starts_with("bnotify") && id.len() == 23, "{id}");
+            assert!(id.chars().all(|c| c.is_ascii_alphanumeric()), "{id}");
         }
         let ids: Vec<String> = (0..2)
             .map(|_| {

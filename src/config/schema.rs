@@ -260,7 +260,8 @@ pub(crate) mod indexmap_like {
     }
 
     /// A header name is an HTTP token; neither name nor value may hold CR, LF or another
-    /// control character (a line break would start a header of its own).
+    /// control character (a line break would start a header of its own), and the value is
+    /// ASCII (the HTTP client refuses anything else, so the alert would never leave).
     fn check(name: &str, value: &str) -> Result<(), super::HeaderProblem> {
         let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
         if name.contains(['\r', '\n']) {
@@ -281,6 +282,12 @@ pub(crate) mod indexmap_like {
         if value.chars().any(|c| c.is_control() && c != '\t') {
             return Err(super::HeaderProblem(format!(
                 "header \"{name}\": the value contains a control character\nhint: header values are printable text on one line"
+            )));
+        }
+        if !value.is_ascii() {
+            return Err(super::HeaderProblem(format!(
+                "header \"{name}\": the value is not ASCII ({:?}), which HTTP clients and servers refuse or garble\nhint: keep header values to ASCII; percent-encode other text (caf%C3%A9)",
+                value.chars().find(|c| !c.is_ascii()).unwrap_or('?')
             )));
         }
         Ok(())

@@ -363,6 +363,17 @@ fn out_of_range_values_are_errors_with_the_allowed_range() {
             ),
             &["config.yaml:5:20", "header \"X-A\"", "line break"][..],
         ),
+        (
+            "non-ASCII header value (the HTTP client would refuse to send it)",
+            one("webhook", &["url: http://h/x", "headers: {X-Note: \"café\"}"]),
+            &[
+                "config.yaml:5:23",
+                "endpoint \"a\" (webhook)",
+                "header \"X-Note\"",
+                "not ASCII ('é')",
+                "hint: keep header values to ASCII",
+            ][..],
+        ),
     ] {
         let env = Env::new(&yaml);
         let mut c = env.cmd();
