@@ -27,6 +27,8 @@ pub(crate) const MAX_SUMMARY: usize = 1024;
 pub(crate) const MAX_DETAIL: usize = 64 * 1024;
 /// Bytes of `fields` kept; with three texts of 64 KiB the event stays under 512 KB.
 pub(crate) const MAX_FIELDS: usize = 256 * 1024;
+/// PagerDuty's limit on a whole event, in bytes (512 KB, read as the smaller 512,000).
+pub(crate) const MAX_EVENT: usize = 512_000;
 
 /// Severities PagerDuty accepts.
 pub(crate) const SEVERITIES: [&str; 4] = ["critical", "error", "warning", "info"];
@@ -64,13 +66,25 @@ impl super::Channel for PagerDuty {
         );
         let url = super::join_url(&self.api_url, "v2/enqueue");
         let body = match ev.status {
-            Status::Failure => json!({
-                "routing_key": self.routing_key.expose(),
-                "event_action": "trigger",
-                "dedup_key": dedup,
-                "payload": self.payload(msg),
-                "client": "bnotify",
-            }),
+            Status::Failure => {
+                // Texts of quotes, backslashes or control characters grow up to sixfold as
+                // JSON: halve the budgets until the whole event fits, never lose it to a 400.
+                let mut share = 1;
+                loop {
+                    let body = json!({
+                        "routing_key": self.routing_key.expose(),
+                        "event_action": "trigger",
+                        "dedup_key": dedup,
+                        "payload": self.payload(msg, share),
+                        "client": "bnotify",
+                    });
+                    let size = serde_json::to_vec(&body).map_or(usize::MAX, |b| b.len());
+                    if size <= MAX_EVENT || share >= 64 {
+                        break body;
+                    }
+                    share *= 2;
+                }
+            }
             Status::Success => json!({
                 "routing_key": self.routing_key.expose(),
                 "event_action": "resolve",
@@ -97,7 +111,7 @@ impl super::Channel for PagerDuty {
 impl PagerDuty {
     /// The trigger's `payload`: keys without a value are left out (PagerDuty's schema types
     /// `component`, `group` and `class` as strings, and refuses `null`).
-    fn payload(&self, msg: &Message) -> Value {
+    fn payload(&self, msg: &Message, share: usize) -> Value {
         let ev = msg.event;
         let mut p = Map::new();
         p.insert(
@@ -117,17 +131,18 @@ impl PagerDuty {
             p.insert("component".into(), task.into());
         }
         p.insert("class".into(), ev.event.clone().into());
-        p.insert("custom_details".into(), details(msg));
+        p.insert("custom_details".into(), details(msg, share));
         Value::Object(p)
     }
 }
 
 /// `custom_details`: the message, the error (once, cut to 64 KiB), the body only when it
 /// says more than the error, and the event's facts; absent ones left out. Keeps the event
-/// under PagerDuty's 512 KB by leaving out `fields` when they would not fit.
-fn details(msg: &Message) -> Value {
+/// under PagerDuty's 512 KB by leaving out `fields` when they would not fit. Each budget
+/// is divided by `share` (1, then 2, 4... when the escaped event came out too large).
+fn details(msg: &Message, share: usize) -> Value {
     let ev = msg.event;
-    let text = |s: &str| Value::String(cut(s, MAX_DETAIL, Unit::Bytes, plain));
+    let text = |s: &str| Value::String(cut(s, MAX_DETAIL / share, Unit::Bytes, plain));
     let mut d = Map::new();
     if let Some(m) = &ev.message {
         d.insert("message".into(), text(m));
@@ -152,7 +167,7 @@ fn details(msg: &Message) -> Value {
     if !ev.fields.is_empty() {
         let fields = Value::Object(ev.fields.clone());
         let size = serde_json::to_vec(&fields).map_or(usize::MAX, |b| b.len());
-        if size <= MAX_FIELDS {
+        if size <= MAX_FIELDS / share {
             d.insert("fields".into(), fields);
         } else {
             d.insert(
@@ -271,6 +286,35 @@ mod prepare_table {
         ev.host = Some(String::new());
         let body = json(http(&prepare(&*ch, &ev))[0]);
         assert_eq!(body["payload"]["source"], "bnotify", "source is required");
+    }
+
+    /// Texts that grow most as JSON (quotes, backslashes, control characters: up to six
+    /// bytes each) and fields just under their budget: the event still fits in 512 KB,
+    /// with the error's end (the line that says what failed) kept.
+    #[test]
+    fn text_that_grows_when_escaped_still_fits_one_event() {
+        let ch = channel("pagerduty", DEFAULT);
+        let mut ev = event("backup_failure", None);
+        let worst = "\u{1}\"\\".repeat(30_000);
+        ev.message = Some(worst.clone());
+        ev.error = Some(format!("{worst}FATAL: no space left on device"));
+        ev.fields.insert("log".into(), "\"".repeat(120_000).into());
+        let body = format!("{worst} and more");
+        let h = http(&prepare_texts_ok(&*ch, &ev, "T", &body))[0].clone();
+        let bytes = h.body.to_vec();
+        assert!(bytes.len() <= 512_000, "event of {} bytes", bytes.len());
+        let sent = json(&h);
+        let e = sent["payload"]["custom_details"]["error"].as_str().unwrap();
+        assert!(
+            e.ends_with("FATAL: no space left on device"),
+            "{}",
+            &e[e.len() - 40..]
+        );
+        assert!(
+            e.len() > 10_000,
+            "still a useful part of the error: {}",
+            e.len()
+        );
     }
 
     /// Hostile texts: summary ≤ 1024 characters, dedup_key ≤ 255, the error once and

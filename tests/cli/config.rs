@@ -365,7 +365,10 @@ fn out_of_range_values_are_errors_with_the_allowed_range() {
         ),
         (
             "non-ASCII header value (the HTTP client would refuse to send it)",
-            one("webhook", &["url: http://h/x", "headers: {X-Note: \"café\"}"]),
+            one(
+                "webhook",
+                &["url: http://h/x", "headers: {X-Note: \"café\"}"],
+            ),
             &[
                 "config.yaml:5:23",
                 "endpoint \"a\" (webhook)",
