@@ -47,9 +47,11 @@ pub(crate) struct Zulip {
 }
 
 /// Zulip markdown: a backslash (Python-Markdown's escapes) before each inline markup
-/// character (backslash, backtick, `*`, `_`, `[`, `]`, `$`), and before a `>`, `#`, `-` or
-/// `+` that starts a line (a quote, heading or list); nothing else, so the text reads as
-/// written. URLs are left as written.
+/// character (backslash, backtick, `*`, `_`, `[`, `]`), and before a `>`, `#`, `-` or `+`
+/// that starts a line (a quote, heading or list); nothing else, so the text reads as
+/// written. `$` is not among Python-Markdown's escapes (a `\$` would show its backslash):
+/// a zero-width space splits each `$$`, Zulip's only math delimiter, so `$5` and `$HOME`
+/// read as written and no `$$...$$` turns into math. URLs are left as written.
 pub(crate) fn markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     for (i, line) in text.split('\n').enumerate() {
@@ -63,7 +65,14 @@ pub(crate) fn markdown(text: &str) -> String {
             out.push('\\');
         }
         out.push_str(&escape::outside_urls(body, |part, out| {
-            out.push_str(&escape::backslash(part, "\\`*_[]$"));
+            let mut last = '\0';
+            for c in escape::backslash(part, "\\`*_[]").chars() {
+                if c == '$' && last == '$' {
+                    out.push('\u{200B}');
+                }
+                out.push(c);
+                last = c;
+            }
         }));
     }
     out
@@ -167,8 +176,8 @@ mod tests {
     #[test]
     fn markdown_escapes_inline_markup_and_line_starts_only() {
         assert_eq!(
-            markdown("a *b* _c_ `d` [e] $$f$$ 1.5-2 (x) <y> & z"),
-            "a \\*b\\* \\_c\\_ \\`d\\` \\[e\\] \\$\\$f\\$\\$ 1.5-2 (x) <y> & z"
+            markdown("a *b* _c_ `d` [e] $$f$$ $$$ $5 $HOME 1.5-2 (x) <y> & z"),
+            "a \\*b\\* \\_c\\_ \\`d\\` \\[e\\] $\u{200B}$f$\u{200B}$ $\u{200B}$\u{200B}$ $5 $HOME 1.5-2 (x) <y> & z"
         );
         assert_eq!(
             markdown("> q\n# h\n  - l\n+ p"),
