@@ -72,17 +72,63 @@ fn loose_mode_warning(_: &Path, _: &fs::Metadata) -> Option<String> {
 /// Write `bytes` to `path` atomically: a new temp file (mode 0600, random name, created
 /// exclusively in the same directory), then a rename over `path`. With `durable`, the
 /// file and the directory are synced, so the content survives a power loss.
+///
+/// Without `durable`, an existing `path` is swapped with the temp file in one step
+/// (`renameat2(RENAME_EXCHANGE)`) and the old content removed: readers still see the old
+/// file or the new one, never a mix, but ext4 does not start writing the new file out as
+/// it does on a rename over an existing name (0.1 ms of each send's history update).
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8], durable: bool) -> io::Result<()> {
     let (mut tmp, dir) = temp_beside(path)?;
     tmp.write_all(bytes)?;
     if durable {
         tmp.as_file().sync_all()?;
+        tmp.persist(path).map_err(|e| e.error)?;
+        return sync_dir(dir);
     }
-    tmp.persist(path).map_err(|e| e.error)?;
-    if durable {
-        sync_dir(dir)?;
+    let tmp = tmp.into_temp_path();
+    let is_file = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file());
+    match if is_file {
+        exchange(&tmp, path)
+    } else {
+        Err(io::ErrorKind::NotFound.into())
+    } {
+        // `tmp` now names the old content, removed when it drops.
+        Ok(()) => Ok(()),
+        Err(_) => tmp.persist(path).map_err(|e| e.error),
     }
-    Ok(())
+}
+
+/// Swap two existing names atomically (Linux 3.15+ on ext4, xfs, btrfs, tmpfs); an error
+/// (no such file, a file system or kernel without it) leaves both names as they were.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| {
+        std::ffi::CString::new(p.as_os_str().as_bytes())
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))
+    };
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: two NUL-terminated paths that outlive the call; renameat2 only reads them.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> io::Result<()> {
+    Err(io::Error::from(io::ErrorKind::Unsupported))
 }
 
 /// Like [`write_atomic`] without sync, but the file is `flock`ed before it appears
@@ -186,5 +232,43 @@ mod tests {
         assert!(err.contains("symbolic link"), "{err}");
         fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
         assert!(private_dir(&dir).unwrap().unwrap().contains("chmod 700"));
+    }
+
+    /// A quick replace swaps an existing file in one step: readers see the old or the new
+    /// content, nothing is left behind, and a directory in the way is not swapped away.
+    #[test]
+    fn quick_replace_swaps_and_leaves_nothing_behind() {
+        let d = tempfile::tempdir().unwrap();
+        let file = d.path().join("state.json");
+        write_atomic(&file, b"first", false).unwrap();
+        for i in 0..50 {
+            write_atomic(&file, format!("version {i}").as_bytes(), false).unwrap();
+        }
+        assert_eq!(fs::read_to_string(&file).unwrap(), "version 49");
+        let names: Vec<_> = fs::read_dir(d.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["state.json"], "no temp file left");
+        let mode = fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        #[cfg(target_os = "linux")]
+        {
+            let other = d.path().join("other");
+            fs::write(&other, "other").unwrap();
+            exchange(&other, &file).unwrap();
+            assert_eq!(
+                fs::read_to_string(&file).unwrap(),
+                "other",
+                "swapped in one step"
+            );
+            assert_eq!(fs::read_to_string(&other).unwrap(), "version 49");
+            fs::remove_file(&other).unwrap();
+        }
+        let dir_in_the_way = d.path().join("sub");
+        fs::create_dir(&dir_in_the_way).unwrap();
+        fs::write(dir_in_the_way.join("keep"), "x").unwrap();
+        assert!(write_atomic(&dir_in_the_way, b"y", false).is_err());
+        assert!(dir_in_the_way.join("keep").exists(), "the directory stays");
     }
 }

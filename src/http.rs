@@ -147,6 +147,9 @@ struct AgentKey {
     ca_file: Option<PathBuf>,
     insecure: bool,
     proxy: Option<String>,
+    /// Whether anything on the way speaks TLS (an `https` URL or proxy); a plain HTTP
+    /// request builds no TLS configuration.
+    tls: bool,
 }
 
 /// The agent for one request to `url` from an endpoint with these TLS settings.
@@ -160,10 +163,13 @@ pub(crate) fn agent(
     insecure: bool,
 ) -> Result<ureq::Agent, crate::tls::TlsSetup> {
     static AGENTS: Mutex<Option<HashMap<AgentKey, ureq::Agent>>> = Mutex::new(None);
+    let proxy = proxy_for(url, &|name| std::env::var(name).ok())?;
+    let plain = |u: &str| u.get(..7).is_some_and(|s| s.eq_ignore_ascii_case("http://"));
     let key = AgentKey {
         ca_file: ca_file.map(Path::to_path_buf),
         insecure,
-        proxy: proxy_for(url, &|name| std::env::var(name).ok())?,
+        tls: !plain(url) || proxy.as_deref().is_some_and(|p| !plain(p)),
+        proxy,
     };
     let mut cache = AGENTS
         .lock()
@@ -178,11 +184,13 @@ pub(crate) fn agent(
 }
 
 fn build(key: &AgentKey) -> Result<ureq::Agent, crate::tls::TlsSetup> {
-    let tls = crate::tls::client_config(key.ca_file.as_deref(), key.insecure)?;
     let mut b = ureq::AgentBuilder::new()
         .redirects(0)
-        .user_agent(USER_AGENT)
-        .tls_config(Arc::new(tls));
+        .user_agent(USER_AGENT);
+    if key.tls {
+        let tls = crate::tls::client_config(key.ca_file.as_deref(), key.insecure)?;
+        b = b.tls_config(Arc::new(tls));
+    }
     if let Some(p) = &key.proxy {
         let proxy = ureq::Proxy::new(p).map_err(|e| {
             format!(
