@@ -164,7 +164,10 @@ pub(crate) fn agent(
 ) -> Result<ureq::Agent, crate::tls::TlsSetup> {
     static AGENTS: Mutex<Option<HashMap<AgentKey, ureq::Agent>>> = Mutex::new(None);
     let proxy = proxy_for(url, &|name| std::env::var(name).ok())?;
-    let plain = |u: &str| u.get(..7).is_some_and(|s| s.eq_ignore_ascii_case("http://"));
+    let plain = |u: &str| {
+        u.get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case("http://"))
+    };
     let key = AgentKey {
         ca_file: ca_file.map(Path::to_path_buf),
         insecure,

@@ -24,10 +24,10 @@ impl Global {
     /// Take the global flags out of the parsed command line.
     pub(crate) fn from_cli(cli: &Cli) -> Global {
         Global {
-            config: cli.config.clone(),
-            verbose: cli.verbose,
-            quiet: cli.quiet,
-            json: cli.json,
+            config: cli.global.config.clone(),
+            verbose: cli.global.verbose,
+            quiet: cli.global.quiet,
+            json: cli.global.json,
         }
     }
 

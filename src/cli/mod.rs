@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+mod fast;
+
 const AFTER_HELP: &str = "\
 Examples:
   bnotify config init --type slack     write a starter config, then set the variables it names
@@ -23,6 +25,17 @@ Exit codes: 0 delivered (or nothing to do), 1 a delivery failed (kept in the out
 #[command(name = "bnotify", version, about, long_about = None, propagate_version = true, arg_required_else_help = true)]
 #[command(after_help = AFTER_HELP)]
 pub(crate) struct Cli {
+    /// The options every subcommand takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The options every subcommand takes (before or after its name).
+#[derive(Debug, Args)]
+pub(crate) struct GlobalArgs {
     /// Config file to use instead of the discovered one (see `bnotify config path`).
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
@@ -35,9 +48,6 @@ pub(crate) struct Cli {
     /// Print one JSON report on stdout instead of human lines.
     #[arg(long, global = true)]
     pub json: bool,
-    /// What to do.
-    #[command(subcommand)]
-    pub command: Command,
 }
 
 /// The subcommands.
@@ -407,13 +417,24 @@ fn parse_field(s: &str) -> Result<(String, String), crate::units::UnitError> {
     }
 }
 
-/// Parse the process's command line. Like `Cli::parse`, but the clap command (thousands
-/// of small allocations for every flag of every subcommand) is left for the process's
-/// exit to reclaim instead of being freed one piece at a time: a tenth of a send's work.
+/// Parse the process's command line: `send` and `run`, what cron and scripts call,
+/// through [`fast`] when it understands the line, anything else (and every error and
+/// help request) through the whole command, whose messages name every subcommand.
 pub(crate) fn parse() -> Result<Cli, clap::Error> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    match fast::parse(&args) {
+        Some(cli) => Ok(cli),
+        None => full(args),
+    }
+}
+
+/// Parse with the whole command, like `Cli::parse`, but the clap command (thousands of
+/// small allocations for every flag of every subcommand) is left for the process's exit
+/// to reclaim instead of being freed one piece at a time.
+fn full(args: Vec<std::ffi::OsString>) -> Result<Cli, clap::Error> {
     use clap::{CommandFactory, FromArgMatches};
     let cmd = Box::leak(Box::new(Cli::command()));
-    let mut matches = cmd.try_get_matches_from_mut(std::env::args_os())?;
+    let mut matches = cmd.try_get_matches_from_mut(args)?;
     Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(cmd))
 }
 

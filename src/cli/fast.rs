@@ -1,0 +1,209 @@
+//! The command line of `send` and `run` without building every other subcommand.
+//!
+//! clap builds the whole command tree before it reads an argument: for `bnotify send`,
+//! a tenth of the run. Here only the global options and the one subcommand named are
+//! built, from the same derived definitions, so the result is the same [`Cli`]. Anything
+//! else returns `None` and the whole command parses the line: other subcommands, help,
+//! `--version`, and every error (its message then lists what the whole command knows).
+
+use std::ffi::OsString;
+
+use clap::{Args, Command as ClapCommand, FromArgMatches};
+
+use super::{Cli, Command, GlobalArgs, RunArgs, SendArgs};
+
+/// `Some` when `args` (with the program name first) is a well-formed `send` or `run`.
+pub(super) fn parse(args: &[OsString]) -> Option<Cli> {
+    let name = subcommand(args)?;
+    let sub = match name {
+        "send" => SendArgs::augment_args(ClapCommand::new("send")),
+        "run" => RunArgs::augment_args(ClapCommand::new("run")),
+        _ => return None,
+    };
+    let mut cmd = GlobalArgs::augment_args(ClapCommand::new("bnotify"))
+        .subcommand(sub)
+        .subcommand_required(true);
+    let matches = cmd.try_get_matches_from_mut(args).ok()?;
+    let global = GlobalArgs::from_arg_matches(&matches).ok()?;
+    let command = match matches.subcommand()? {
+        ("send", m) => Command::Send(SendArgs::from_arg_matches(m).ok()?),
+        ("run", m) => Command::Run(RunArgs::from_arg_matches(m).ok()?),
+        _ => return None,
+    };
+    // Like the whole command's, left for the process's exit to reclaim.
+    std::mem::forget(cmd);
+    Some(Cli { global, command })
+}
+
+/// The subcommand's name, when only global options (`--config PATH`, `-v`, `-q`,
+/// `--json`) come before it.
+fn subcommand(args: &[OsString]) -> Option<&str> {
+    let mut rest = args.iter().skip(1);
+    while let Some(a) = rest.next() {
+        let a = a.to_str()?;
+        match a {
+            "--config" => {
+                rest.next()?;
+            }
+            "--verbose" | "--quiet" | "--json" => {}
+            _ if a.starts_with("--config=") => {}
+            _ if a.len() > 1 && a.starts_with('-') && a[1..].chars().all(|c| "vq".contains(c)) => {}
+            _ if a.starts_with('-') => return None,
+            _ => return Some(a),
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(line: &[&str]) -> Vec<OsString> {
+        std::iter::once("bnotify")
+            .chain(line.iter().copied())
+            .map(OsString::from)
+            .collect()
+    }
+
+    /// Every line the fast path takes parses exactly as the whole command parses it.
+    #[test]
+    fn same_result_as_the_whole_command() {
+        let lines: &[&[&str]] = &[
+            &[
+                "send",
+                "--event",
+                "backup_failure",
+                "--job",
+                "mysql",
+                "--error",
+                "disk full",
+            ],
+            &[
+                "-q",
+                "send",
+                "-e",
+                "backup_success",
+                "--job",
+                "db",
+                "--backup-size",
+                "1.5 GiB",
+            ],
+            &[
+                "--config",
+                "/etc/bnotify.yaml",
+                "send",
+                "--event",
+                "x",
+                "--dry-run",
+            ],
+            &[
+                "--config=/c.yaml",
+                "-vv",
+                "send",
+                "--to",
+                "ntfy://t",
+                "-t",
+                "T",
+                "-b",
+                "B",
+            ],
+            &[
+                "send",
+                "--event",
+                "backup_failure",
+                "-q",
+                "--json",
+                "--config",
+                "/c",
+            ],
+            &[
+                "send",
+                "-e",
+                "x",
+                "--payload",
+                "-",
+                "--attach",
+                "/var/log/x.log",
+                "--endpoint",
+                "a",
+            ],
+            &[
+                "send",
+                "--event",
+                "e",
+                "--field",
+                "k=v",
+                "--field",
+                "k2=v2",
+                "--message",
+                "m",
+            ],
+            &["send", "--event", "x", "--deadline", "30s", "--best-effort"],
+            &[
+                "run",
+                "--job",
+                "pg",
+                "--",
+                "pg_dump",
+                "-f",
+                "/b/db.sql",
+                "--flag",
+            ],
+            &[
+                "-v",
+                "run",
+                "--job",
+                "pg",
+                "--",
+                "sh",
+                "-c",
+                "echo $HOME; exit 3",
+            ],
+            &["run", "--job", "x", "--attach-output", "--", "true"],
+        ];
+        let mut taken = 0;
+        for line in lines {
+            let args = argv(line);
+            let whole = super::super::full(args.clone());
+            let fast = parse(&args);
+            taken += usize::from(fast.is_some());
+            match whole {
+                Ok(w) => assert_eq!(
+                    fast.map(|f| format!("{f:?}")),
+                    Some(format!("{w:?}")),
+                    "{line:?}"
+                ),
+                Err(e) => assert!(fast.is_none(), "{line:?}: the whole command says {e}"),
+            }
+        }
+        assert_eq!(
+            taken,
+            lines.len(),
+            "every line above is a valid send or run"
+        );
+    }
+
+    /// Help, version, other subcommands and errors go to the whole command.
+    #[test]
+    fn everything_else_is_left_to_the_whole_command() {
+        for line in [
+            &[][..],
+            &["--help"],
+            &["send", "--field", "k=v"],
+            &["--version"],
+            &["send", "--help"],
+            &["send", "--version"],
+            &["send", "--bogus"],
+            &["send", "--event"],
+            &["-q", "-v", "send", "--event", "x"],
+            &["run"],
+            &["outbox", "flush"],
+            &["test", "notify"],
+            &["--unknown", "send"],
+            &["sned", "--event", "x"],
+        ] {
+            assert!(parse(&argv(line)).is_none(), "{line:?}");
+        }
+    }
+}
