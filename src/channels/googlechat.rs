@@ -44,9 +44,11 @@ pub(crate) fn neutralise(text: &str) -> String {
     text.replace('<', "<\u{200B}")
 }
 
-/// The message text: the title line, then the body, escaped, within [`MAX_TEXT`].
+/// The message text: the title line, then the body, escaped, within [`MAX_TEXT`]. Counted
+/// in UTF-16 units, the larger count: an emoji is one character but two units, and
+/// Google does not say which it counts.
 pub(crate) fn text(msg: &Message) -> String {
-    let title = cut(&msg.title, MAX_TITLE, Unit::Chars, neutralise);
+    let title = cut(&msg.title, MAX_TITLE, Unit::Utf16, neutralise);
     let head = if title.contains('*') || title.trim().is_empty() {
         title
     } else {
@@ -55,8 +57,8 @@ pub(crate) fn text(msg: &Message) -> String {
     if msg.body.trim().is_empty() {
         return head;
     }
-    let rest = MAX_TEXT - Unit::Chars.len(&head) - 1;
-    format!("{head}\n{}", cut(&msg.body, rest, Unit::Chars, neutralise))
+    let rest = MAX_TEXT - Unit::Utf16.len(&head) - 1;
+    format!("{head}\n{}", cut(&msg.body, rest, Unit::Utf16, neutralise))
 }
 
 impl super::Channel for GoogleChat {
@@ -177,8 +179,16 @@ mod prepare_table {
         let h = http(&out)[0];
         assert!(h.body.len() <= 32_000, "{} bytes", h.body.len());
         let text = json(h)["text"].as_str().unwrap().to_string();
-        let n = Unit::Chars.len(&text);
-        assert!((3_500..=4_096).contains(&n), "{n} characters");
+        let n = Unit::Utf16.len(&text);
+        assert!((3_500..=4_096).contains(&n), "{n} UTF-16 units");
+        let emoji = "🔥".repeat(3_000);
+        let out = prepare_titled(&*ch, &event("backup_failure", None), "T", &emoji);
+        let all = json(http(&out)[0])["text"].as_str().unwrap().to_string();
+        assert!(
+            Unit::Utf16.len(&all) <= 4_096,
+            "emoji count twice: {}",
+            all.len()
+        );
         let url = "https://backup-host.example.com/logs/run_2026-11-30.log?a=1&b=2";
         let head = format!("Sauvegarde échouée ✗ <\u{200B}b>&\"'*_~| {url} 🔥\n");
         assert!(
