@@ -353,3 +353,149 @@ fn exit_code(v: &serde_json::Value) -> Option<i64> {
 pub(crate) fn load_history(dir: &Path) {
     crate::history::load_once(|| Store::new(dir).read().map(|s| s.tasks).unwrap_or_default());
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::channels::testkit::event;
+    use crate::config::Config;
+
+    /// The endpoint `a` with these extra keys (e.g. `when: change`, `throttle: 1h`).
+    fn endpoint(keys: &str) -> Endpoint {
+        let text =
+            format!("endpoints:\n  - {{name: a, type: webhook, url: 'http://h/x', {keys}}}\n");
+        let cfg = Config::parse(&text, Path::new("c.yaml"), &|_| None).expect("valid");
+        cfg.endpoints.into_iter().next().expect("one endpoint")
+    }
+
+    fn sent(d: &Decision) -> Option<&Event> {
+        match d {
+            Decision::Deliver(e) => Some(e),
+            Decision::Skip(_) => None,
+        }
+    }
+
+    /// `when: change`, one row per event in order: whether it goes out, and why not.
+    #[test]
+    fn change_tells_each_outcome_once_and_the_recovery() {
+        let ep = endpoint("when: change");
+        let mut st = State::default();
+        for (i, (name, goes, why)) in [
+            ("backup_start", true, ""),
+            ("backup_failure", true, ""),
+            ("backup_failure", false, "unchanged: still failure"),
+            ("backup_start", true, "a start is not an outcome"),
+            ("user_login", true, "info is not an outcome"),
+            ("backup_success", true, ""),
+            ("backup_success", false, "unchanged: still success"),
+            ("backup_failure", true, ""),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let d = st.decide(&ep, &event(name, None), 1_000 + i as u64);
+            assert_eq!(sent(&d).is_some(), goes, "row {i} {name}: {d:?}");
+            if let Decision::Skip(w) = &d {
+                assert!(w.starts_with(why), "row {i}: {w}");
+            }
+            if i == 5 {
+                let e = sent(&d).unwrap();
+                assert!(
+                    e.fields.contains_key("failing_since"),
+                    "the recovery says since when"
+                );
+            }
+        }
+        // Another task has its own outcome.
+        let mut other = event("backup_failure", None);
+        other.task = Some("web".into());
+        assert!(sent(&st.decide(&ep, &other, 2_000)).is_some());
+    }
+
+    /// `throttle: 1h` with the clock as an argument: repeats inside the window are held
+    /// back and counted; the first one after it says how many were.
+    #[test]
+    fn throttle_holds_repeats_within_the_window_by_the_given_clock() {
+        let ep = endpoint("throttle: 1h");
+        let mut st = State::default();
+        let fail = event("backup_failure", None);
+        let t0 = 1_764_460_000;
+        assert!(sent(&st.decide(&ep, &fail, t0)).is_some());
+        for (k, dt) in [1, 60, 3_599].into_iter().enumerate() {
+            match st.decide(&ep, &fail, t0 + dt) {
+                Decision::Skip(w) => {
+                    assert!(w.contains(&format!("({} held back", k + 1)), "{w}")
+                }
+                d => panic!("+{dt}s: {d:?}"),
+            }
+        }
+        let after = st.decide(&ep, &fail, t0 + 3_600);
+        let e = sent(&after).expect("the window has closed");
+        assert_eq!(e.fields["suppressed"], 3);
+        assert!(e.fields.contains_key("suppressed_since"));
+        // A change of outcome is news at once, even inside a window.
+        let ok = event("backup_success", None);
+        assert!(sent(&st.decide(&ep, &ok, t0 + 3_601)).is_some());
+        assert!(
+            sent(&st.decide(&ep, &fail, t0 + 3_602)).is_some(),
+            "failure again"
+        );
+        // Another event of the same task has a window of its own.
+        assert!(sent(&st.decide(&ep, &event("backup_start", None), t0 + 3_603)).is_some());
+        // Endpoints without either key never consult the state.
+        assert!(!needed(&[&endpoint("retries: 1")]));
+        assert!(needed(&[&endpoint("retries: 1"), &ep]));
+    }
+
+    /// A decision that must not count (its outbox entry could not be written) is undone
+    /// for that endpoint only; `reset` forgets one task or everything.
+    #[test]
+    fn restore_and_reset() {
+        let ep = endpoint("when: change");
+        let mut st = State::default();
+        let before = st.clone();
+        assert!(sent(&st.decide(&ep, &event("backup_failure", None), 1)).is_some());
+        st.restore_endpoint(&before, "a");
+        assert_eq!(st, before);
+        assert!(sent(&st.decide(&ep, &event("backup_failure", None), 2)).is_some());
+        let mut web = event("backup_failure", None);
+        web.task = Some("web".into());
+        st.decide(&ep, &web, 3);
+        st.record(&web, 3);
+        st.reset(Some("db"));
+        assert!(sent(&st.decide(&ep, &event("backup_failure", None), 4)).is_some());
+        assert!(
+            sent(&st.decide(&ep, &web, 5)).is_none(),
+            "web is still remembered"
+        );
+        st.reset(None);
+        assert_eq!(st, State::default());
+    }
+
+    /// The history keeps, per task, when each kind of event was last seen and the last
+    /// duration, size and exit code reported; events without a task are not kept.
+    #[test]
+    fn record_keeps_the_task_history() {
+        let mut st = State::default();
+        let mut start = event("backup_start", None);
+        start.task = Some("db".into());
+        st.record(&start, 100);
+        let mut fail = event("backup_failure", Some(3));
+        fail.duration_ms = Some(4_200);
+        st.record(&fail, 160);
+        st.record(&event("backup_success", Some(0)), 200);
+        let h = &st.tasks["db"];
+        assert_eq!(h.first_seen, 100);
+        assert_eq!(
+            (h.last_start, h.last_failure, h.last_success),
+            (Some(100), Some(160), Some(200))
+        );
+        assert_eq!(h.last_duration_ms, Some(4_200));
+        assert_eq!(h.last_exit_code, Some(0), "the newest exit code");
+        assert_eq!(h.events["backup_failure"], 160);
+        let mut no_task = event("backup_failure", None);
+        no_task.task = None;
+        st.record(&no_task, 300);
+        assert_eq!(st.tasks.len(), 1);
+    }
+}
