@@ -2,10 +2,11 @@
 //! parallel, and keep what could not be delivered in a durable outbox.
 //!
 //! The binary calls [`main`], which parses the command line and runs it; each subcommand
-//! lives in `commands/`, built on `config` (the file), `event` (the model), `render` (texts),
-//! `channels` (one file per endpoint type), `dispatch` (parallel delivery) and `outbox`. The one public module,
-//! [`catalog`], lists what bnotify knows (types, keys, events, URL schemes) for the
-//! integration tests that check the README and the generated files against it.
+//! lives in `commands/`, built on `config` (the file), `event` (the model), `render`
+//! (texts), `channels` (one file per endpoint type), `dispatch` (parallel delivery) and
+//! `outbox`. The one public module, [`catalog`], lists what bnotify knows (types, keys,
+//! events, URL schemes) for the integration tests that check the README and the
+//! generated files against it.
 
 #[macro_use]
 pub(crate) mod report;
@@ -79,15 +80,16 @@ fn run(cli: Cli) -> Result<Outcome> {
     }
 }
 
-/// The whole program: parse the command line, run it, and return the exit status.
+/// The whole program: parse the command line `args` (the program's name first), run it,
+/// and return the exit status.
 ///
 /// Output goes through `report`, which never panics: a closed stdout or stderr (EPIPE) is
 /// left alone and the command finishes with its usual exit code (README, "Exit codes").
-pub fn main() -> u8 {
+pub fn main(args: Vec<std::ffi::OsString>) -> u8 {
     if let Some(code) = commands::generate::complete_from_env() {
         return code;
     }
-    match cli::parse() {
+    match cli::parse(args) {
         Ok(cli) => match run(cli) {
             Ok(Outcome::Success) => 0,
             Ok(Outcome::Failed) => 1,

@@ -11,12 +11,31 @@
 use std::os::raw::{c_char, c_int};
 
 #[no_mangle]
-extern "C" fn main(_argc: c_int, _argv: *const *const c_char) -> c_int {
+extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int {
     reopen_closed_stdio();
     // SAFETY: setting a signal's disposition to SIG_IGN has no preconditions.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
+    let args = args(argc, argv);
     // `exit` flushes std's buffered stdout, as returning from std's own main would.
-    std::process::exit(c_int::from(bnotify::main()))
+    std::process::exit(c_int::from(bnotify::main(args)))
+}
+
+/// The command line from C's `argv` (std fills `std::env::args` from its own start-up,
+/// which does not run here on every platform, e.g. musl).
+fn args(argc: c_int, argv: *const *const c_char) -> Vec<std::ffi::OsString> {
+    use std::os::unix::ffi::OsStrExt;
+    let n = if argv.is_null() {
+        0
+    } else {
+        usize::try_from(argc).unwrap_or(0)
+    };
+    (0..n)
+        .map(|i| {
+            // SAFETY: C gives `argc` valid, NUL-terminated strings in `argv`.
+            let arg = unsafe { std::ffi::CStr::from_ptr(*argv.add(i)) };
+            std::ffi::OsStr::from_bytes(arg.to_bytes()).to_os_string()
+        })
+        .collect()
 }
 
 /// Open `/dev/null` on each of fds 0, 1 and 2 that is closed.

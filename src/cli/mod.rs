@@ -417,11 +417,10 @@ fn parse_field(s: &str) -> Result<(String, String), crate::units::UnitError> {
     }
 }
 
-/// Parse the process's command line: `send` and `run`, what cron and scripts call,
+/// Parse the command line `args`: `send` and `run`, what cron and scripts call,
 /// through [`fast`] when it understands the line, anything else (and every error and
 /// help request) through the whole command, whose messages name every subcommand.
-pub(crate) fn parse() -> Result<Cli, clap::Error> {
-    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+pub(crate) fn parse(args: Vec<std::ffi::OsString>) -> Result<Cli, clap::Error> {
     match fast::parse(&args) {
         Some(cli) => Ok(cli),
         None => full(args),

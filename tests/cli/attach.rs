@@ -49,6 +49,35 @@ fn webhook_carries_exact_bytes_of_text_and_binary_files() {
     assert_eq!(sha(&decode(&a[1])), sha(&binary()));
 }
 
+/// A path that is not UTF-8 (a Latin-1 file name from an old system) reaches the file:
+/// the command line is read as bytes, and the file is attached under a readable name.
+#[test]
+fn a_path_that_is_not_utf8_is_attached() {
+    use std::os::unix::ffi::OsStrExt;
+    let srv = Server::ok();
+    let env = Env::new(&format!(
+        "endpoints:\n  - {{name: w, type: webhook, url: \"{}\"}}\n",
+        srv.url("/a")
+    ));
+    let log = env
+        .dir
+        .path()
+        .join(std::ffi::OsStr::from_bytes(b"sauvegarde-\xe9t\xe9.log"));
+    std::fs::write(&log, "disk full\n").unwrap();
+    let mut c = env.cmd();
+    c.args(["send", "--event", "backup_failure", "--attach"])
+        .arg(&log);
+    run(c).code(0);
+    let j = srv.one().json();
+    let a = &j["attachments"][0];
+    assert_eq!(decode(a), b"disk full\n");
+    let name = a["name"].as_str().unwrap();
+    assert!(
+        name.starts_with("sauvegarde-") && name.ends_with(".log"),
+        "{name}"
+    );
+}
+
 #[test]
 fn big_file_is_cut_to_its_tail_with_a_note() {
     let srv = Server::ok();
