@@ -1,4 +1,5 @@
-//! The command line of `send` and `run` without building every other subcommand.
+//! The command line of `send`, `run` and `outbox` (flushed from cron every few minutes)
+//! without building every other subcommand.
 //!
 //! clap builds the whole command tree before it reads an argument: for `bnotify send`,
 //! a tenth of the run. Here only the global options and the one subcommand named are
@@ -8,16 +9,20 @@
 
 use std::ffi::OsString;
 
-use clap::{Args, Command as ClapCommand, FromArgMatches};
+use clap::{Args, Command as ClapCommand, FromArgMatches, Subcommand};
 
-use super::{Cli, Command, GlobalArgs, RunArgs, SendArgs};
+use super::{Cli, Command, GlobalArgs, OutboxCommand, RunArgs, SendArgs};
 
-/// `Some` when `args` (with the program name first) is a well-formed `send` or `run`.
+/// `Some` when `args` (with the program name first) is a well-formed `send`, `run` or
+/// `outbox ...`.
 pub(super) fn parse(args: &[OsString]) -> Option<Cli> {
     let name = subcommand(args)?;
     let sub = match name {
         "send" => SendArgs::augment_args(ClapCommand::new("send")),
         "run" => RunArgs::augment_args(ClapCommand::new("run")),
+        "outbox" => {
+            OutboxCommand::augment_subcommands(ClapCommand::new("outbox")).subcommand_required(true)
+        }
         _ => return None,
     };
     let mut cmd = GlobalArgs::augment_args(ClapCommand::new("bnotify"))
@@ -28,6 +33,7 @@ pub(super) fn parse(args: &[OsString]) -> Option<Cli> {
     let command = match matches.subcommand()? {
         ("send", m) => Command::Send(SendArgs::from_arg_matches(m).ok()?),
         ("run", m) => Command::Run(RunArgs::from_arg_matches(m).ok()?),
+        ("outbox", m) => Command::Outbox(OutboxCommand::from_arg_matches(m).ok()?),
         _ => return None,
     };
     // Like the whole command's, left for the process's exit to reclaim.
@@ -161,6 +167,10 @@ mod tests {
                 "echo $HOME; exit 3",
             ],
             &["run", "--job", "x", "--attach-output", "--", "true"],
+            &["outbox", "flush"],
+            &["-q", "outbox", "flush", "--deadline", "2m"],
+            &["--config", "/c.yaml", "outbox", "list", "--json"],
+            &["outbox", "purge", "--older-than", "3d"],
         ];
         let mut taken = 0;
         for line in lines {
@@ -198,8 +208,10 @@ mod tests {
             &["send", "--event"],
             &["-q", "-v", "send", "--event", "x"],
             &["run"],
-            &["outbox", "flush"],
             &["test", "notify"],
+            &["outbox"],
+            &["outbox", "purge"],
+            &["outbox", "flush", "--deadline", "soon"],
             &["--unknown", "send"],
             &["sned", "--event", "x"],
         ] {
