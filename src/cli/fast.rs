@@ -218,4 +218,80 @@ mod tests {
             assert!(parse(&argv(line)).is_none(), "{line:?}");
         }
     }
+
+    /// Optional flags of `send` (with their values), for the property below.
+    const SEND_FLAGS: &[&[&str]] = &[
+        &["--job", "db"],
+        &["--task", "web"],
+        &["--to", "ntfy://t"],
+        &["--error", "disk full"],
+        &["-t", "T"],
+        &["-b", "B"],
+        &["--field", "k=v"],
+        &["--tag", "nightly"],
+        &["--backup-size", "1.5GiB"],
+        &["--duration", "4m 12s"],
+        &["--dry-run"],
+        &["--best-effort"],
+        &["--deadline", "30s"],
+        &["--attach", "/l.log"],
+        &["--endpoint", "a"],
+        &["--status", "failure"],
+        &["-q"],
+        &["-v"],
+        &["--json"],
+        &["--config", "/c.yaml"],
+        &["--backup-size", "lots"],
+        &["--help"],
+        &["--bogus"],
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Any line the fast path takes (random globals, then `send`, `run` or `outbox`
+        /// with random flags, some of them wrong) is one the whole command takes too,
+        /// with the same result; and a well-formed line is taken.
+        #[test]
+        fn what_the_fast_path_takes_the_whole_command_parses_alike(
+            pre in proptest::collection::vec(proptest::sample::select(vec![
+                "-q", "-v", "-vv", "--json", "--config=/d.yaml", "--quiet",
+            ]), 0..3),
+            which in 0..3usize,
+            flags in proptest::collection::vec(proptest::sample::select(SEND_FLAGS.to_vec()), 0..6),
+            outbox in proptest::sample::select(vec![
+                &["flush"][..], &["list"], &["purge", "--all"], &["flush", "--deadline", "2m"],
+                &["purge"], &["flush", "--deadline", "soon"],
+            ]),
+        ) {
+            let mut line: Vec<&str> = pre;
+            match which {
+                0 => {
+                    line.extend(["send", "--event", "backup_failure"]);
+                    line.extend(flags.iter().flat_map(|f| f.iter().copied()));
+                }
+                1 => {
+                    line.extend(["run", "--job", "db"]);
+                    line.extend(flags.iter().filter(|f| f[0] == "-q" || f[0] == "--endpoint").flat_map(|f| f.iter().copied()));
+                    line.extend(["--", "pg_dump", "--file", "-"]);
+                }
+                _ => {
+                    line.push("outbox");
+                    line.extend(outbox.iter().copied());
+                }
+            }
+            let args = argv(&line);
+            let whole = super::super::full(args.clone());
+            match parse(&args) {
+                Some(fast) => {
+                    proptest::prop_assert!(whole.is_ok(), "{line:?}: fast took it, whole refused");
+                    proptest::prop_assert_eq!(format!("{:?}", Some(fast)), format!("{:?}", whole.ok()));
+                }
+                None => {
+                    // Left to the whole command: an error, help, or a global it does not read.
+                    proptest::prop_assert!(whole.is_err(), "{line:?}: well-formed but not taken");
+                }
+            }
+        }
+    }
 }
