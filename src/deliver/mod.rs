@@ -258,8 +258,13 @@ pub(crate) fn send(g: &Global, mut batch: Batch, o: &SendOptions) -> Outcome {
         },
         best_effort,
     );
-    let waiting = outbox::count(&cfg.outbox_dir);
-    if waiting > 0 && !g.quiet && !g.json {
+    // Counted only when it is printed: a quiet run (cron's) skips the directory scan.
+    let waiting = if g.quiet || g.json {
+        0
+    } else {
+        outbox::count(&cfg.outbox_dir)
+    };
+    if waiting > 0 {
         errln!(
             "note: {waiting} notification{} waiting in the outbox ({})",
             if waiting == 1 { "" } else { "s" },
