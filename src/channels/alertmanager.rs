@@ -259,7 +259,7 @@ mod tests {
 #[cfg(test)]
 mod prepare_table {
     use crate::channels::testkit::{
-        channel, event, hostile_body, http, json, prepare, prepare_titled, HOSTILE_TITLE,
+        channel, event, hostile_body, http, json, prepare, prepare_texts_ok, HOSTILE_TITLE,
     };
     use serde_json::{json, Value};
     use time::format_description::well_known::Rfc3339;
@@ -432,7 +432,7 @@ mod prepare_table {
     fn hostile_text_arrives_whole() {
         let ch = channel("alertmanager", "{url: 'http://am'}");
         let body = hostile_body();
-        let out = prepare_titled(
+        let out = prepare_texts_ok(
             &*ch,
             &event("backup_failure", Some(2)),
             HOSTILE_TITLE,

@@ -159,7 +159,8 @@ impl super::Channel for Apprise {
 #[cfg(test)]
 mod prepare_table {
     use crate::channels::testkit::{
-        channel, event, hostile_body, http, json, prepare, prepare_titled, reply_of, HOSTILE_TITLE,
+        channel, event, hostile_body, http, json, prepare, prepare_texts_ok, reply_of,
+        HOSTILE_TITLE,
     };
     use serde_json::json;
 
@@ -263,7 +264,7 @@ mod prepare_table {
                 "apprise",
                 &format!("{{url: 'http://ap', key: k, format: {format}}}"),
             );
-            let out = prepare_titled(&*ch, &event("backup_failure", None), title, " ");
+            let out = prepare_texts_ok(&*ch, &event("backup_failure", None), title, " ");
             let b = json(http(&out)[0]);
             assert_eq!(b["title"], want, "{format}");
             assert_eq!(b["body"], want, "{format}: an empty body sends the title");
@@ -276,13 +277,13 @@ mod prepare_table {
         let ch = channel("apprise", "{url: 'http://ap', key: k}");
         let ev = event("backup_failure", Some(1));
         let body = hostile_body();
-        let out = prepare_titled(&*ch, &ev, HOSTILE_TITLE, &body);
+        let out = prepare_texts_ok(&*ch, &ev, HOSTILE_TITLE, &body);
         let b = json(http(&out)[0]);
         assert_eq!(b["title"], HOSTILE_TITLE, "a short title goes as written");
         assert_eq!(b["body"], body.as_str(), "10,000 characters fit whole");
         let long_title = HOSTILE_TITLE.repeat(4);
         let long_body = body.repeat(4);
-        let out = prepare_titled(&*ch, &ev, &long_title, &long_body);
+        let out = prepare_texts_ok(&*ch, &ev, &long_title, &long_body);
         let b = json(http(&out)[0]);
         let (t, text) = (b["title"].as_str().unwrap(), b["body"].as_str().unwrap());
         assert!(t.chars().count() <= 250, "{}", t.chars().count());

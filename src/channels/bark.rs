@@ -207,8 +207,7 @@ mod prepare_table {
     use serde_json::{json, Value};
 
     use super::super::testkit::{
-        channel, event, hostile_long_body, http, json, prepare, prepare_with_texts,
-        HOSTILE_TITLE_TEXT,
+        channel, event, hostile_long_body, http, json, prepare, prepare_with_texts, HOSTILE_TITLE,
     };
     use super::super::Reply;
 
@@ -386,12 +385,12 @@ mod prepare_table {
     #[test]
     fn hostile_text_fits_apns() {
         let long = hostile_long_body();
-        let long_title = format!("{HOSTILE_TITLE_TEXT} {}", "漢".repeat(400));
+        let long_title = format!("{HOSTILE_TITLE} {}", "漢".repeat(400));
         for (keys, field) in [
             ("{device_key: k}", "body"),
             ("{device_key: k, markdown: true}", "markdown"),
         ] {
-            for title in [HOSTILE_TITLE_TEXT, long_title.as_str()] {
+            for title in [HOSTILE_TITLE, long_title.as_str()] {
                 let out = prepare_with_texts(
                     &*channel("bark", keys),
                     &event("backup_failure", None),

@@ -84,7 +84,7 @@ impl super::Channel for Command {
 #[cfg(test)]
 mod prepare_table {
     use super::super::testkit::{
-        channel, event, hostile_long_body, prepare, prepare_with_texts, HOSTILE_TITLE_TEXT,
+        channel, event, hostile_long_body, prepare, prepare_with_texts, HOSTILE_TITLE,
     };
     use super::super::Outgoing;
     use super::ExecRequest;
@@ -188,15 +188,10 @@ mod prepare_table {
     fn hostile_and_huge_text() {
         let ch = channel("command", "{argv: [x]}");
         let long = hostile_long_body();
-        let out = prepare_with_texts(
-            &*ch,
-            &event("backup_failure", None),
-            HOSTILE_TITLE_TEXT,
-            &long,
-        )
-        .unwrap();
+        let out =
+            prepare_with_texts(&*ch, &event("backup_failure", None), HOSTILE_TITLE, &long).unwrap();
         let x = exec(&out);
-        assert_eq!(var(x, "BNOTIFY_TITLE"), Some(HOSTILE_TITLE_TEXT));
+        assert_eq!(var(x, "BNOTIFY_TITLE"), Some(HOSTILE_TITLE));
         assert_eq!(var(x, "BNOTIFY_BODY"), Some(long.as_str()));
         let huge = format!("START {} END", "漢字ログ🔥\n".repeat(12_000));
         let out = prepare_with_texts(&*ch, &event("backup_failure", None), "T", &huge).unwrap();

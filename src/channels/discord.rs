@@ -142,7 +142,8 @@ mod prepare_table {
     use std::time::Duration;
 
     use crate::channels::testkit::{
-        channel, event, hostile_body, http, json, prepare, prepare_titled, reply_of, HOSTILE_TITLE,
+        channel, event, hostile_body, http, json, prepare, prepare_texts_ok, reply_of,
+        HOSTILE_TITLE,
     };
     use crate::render::Unit;
     use serde_json::{json, Value};
@@ -221,7 +222,7 @@ mod prepare_table {
         let ch = channel("discord", &format!("{{url: '{HOOK}'}}"));
         let ev = event("backup_failure", Some(3));
         let body = hostile_body();
-        let out = prepare_titled(&*ch, &ev, HOSTILE_TITLE, &body);
+        let out = prepare_texts_ok(&*ch, &ev, HOSTILE_TITLE, &body);
         let e = &json(http(&out)[0])["embeds"][0];
         let url = "https://backup-host.example.com/logs/run_2026-11-30.log?a=1&b=2";
         assert_eq!(
@@ -239,7 +240,7 @@ mod prepare_table {
         assert!(len(&e["description"]) <= 4096, "{}", len(&e["description"]));
         assert!(len(&e["description"]) > 3000, "{}", len(&e["description"]));
         let long_title = HOSTILE_TITLE.repeat(5);
-        let out = prepare_titled(&*ch, &ev, &long_title, &body);
+        let out = prepare_texts_ok(&*ch, &ev, &long_title, &body);
         let e = &json(http(&out)[0])["embeds"][0];
         assert!(len(&e["title"]) <= 256, "{}", len(&e["title"]));
         let total = len(&e["title"]) + len(&e["description"]) + len(&e["footer"]["text"]);

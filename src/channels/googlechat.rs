@@ -108,7 +108,8 @@ impl super::Channel for GoogleChat {
 #[cfg(test)]
 mod prepare_table {
     use crate::channels::testkit::{
-        channel, event, hostile_body, http, json, prepare, prepare_titled, reply_of, HOSTILE_TITLE,
+        channel, event, hostile_body, http, json, prepare, prepare_texts_ok, reply_of,
+        HOSTILE_TITLE,
     };
     use crate::render::Unit;
 
@@ -161,7 +162,7 @@ mod prepare_table {
             ),
             ("Only title", "  ", "*Only title*"),
         ] {
-            let out = prepare_titled(&*ch, &event("backup_failure", None), title, body);
+            let out = prepare_texts_ok(&*ch, &event("backup_failure", None), title, body);
             assert_eq!(json(http(&out)[0])["text"], text, "{title}");
         }
     }
@@ -170,7 +171,7 @@ mod prepare_table {
     #[test]
     fn hostile_text_within_the_limits() {
         let ch = channel("googlechat", &format!("{{url: '{URL}'}}"));
-        let out = prepare_titled(
+        let out = prepare_texts_ok(
             &*ch,
             &event("backup_failure", Some(1)),
             HOSTILE_TITLE,
@@ -182,7 +183,7 @@ mod prepare_table {
         let n = Unit::Utf16.len(&text);
         assert!((3_500..=4_096).contains(&n), "{n} UTF-16 units");
         let emoji = "🔥".repeat(3_000);
-        let out = prepare_titled(&*ch, &event("backup_failure", None), "T", &emoji);
+        let out = prepare_texts_ok(&*ch, &event("backup_failure", None), "T", &emoji);
         let all = json(http(&out)[0])["text"].as_str().unwrap().to_string();
         assert!(
             Unit::Utf16.len(&all) <= 4_096,

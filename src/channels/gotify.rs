@@ -64,7 +64,7 @@ impl super::Channel for Gotify {
 #[cfg(test)]
 mod prepare_table {
     use super::super::testkit::{
-        channel, event, hostile_log_body, http, json, prepare, prepare_texts_ok, HOSTILE_TITLE_TEXT,
+        channel, event, hostile_log_body, http, json, prepare, prepare_texts_ok, HOSTILE_TITLE,
     };
     use crate::http::Reply;
 
@@ -135,8 +135,8 @@ mod prepare_table {
             assert_eq!(sent["message"], message, "{body:?}");
         }
         let long = hostile_log_body();
-        let sent = json(http(&prepare_texts_ok(&*ch, &ev, HOSTILE_TITLE_TEXT, &long))[0]);
-        assert_eq!(sent["title"], HOSTILE_TITLE_TEXT);
+        let sent = json(http(&prepare_texts_ok(&*ch, &ev, HOSTILE_TITLE, &long))[0]);
+        assert_eq!(sent["title"], HOSTILE_TITLE);
         assert_eq!(sent["message"], long.as_str(), "Gotify has no length limit");
     }
 

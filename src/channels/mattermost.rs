@@ -97,7 +97,7 @@ impl super::Channel for Mattermost {
 #[cfg(test)]
 mod prepare_table {
     use crate::channels::testkit::{
-        channel, event, hostile_body, http, json, prepare, prepare_titled, HOSTILE_TITLE,
+        channel, event, hostile_body, http, json, prepare, prepare_texts_ok, HOSTILE_TITLE,
     };
     use crate::render::Unit;
     use serde_json::json;
@@ -166,7 +166,7 @@ mod prepare_table {
     fn hostile_text_escaped_and_within_the_limit() {
         let ch = channel("mattermost", &format!("{{url: '{HOOK}'}}"));
         let ev = event("backup_failure", Some(1));
-        let out = prepare_titled(&*ch, &ev, HOSTILE_TITLE, " ");
+        let out = prepare_texts_ok(&*ch, &ev, HOSTILE_TITLE, " ");
         let url = "https://backup-host.example.com/logs/run_2026-11-30.log?a=1&b=2";
         assert_eq!(
             json(http(&out)[0])["text"],
@@ -175,7 +175,7 @@ mod prepare_table {
             )
         );
         for body in [hostile_body(), hostile_body().repeat(3)] {
-            let out = prepare_titled(&*ch, &ev, HOSTILE_TITLE, &body);
+            let out = prepare_texts_ok(&*ch, &ev, HOSTILE_TITLE, &body);
             let text = json(http(&out)[0])["text"].as_str().unwrap().to_string();
             let n = Unit::Chars.len(&text);
             assert!((12_000..=16_383).contains(&n), "{n} characters");

@@ -196,7 +196,7 @@ mod tests {
 #[cfg(test)]
 mod prepare_table {
     use super::super::testkit::{
-        channel, event, hostile_log_body, prepare, prepare_texts_ok, HOSTILE_TITLE_TEXT,
+        channel, event, hostile_log_body, prepare, prepare_texts_ok, HOSTILE_TITLE,
     };
     use super::super::{Message, Outgoing};
     use super::MqttRequest;
@@ -429,14 +429,9 @@ mod prepare_table {
     fn hostile_text_round_trips() {
         let ch = channel("mqtt", "{url: 'mqtt://b', username: u, password: p}");
         let long = hostile_log_body();
-        let out = prepare_texts_ok(
-            &*ch,
-            &event("backup_failure", None),
-            HOSTILE_TITLE_TEXT,
-            &long,
-        );
+        let out = prepare_texts_ok(&*ch, &event("backup_failure", None), HOSTILE_TITLE, &long);
         let sent = payload(&one(&out).messages[0]);
-        assert_eq!(sent["title"], HOSTILE_TITLE_TEXT);
+        assert_eq!(sent["title"], HOSTILE_TITLE);
         assert_eq!(sent["body"], long.as_str());
     }
 }

@@ -203,7 +203,7 @@ fn header_text(s: &str) -> String {
 #[cfg(test)]
 mod prepare_table {
     use super::super::testkit::{
-        channel, event, hostile_long_body, http, prepare, prepare_with_texts, HOSTILE_TITLE_TEXT,
+        channel, event, hostile_long_body, http, prepare, prepare_with_texts, HOSTILE_TITLE,
     };
     use super::super::{HttpRequest, Reply};
     use base64::Engine;
@@ -412,13 +412,9 @@ mod prepare_table {
         let long = hostile_long_body();
         for keys in ["{topic: t1}", "{topic: t1, markdown: true}"] {
             let ch = channel("ntfy", keys);
-            let out = prepare_with_texts(
-                &*ch,
-                &event("backup_failure", None),
-                HOSTILE_TITLE_TEXT,
-                &long,
-            )
-            .unwrap();
+            let out =
+                prepare_with_texts(&*ch, &event("backup_failure", None), HOSTILE_TITLE, &long)
+                    .unwrap();
             let h = http(&out)[0];
             let text = body(h);
             assert!(text.len() <= 4095, "{keys}: {} bytes", text.len());
@@ -433,7 +429,7 @@ mod prepare_table {
             );
             let title = header(h, "Title").unwrap();
             assert!(title.is_ascii(), "{keys}: {title}");
-            assert_eq!(decoded(title), HOSTILE_TITLE_TEXT, "{keys}");
+            assert_eq!(decoded(title), HOSTILE_TITLE, "{keys}");
         }
         let md = prepare_with_texts(
             &*channel("ntfy", "{topic: t1, markdown: true}"),

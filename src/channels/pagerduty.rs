@@ -182,7 +182,7 @@ fn details(msg: &Message, share: usize) -> Value {
 #[cfg(test)]
 mod prepare_table {
     use super::super::testkit::{
-        channel, event, hostile_log_body, http, json, prepare, prepare_texts_ok, HOSTILE_TITLE_TEXT,
+        channel, event, hostile_log_body, http, json, prepare, prepare_texts_ok, HOSTILE_TITLE,
     };
     use crate::http::Reply;
     use serde_json::{json, Value};
@@ -331,7 +331,7 @@ mod prepare_table {
         error.push_str("FATAL: no space left on device");
         ev.error = Some(error.clone());
         ev.fields.insert("log".into(), "y".repeat(300_000).into());
-        let title = format!("{HOSTILE_TITLE_TEXT} {}", "🔥".repeat(1_200));
+        let title = format!("{HOSTILE_TITLE} {}", "🔥".repeat(1_200));
         let body = format!("{}\n{error}", hostile_log_body());
         let h = http(&prepare_texts_ok(&*ch, &ev, &title, &body))[0].clone();
         let bytes = h.body.to_vec();
@@ -343,10 +343,7 @@ mod prepare_table {
             "{}",
             summary.len()
         );
-        assert!(
-            summary.starts_with(HOSTILE_TITLE_TEXT),
-            "as written, unescaped"
-        );
+        assert!(summary.starts_with(HOSTILE_TITLE), "as written, unescaped");
         assert_eq!(sent["dedup_key"].as_str().unwrap().chars().count(), 255);
         let details = &sent["payload"]["custom_details"];
         let e = details["error"].as_str().unwrap();

@@ -260,7 +260,7 @@ impl super::Channel for Pushover {
 #[cfg(test)]
 mod prepare_table {
     use super::super::testkit::{
-        channel, event, hostile_long_body, http, prepare, prepare_with_texts, HOSTILE_TITLE_TEXT,
+        channel, event, hostile_long_body, http, prepare, prepare_with_texts, HOSTILE_TITLE,
     };
     use super::super::{HttpRequest, Reply};
     use crate::render::Unit;
@@ -449,12 +449,12 @@ mod prepare_table {
     #[test]
     fn hostile_text_fits_pushover() {
         let long = hostile_long_body();
-        let long_title = format!("{HOSTILE_TITLE_TEXT} {}", "漢".repeat(300));
+        let long_title = format!("{HOSTILE_TITLE} {}", "漢".repeat(300));
         for (keys, html) in [
             ("{token: at, user: uk}", true),
             ("{token: at, user: uk, html: false}", false),
         ] {
-            for title in [HOSTILE_TITLE_TEXT, long_title.as_str()] {
+            for title in [HOSTILE_TITLE, long_title.as_str()] {
                 let ch = channel("pushover", keys);
                 let out =
                     prepare_with_texts(&*ch, &event("backup_failure", None), title, &long).unwrap();

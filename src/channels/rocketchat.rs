@@ -95,7 +95,7 @@ impl super::Channel for RocketChat {
 #[cfg(test)]
 mod prepare_table {
     use super::super::testkit::{
-        channel, event, hostile_log_body, http, json, prepare, prepare_texts_ok, HOSTILE_TITLE_TEXT,
+        channel, event, hostile_log_body, http, json, prepare, prepare_texts_ok, HOSTILE_TITLE,
     };
     use crate::http::Reply;
     use crate::render::Unit;
@@ -141,13 +141,11 @@ mod prepare_table {
         let body = json(http(&prepare_texts_ok(&*ch, &ev, "T", "  \n"))[0]);
         assert_eq!(body["text"], ":rotating_light: T");
         let long = hostile_log_body();
-        let body = json(http(&prepare_texts_ok(&*ch, &ev, HOSTILE_TITLE_TEXT, &long))[0]);
+        let body = json(http(&prepare_texts_ok(&*ch, &ev, HOSTILE_TITLE, &long))[0]);
         let text = body["text"].as_str().unwrap();
         let n = Unit::Utf16.len(text);
         assert!(n <= 5_000 && n > 4_500, "{n} UTF-16 units");
-        assert!(text.starts_with(&format!(
-            ":rotating_light: {HOSTILE_TITLE_TEXT}\nSTART-OF-LOG"
-        )));
+        assert!(text.starts_with(&format!(":rotating_light: {HOSTILE_TITLE}\nSTART-OF-LOG")));
         assert!(text.ends_with("END-OF-LOG"));
         let title = "🔥".repeat(400);
         let body = json(http(&prepare_texts_ok(&*ch, &ev, &title, "B"))[0]);

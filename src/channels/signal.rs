@@ -104,7 +104,8 @@ impl super::Channel for Signal {
 mod prepare_table {
     use crate::attach::Attachment;
     use crate::channels::testkit::{
-        channel, event, hostile_body, http, json, prepare, prepare_titled, reply_of, HOSTILE_TITLE,
+        channel, event, hostile_body, http, json, prepare, prepare_texts_ok, reply_of,
+        HOSTILE_TITLE,
     };
     use crate::render::Unit;
     use serde_json::json;
@@ -155,7 +156,7 @@ mod prepare_table {
         );
         let mut ev = event("test", None);
         ev.attachments = vec![Attachment::new("db;1,run.log".into(), b"hello".to_vec())];
-        let out = prepare_titled(&*ch, &ev, "Only *title*", "\n ");
+        let out = prepare_texts_ok(&*ch, &ev, "Only *title*", "\n ");
         let b = json(http(&out)[0]);
         assert_eq!(b["message"], "Only *title*");
         assert_eq!(
@@ -171,10 +172,10 @@ mod prepare_table {
         let ch = channel("signal", KEYS);
         let ev = event("backup_failure", Some(1));
         let body = hostile_body();
-        let out = prepare_titled(&*ch, &ev, HOSTILE_TITLE, &body);
+        let out = prepare_texts_ok(&*ch, &ev, HOSTILE_TITLE, &body);
         let b = json(http(&out)[0]);
         assert_eq!(b["message"], format!("{HOSTILE_TITLE}\n\n{body}"));
-        let out = prepare_titled(&*ch, &ev, HOSTILE_TITLE, &body.repeat(4));
+        let out = prepare_texts_ok(&*ch, &ev, HOSTILE_TITLE, &body.repeat(4));
         let m = json(http(&out)[0])["message"].as_str().unwrap().to_string();
         let n = Unit::Chars.len(&m);
         assert!((30_000..=32_768).contains(&n), "{n}");

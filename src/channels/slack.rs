@@ -129,8 +129,7 @@ mod prepare_table {
     use std::time::Duration;
 
     use super::super::testkit::{
-        channel, event, hostile_long_body, http, json, prepare, prepare_with_texts,
-        HOSTILE_TITLE_TEXT,
+        channel, event, hostile_long_body, http, json, prepare, prepare_with_texts, HOSTILE_TITLE,
     };
     use super::super::Reply;
     use crate::render::Unit;
@@ -247,7 +246,7 @@ mod prepare_table {
     fn hostile_text_fits_slack() {
         let ch = channel("slack", &format!("{{url: '{HOOK}'}}"));
         let long = hostile_long_body();
-        let title = format!("{HOSTILE_TITLE_TEXT} {}", "漢".repeat(200));
+        let title = format!("{HOSTILE_TITLE} {}", "漢".repeat(200));
         let out = prepare_with_texts(&*ch, &event("backup_failure", None), &title, &long).unwrap();
         let body = json(http(&out)[0]);
         let s = |v: &serde_json::Value| v.as_str().unwrap().to_string();

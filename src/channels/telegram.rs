@@ -217,7 +217,8 @@ mod prepare_table {
 
     use crate::attach::Attachment;
     use crate::channels::testkit::{
-        channel, event, hostile_body, http, json, prepare, prepare_titled, reply_of, HOSTILE_TITLE,
+        channel, event, hostile_body, http, json, prepare, prepare_texts_ok, reply_of,
+        HOSTILE_TITLE,
     };
     use crate::render::Unit;
     use serde_json::{json, Value};
@@ -301,7 +302,7 @@ mod prepare_table {
         ] {
             let keys = format!("{{bot_token: '{TOKEN}', chat_id: 1, parse_mode: {mode}}}");
             let ch = channel("telegram", &keys);
-            let out = prepare_titled(&*ch, &event("backup_failure", Some(1)), HOSTILE_TITLE, &hostile_body());
+            let out = prepare_texts_ok(&*ch, &event("backup_failure", Some(1)), HOSTILE_TITLE, &hostile_body());
             let text = json(http(&out)[0])["text"].as_str().unwrap().to_string();
             let n = Unit::Utf16.len(&text);
             assert!((2_048..=4_096).contains(&n), "{mode}: {n}");

@@ -31,14 +31,7 @@ pub(crate) fn event(name: &str, exit_code: Option<i64>) -> Event {
 
 /// What `ch` would send for `ev`, titled "T" with body "B".
 pub(crate) fn prepare(ch: &dyn Channel, ev: &Event) -> Vec<Outgoing> {
-    let msg = Message {
-        event: ev,
-        title: "T".into(),
-        body: "B".into(),
-        endpoint: "e",
-        kind: "k",
-    };
-    ch.prepare(&msg).expect("prepare succeeds")
+    prepare_texts_ok(ch, ev, "T", "B")
 }
 
 /// The HTTP requests among `out`.
@@ -73,10 +66,6 @@ pub(crate) fn prepare_with_texts(
     ch.prepare(&msg)
 }
 
-/// A hostile title: markup of every kind, quotes, accents, a URL with `-`, `_` and `&`,
-/// an emoji.
-pub(crate) const HOSTILE_TITLE_TEXT: &str = "Sauvegarde échouée ✗ <b>&\"'*_~| https://backup-host.example.com/logs/run_2026-11-30.log?a=1&b=2 🔥";
-
 /// A hostile body of exactly 10,000 characters: markup, a URL, CJK, emoji, a line of
 /// 1,500 characters, many lines. It starts with `START` and ends with `END`, so a cut that
 /// keeps start and end shows both.
@@ -86,17 +75,11 @@ pub(crate) fn hostile_long_body() -> String {
     );
     b.push_str(&"long-line_".repeat(150));
     b.push('\n');
-    let filler = "日本語のログ 🔥 <tag> & *x* _y_ 错误\n";
-    let tail = "FATAL: disk full END";
-    let n = |s: &str| s.chars().count();
-    while n(&b) + n(filler) + n(tail) <= 10_000 {
-        b.push_str(filler);
-    }
-    while n(&b) + n(tail) < 10_000 {
-        b.push('.');
-    }
-    b.push_str(tail);
-    b
+    fill_to_10k(
+        b,
+        "日本語のログ 🔥 <tag> & *x* _y_ 错误\n",
+        "FATAL: disk full END",
+    )
 }
 
 /// What `ch` would send for `ev` titled `title` with body `body`; the table expects it
@@ -117,16 +100,11 @@ pub(crate) fn hostile_log_body() -> String {
     s.push_str("see https://backup-host.example.com/logs/run_2026-11-30.log?a=1&b=2\n");
     s.push_str(&"x".repeat(1500));
     s.push('\n');
-    let tail = "\nEND-OF-LOG";
-    let filler = "バックアップ失敗 🔥 <i>err</i> & \"q\" 'a' ~|_\n";
-    while s.chars().count() + filler.chars().count() + tail.chars().count() <= 10_000 {
-        s.push_str(filler);
-    }
-    while s.chars().count() + tail.chars().count() < 10_000 {
-        s.push('.');
-    }
-    s.push_str(tail);
-    s
+    fill_to_10k(
+        s,
+        "バックアップ失敗 🔥 <i>err</i> & \"q\" 'a' ~|_\n",
+        "\nEND-OF-LOG",
+    )
 }
 
 /// The hostile title of the prepare() tables: markup, quotes, a URL with `-` and `_`,
@@ -140,24 +118,20 @@ pub(crate) fn hostile_body() -> String {
     s.push_str(&"x".repeat(1_500));
     s.push('\n');
     let chunk = "<b>&\"'*_~|` [a](b) #h > q 日本語のログ 🔥 https://h.example/run_1-2.log\n";
-    while s.chars().count() + chunk.chars().count() + 10 <= 10_000 {
-        s.push_str(chunk);
-    }
-    while s.chars().count() < 10_000 - 10 {
-        s.push('.');
-    }
-    s.push_str("\nFATAL-END");
-    s
+    fill_to_10k(s, chunk, "\nFATAL-END")
 }
 
-/// What `ch` would send for `ev` with this rendered title and body.
-pub(crate) fn prepare_titled(
-    ch: &dyn Channel,
-    ev: &Event,
-    title: &str,
-    body: &str,
-) -> Vec<Outgoing> {
-    prepare_texts_ok(ch, ev, title, body)
+/// `head`, then as many `filler`s as fit, dots, and `tail`: exactly 10,000 characters.
+fn fill_to_10k(mut head: String, filler: &str, tail: &str) -> String {
+    let n = |s: &str| s.chars().count();
+    while n(&head) + n(filler) + n(tail) <= 10_000 {
+        head.push_str(filler);
+    }
+    while n(&head) + n(tail) < 10_000 {
+        head.push('.');
+    }
+    head.push_str(tail);
+    head
 }
 
 /// A reply with `status`, `headers` and `body`, for the tables' `check` rows.

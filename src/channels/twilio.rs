@@ -128,7 +128,7 @@ fn sms_text(msg: &Message) -> String {
 #[cfg(test)]
 mod prepare_table {
     use super::super::testkit::{
-        channel, event, hostile_log_body, http, prepare_texts_ok, HOSTILE_TITLE_TEXT,
+        channel, event, hostile_log_body, http, prepare_texts_ok, HOSTILE_TITLE,
     };
     use crate::http::{HttpRequest, Reply};
     use crate::render::{default_body, Unit};
@@ -206,24 +206,19 @@ mod prepare_table {
             (", max_length: 1600", "short & sweet = +1", 1600),
         ] {
             let ch = channel("twilio", &format!("{{{KEYS}{extra}}}"));
-            let out = prepare_texts_ok(
-                &*ch,
-                &event("backup_failure", None),
-                HOSTILE_TITLE_TEXT,
-                body,
-            );
+            let out = prepare_texts_ok(&*ch, &event("backup_failure", None), HOSTILE_TITLE, body);
             for h in http(&out) {
                 let sent = field(h, "Body");
                 let n = Unit::Utf16.len(&sent);
                 assert!(n <= max, "{extra}: {n} > {max}");
                 if body.len() < 100 {
-                    assert_eq!(sent, format!("{HOSTILE_TITLE_TEXT}\n{body}"));
+                    assert_eq!(sent, format!("{HOSTILE_TITLE}\n{body}"));
                     continue;
                 }
                 assert!(n > max * 3 / 4, "{extra}: only {n} of {max} used");
                 assert!(sent.ends_with("END-OF-LOG"), "{extra}: the end is kept");
                 if max > 200 {
-                    assert!(sent.starts_with(HOSTILE_TITLE_TEXT), "{extra}: {sent}");
+                    assert!(sent.starts_with(HOSTILE_TITLE), "{extra}: {sent}");
                 }
             }
         }

@@ -283,7 +283,7 @@ mod tests {
 #[cfg(test)]
 mod prepare_table {
     use super::super::testkit::{
-        channel, event, hostile_log_body, http, json, prepare, prepare_texts_ok, HOSTILE_TITLE_TEXT,
+        channel, event, hostile_log_body, http, json, prepare, prepare_texts_ok, HOSTILE_TITLE,
     };
     use super::super::Message;
     use crate::http::HttpRequest;
@@ -367,11 +367,11 @@ mod prepare_table {
             http(&out)[0].body.to_vec(),
             br#"{"text": "T", "s": "failure"}"#
         );
-        let out = prepare_texts_ok(&*ch, &event("test", None), HOSTILE_TITLE_TEXT, "B");
+        let out = prepare_texts_ok(&*ch, &event("test", None), HOSTILE_TITLE, "B");
         let sent = json(http(&out)[0]);
         assert_eq!(
             (sent["text"].as_str(), sent["s"].as_str()),
-            (Some(HOSTILE_TITLE_TEXT), Some("info"))
+            (Some(HOSTILE_TITLE), Some("info"))
         );
         let broken = channel(
             "webhook",
@@ -452,14 +452,9 @@ mod prepare_table {
     fn hostile_text_round_trips() {
         let ch = channel("webhook", "{url: 'http://w'}");
         let long = hostile_log_body();
-        let out = prepare_texts_ok(
-            &*ch,
-            &event("backup_failure", None),
-            HOSTILE_TITLE_TEXT,
-            &long,
-        );
+        let out = prepare_texts_ok(&*ch, &event("backup_failure", None), HOSTILE_TITLE, &long);
         let sent = json(http(&out)[0]);
-        assert_eq!(sent["title"], HOSTILE_TITLE_TEXT);
+        assert_eq!(sent["title"], HOSTILE_TITLE);
         assert_eq!(sent["body"], long.as_str());
         assert_eq!(sent["error"], "disk full");
     }

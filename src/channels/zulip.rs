@@ -196,7 +196,7 @@ mod prepare_table {
     use std::time::Duration;
 
     use crate::channels::testkit::{
-        channel, event, hostile_body, http, prepare, prepare_titled, reply_of, HOSTILE_TITLE,
+        channel, event, hostile_body, http, prepare, prepare_texts_ok, reply_of, HOSTILE_TITLE,
     };
     use crate::http::HttpRequest;
     use crate::render::Unit;
@@ -295,7 +295,7 @@ mod prepare_table {
             "zulip",
             &format!("{{{BOT}, stream: ops, topic: '{long_topic}'}}"),
         );
-        let out = prepare_titled(
+        let out = prepare_texts_ok(
             &*ch,
             &event("backup_failure", Some(1)),
             HOSTILE_TITLE,

@@ -4,7 +4,7 @@
 use base64::Engine;
 
 use crate::channels::testkit::{
-    channel, event, hostile_long_body, prepare, prepare_with_texts, HOSTILE_TITLE_TEXT,
+    channel, event, hostile_long_body, prepare, prepare_with_texts, HOSTILE_TITLE,
 };
 use crate::channels::Outgoing;
 use crate::event::Event;
@@ -454,13 +454,13 @@ fn hostile_text_and_a_log_arrive_whole() {
             &format!("{{smtp_host: m, from: a@example.com, destinations: [b@example.com], html: {html}}}"),
         );
         for ev in [&event("backup_failure", None), &ev] {
-            let out = prepare_with_texts(&*ch, ev, HOSTILE_TITLE_TEXT, &long).unwrap();
+            let out = prepare_with_texts(&*ch, ev, HOSTILE_TITLE, &long).unwrap();
             let m = smtp(&out);
-            assert_eq!(m.summary.2, HOSTILE_TITLE_TEXT);
+            assert_eq!(m.summary.2, HOSTILE_TITLE);
             let mail = raw(m);
             let subject = header(&mail, "Subject").unwrap();
             assert!(subject.is_ascii(), "{subject}");
-            assert_eq!(decode_words(&subject), HOSTILE_TITLE_TEXT);
+            assert_eq!(decode_words(&subject), HOSTILE_TITLE);
             assert_eq!(part(&mail, "text/plain").unwrap(), long, "html: {html}");
             if html == "true" {
                 let h = part(&mail, "text/html").unwrap();

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::channels::testkit::{
-    channel, event, hostile_body, http, json, prepare, prepare_titled, reply_of, HOSTILE_TITLE,
+    channel, event, hostile_body, http, json, prepare, prepare_texts_ok, reply_of, HOSTILE_TITLE,
 };
 use crate::channels::Channel;
 use crate::event::Event;
@@ -207,7 +207,7 @@ fn replies() {
 fn hostile_text_fits_one_event() {
     let ch = channel("matrix", ROOM_ID);
     let body = hostile_body().repeat(5);
-    let out = prepare_titled(
+    let out = prepare_texts_ok(
         &*ch,
         &event("backup_failure", Some(2)),
         HOSTILE_TITLE,
