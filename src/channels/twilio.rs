@@ -133,7 +133,7 @@ mod prepare_table {
     use crate::http::{HttpRequest, Reply};
     use crate::render::{default_body, Unit};
 
-    const KEYS: &str = "account_sid: AC0123456789abcdef0123456789abcdef, auth_token: tok, \
+    const KEYS: &str = "account_sid: ACtestaccount, auth_token: tok, \
                         from: '+15550001111', to: ['+15552223333', '+15554445555']";
 
     /// The form fields of a request, decoded as Twilio reads them.
@@ -153,14 +153,14 @@ mod prepare_table {
     /// text being the title and the error's first line.
     #[test]
     fn one_form_request_per_recipient_for_every_status() {
-        let sid = "AC0123456789abcdef0123456789abcdef";
+        let sid = "ACtestaccount";
         let hosted = format!("https://api.twilio.com/2010-04-01/Accounts/{sid}/Messages.json");
         let edge =
             format!("https://api.dublin.ie1.twilio.com/2010-04-01/Accounts/{sid}/Messages.json");
         let edge_keys = format!("{{{KEYS}, api_url: 'https://api.dublin.ie1.twilio.com/'}}");
         let keys = format!("{{{KEYS}}}");
-        // `AC0123…def:tok` in base64, worked out apart from the code under test.
-        let auth = "Basic QUMwMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZjp0b2s=".to_string();
+        // `ACtestaccount:tok` in base64, worked out apart from the code under test.
+        let auth = "Basic QUN0ZXN0YWNjb3VudDp0b2s=".to_string();
         for (keys, ev, url) in [
             (&keys, "backup_start", &hosted),
             (&keys, "backup_success", &hosted),
