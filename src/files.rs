@@ -86,16 +86,13 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8], durable: bool) -> io::Resu
         return sync_dir(dir);
     }
     let tmp = tmp.into_temp_path();
+    // Only a regular file is swapped (a directory in the way must not move); `tmp` then
+    // names the old content, removed when it drops. Anything else is a plain rename.
     let is_file = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file());
-    match if is_file {
-        exchange(&tmp, path)
-    } else {
-        Err(io::ErrorKind::NotFound.into())
-    } {
-        // `tmp` now names the old content, removed when it drops.
-        Ok(()) => Ok(()),
-        Err(_) => tmp.persist(path).map_err(|e| e.error),
+    if is_file && exchange(&tmp, path).is_ok() {
+        return Ok(());
     }
+    tmp.persist(path).map_err(|e| e.error)
 }
 
 /// Swap two existing names atomically (Linux 3.15+ on ext4, xfs, btrfs, tmpfs); an error
