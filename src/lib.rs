@@ -44,6 +44,8 @@ pub(crate) mod yaml;
 pub mod catalog;
 
 #[cfg(test)]
+mod layout;
+#[cfg(test)]
 mod props;
 
 use anyhow::Result;
