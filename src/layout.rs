@@ -1,6 +1,7 @@
-//! The shape of `src/` as tests: no source file over 600 lines, and no import cycle
-//! between top-level modules (a folder counts as one module), read from the
-//! `crate::module` paths of the code outside its tests.
+//! The shape of `src/` as tests: no source file over 600 lines, no import cycle between
+//! top-level modules (a folder counts as one module, read from the `crate::module` paths
+//! of the code outside its tests), typed errors with `anyhow` only at the command edge,
+//! and `unreachable_pub` denied.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -52,9 +53,7 @@ fn no_import_cycle_between_top_level_modules() {
     let names: BTreeSet<String> = files.iter().map(|f| module(f)).collect();
     let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for f in &files {
-        let text = std::fs::read_to_string(f).unwrap();
-        // The code, not its tests (they sit at the end of each file).
-        let code = text.split("#[cfg(test)]").next().unwrap_or("");
+        let code = code_of(f);
         let from = module(f);
         for (i, _) in code.match_indices("crate::") {
             let rest = &code[i + "crate::".len()..];
@@ -95,4 +94,40 @@ fn no_import_cycle_between_top_level_modules() {
     }
     assert!(!edges.is_empty(), "no crate:: paths read");
     assert!(cycles.is_empty(), "modules on an import cycle: {cycles:?}");
+}
+
+/// The code of `f` without its tests (they sit at the end of each file).
+fn code_of(f: &Path) -> String {
+    let text = std::fs::read_to_string(f).unwrap();
+    text.split("#[cfg(test)]").next().unwrap_or("").to_string()
+}
+
+#[test]
+fn errors_are_typed_and_anyhow_stays_at_the_command_edge() {
+    let (root, files) = src();
+    let mut found = Vec::new();
+    for f in &files {
+        let code = code_of(f);
+        let rel = f
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let edge = rel.starts_with("commands/")
+            || ["lib.rs", "settings.rs", "layout.rs"].contains(&rel.as_str());
+        if code.contains("anyhow") && !edge {
+            found.push(format!("{rel}: anyhow below the command edge"));
+        }
+        for (i, _) in code.match_indices("Result<") {
+            let sig = &code[i..code[i..]
+                .find(['{', ';', '\n'])
+                .map_or(code.len(), |e| i + e)];
+            if sig.contains(", String>") {
+                found.push(format!("{rel}: {sig}"));
+            }
+        }
+    }
+    assert!(found.is_empty(), "{found:#?}");
+    let manifest = std::fs::read_to_string(root.join("../Cargo.toml")).unwrap();
+    assert!(manifest.contains("unreachable_pub = \"deny\""));
 }
