@@ -207,9 +207,9 @@ mod prepare_table {
     use serde_json::{json, Value};
 
     use super::super::testkit::{
-        channel, event, hostile_long_body, http, json, prepare, prepare_with_texts, HOSTILE_TITLE,
+        channel, event, hostile_long_body, http, json, prepare, prepare_with_texts, reply_of,
+        HOSTILE_TITLE,
     };
-    use super::super::Reply;
 
     /// The JSON body bark-server reads, after checking the request's method, URL and type.
     fn sent(keys: &str, ev: &str) -> (String, Value) {
@@ -344,10 +344,8 @@ mod prepare_table {
     #[test]
     fn replies() {
         let ch = channel("bark", "{device_key: k}");
-        let reply = |status: u16, body: &str| Reply {
-            status,
-            headers: vec![("Content-Type".into(), "application/json".into())],
-            body: body.as_bytes().to_vec(),
+        let reply = |status: u16, body: &str| {
+            reply_of(status, &[("Content-Type", "application/json")], body)
         };
         ch.check(&reply(
             200,

@@ -64,9 +64,9 @@ impl super::Channel for Gotify {
 #[cfg(test)]
 mod prepare_table {
     use super::super::testkit::{
-        channel, event, hostile_log_body, http, json, prepare, prepare_texts_ok, HOSTILE_TITLE,
+        channel, event, hostile_log_body, http, json, prepare, prepare_texts_ok, reply_of,
+        HOSTILE_TITLE,
     };
-    use crate::http::Reply;
 
     const BASE: &str = "{url: 'http://g/gotify/', token: tok-1";
 
@@ -145,10 +145,8 @@ mod prepare_table {
     #[test]
     fn replies() {
         let ch = channel("gotify", "{url: 'http://g', token: t}");
-        let reply = |status: u16, body: &str| Reply {
-            status,
-            headers: vec![("Content-Type".into(), "application/json".into())],
-            body: body.as_bytes().to_vec(),
+        let reply = |status: u16, body: &str| {
+            reply_of(status, &[("Content-Type", "application/json")], body)
         };
         let ok = r#"{"id":25,"appid":5,"message":"B","title":"T","priority":8,"date":"2026-11-30T22:00:00Z"}"#;
         assert!(ch.check(&reply(200, ok)).is_ok());

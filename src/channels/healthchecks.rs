@@ -91,8 +91,7 @@ fn exit_code(ev: &Event) -> Option<u8> {
 
 #[cfg(test)]
 mod prepare_table {
-    use super::super::testkit::{channel, event, http, prepare, prepare_texts_ok};
-    use crate::http::Reply;
+    use super::super::testkit::{channel, event, http, prepare, prepare_texts_ok, reply_of};
 
     const ID: &str = "0b3bd6f2-8ba6-4fd7-a8b6-9fbd8a0b3c11";
 
@@ -236,11 +235,8 @@ mod prepare_table {
     #[test]
     fn replies() {
         let ch = channel("healthchecks", "{url: 'http://hc/ping/abc'}");
-        let reply = |status: u16, body: &str| Reply {
-            status,
-            headers: vec![("Ping-Body-Limit".into(), "10000".into())],
-            body: body.as_bytes().to_vec(),
-        };
+        let reply =
+            |status: u16, body: &str| reply_of(status, &[("Ping-Body-Limit", "10000")], body);
         assert!(ch.check(&reply(200, "OK")).is_ok());
         assert!(ch.check(&reply(201, "Created")).is_ok());
         let e = ch.check(&reply(404, "not found")).unwrap_err();

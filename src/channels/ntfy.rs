@@ -203,9 +203,10 @@ fn header_text(s: &str) -> String {
 #[cfg(test)]
 mod prepare_table {
     use super::super::testkit::{
-        channel, event, hostile_long_body, http, prepare, prepare_with_texts, HOSTILE_TITLE,
+        channel, event, hostile_long_body, http, prepare, prepare_with_texts, reply_of,
+        HOSTILE_TITLE,
     };
-    use super::super::{HttpRequest, Reply};
+    use super::super::HttpRequest;
     use base64::Engine;
 
     fn header<'a>(h: &'a HttpRequest, name: &str) -> Option<&'a str> {
@@ -350,10 +351,8 @@ mod prepare_table {
     #[test]
     fn replies() {
         let ch = channel("ntfy", "{topic: t1}");
-        let reply = |status: u16, body: &str| Reply {
-            status,
-            headers: vec![("Content-Type".into(), "application/json".into())],
-            body: body.as_bytes().to_vec(),
+        let reply = |status: u16, body: &str| {
+            reply_of(status, &[("Content-Type", "application/json")], body)
         };
         ch.check(&reply(
             200,

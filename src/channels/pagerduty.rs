@@ -182,9 +182,10 @@ fn details(msg: &Message, share: usize) -> Value {
 #[cfg(test)]
 mod prepare_table {
     use super::super::testkit::{
-        channel, event, hostile_log_body, http, json, prepare, prepare_texts_ok, HOSTILE_TITLE,
+        channel, event, hostile_log_body, http, json, prepare, prepare_texts_ok, reply_of,
+        HOSTILE_TITLE,
     };
-    use crate::http::Reply;
+
     use serde_json::{json, Value};
 
     const DEFAULT: &str = "{routing_key: R0123456789abcdef0123456789abcde}";
@@ -363,11 +364,7 @@ mod prepare_table {
     #[test]
     fn replies() {
         let ch = channel("pagerduty", DEFAULT);
-        let reply = |status: u16, body: &str| Reply {
-            status,
-            headers: vec![],
-            body: body.as_bytes().to_vec(),
-        };
+        let reply = |status: u16, body: &str| reply_of(status, &[], body);
         let ok = r#"{"status":"success","message":"Event processed","dedup_key":"db"}"#;
         assert!(ch.check(&reply(202, ok)).is_ok());
         let bad = r#"{"status":"invalid event","message":"Event object is invalid","errors":["'payload.severity' is invalid"]}"#;

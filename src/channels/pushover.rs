@@ -260,9 +260,10 @@ impl super::Channel for Pushover {
 #[cfg(test)]
 mod prepare_table {
     use super::super::testkit::{
-        channel, event, hostile_long_body, http, prepare, prepare_with_texts, HOSTILE_TITLE,
+        channel, event, hostile_long_body, http, prepare, prepare_with_texts, reply_of,
+        HOSTILE_TITLE,
     };
-    use super::super::{HttpRequest, Reply};
+    use super::super::HttpRequest;
     use crate::render::Unit;
 
     /// The form fields Pushover reads, after checking the URL and the content type.
@@ -394,10 +395,8 @@ mod prepare_table {
     #[test]
     fn replies() {
         let ch = channel("pushover", "{token: at, user: uk}");
-        let reply = |status: u16, body: &str| Reply {
-            status,
-            headers: vec![("Content-Type".into(), "application/json".into())],
-            body: body.as_bytes().to_vec(),
+        let reply = |status: u16, body: &str| {
+            reply_of(status, &[("Content-Type", "application/json")], body)
         };
         ch.check(&reply(
             200,

@@ -95,9 +95,10 @@ impl super::Channel for RocketChat {
 #[cfg(test)]
 mod prepare_table {
     use super::super::testkit::{
-        channel, event, hostile_log_body, http, json, prepare, prepare_texts_ok, HOSTILE_TITLE,
+        channel, event, hostile_log_body, http, json, prepare, prepare_texts_ok, reply_of,
+        HOSTILE_TITLE,
     };
-    use crate::http::Reply;
+
     use crate::render::Unit;
 
     const HOOK: &str = "https://chat.example.com/hooks/6a8QXbq2Sa/XkT3bRx9-token_1";
@@ -162,10 +163,8 @@ mod prepare_table {
     #[test]
     fn replies() {
         let ch = channel("rocketchat", &format!("{{url: '{HOOK}'}}"));
-        let reply = |status: u16, body: &str| Reply {
-            status,
-            headers: vec![("Content-Type".into(), "application/json".into())],
-            body: body.as_bytes().to_vec(),
+        let reply = |status: u16, body: &str| {
+            reply_of(status, &[("Content-Type", "application/json")], body)
         };
         assert!(ch.check(&reply(200, r#"{"success":true}"#)).is_ok());
         assert!(

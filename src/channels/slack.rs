@@ -129,9 +129,10 @@ mod prepare_table {
     use std::time::Duration;
 
     use super::super::testkit::{
-        channel, event, hostile_long_body, http, json, prepare, prepare_with_texts, HOSTILE_TITLE,
+        channel, event, hostile_long_body, http, json, prepare, prepare_with_texts, reply_of,
+        HOSTILE_TITLE,
     };
-    use super::super::Reply;
+
     use crate::render::Unit;
 
     const HOOK: &str = "https://hooks.slack.com/services/T0001/B0002/XXXXsecretXXXX";
@@ -183,14 +184,7 @@ mod prepare_table {
     #[test]
     fn replies() {
         let ch = channel("slack", &format!("{{url: '{HOOK}'}}"));
-        let reply = |status: u16, headers: &[(&str, &str)], body: &str| Reply {
-            status,
-            headers: headers
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            body: body.as_bytes().to_vec(),
-        };
+        let reply = reply_of;
         ch.check(&reply(200, &[("Content-Type", "text/plain")], "ok"))
             .unwrap();
         for (status, headers, body, names, retryable, wait) in [
